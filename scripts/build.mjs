@@ -1,0 +1,54 @@
+// Bundles each process with esbuild into out/: main (CLI, Electron main, import
+// worker) as CommonJS for Node, the preload as one sandbox-safe file, the
+// renderer as an ES module for the browser. Type-checking is separate (tsc).
+import { copyFile, mkdir } from 'node:fs/promises';
+import * as esbuild from 'esbuild';
+
+const watch = process.argv.includes('--watch');
+const shared = { bundle: true, sourcemap: 'linked', logLevel: 'warning', legalComments: 'none' };
+
+const builds = [
+  {
+    ...shared,
+    entryPoints: {
+      cli: 'src-main/cli.ts',
+      'electron-main': 'src-main/electron/main.ts',
+      'import-worker': 'src-main/host/import-worker.ts',
+    },
+    outdir: 'out/main',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // Native or Electron-provided modules load at run time; ws's optional speedups are optional.
+    external: ['electron', 'node-pty', 'bufferutil', 'utf-8-validate'],
+  },
+  {
+    ...shared,
+    entryPoints: { preload: 'src-preload/preload.ts' },
+    outdir: 'out/preload',
+    platform: 'node',
+    format: 'cjs',
+    target: 'chrome120',
+    external: ['electron'],
+  },
+  {
+    ...shared,
+    entryPoints: { app: 'src-renderer/main.tsx' },
+    outdir: 'out/renderer',
+    platform: 'browser',
+    format: 'esm',
+    target: 'chrome120',
+    jsx: 'automatic',
+    loader: { '.svg': 'file', '.png': 'file', '.woff2': 'file' },
+    define: { 'process.env.NODE_ENV': '"production"' },
+  },
+];
+
+await mkdir('out/renderer', { recursive: true });
+await copyFile('src-renderer/index.html', 'out/renderer/index.html');
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+  console.log('build: watching for changes');
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}

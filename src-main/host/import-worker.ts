@@ -1,0 +1,48 @@
+/**
+ * Worker-thread entry: parse one file (or uploaded bytes) off the host's main
+ * thread, post progress, then post the Profile with its typed arrays
+ * transferred, not copied.
+ */
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { oneLineMessage } from '../../src-shared/errors';
+import type { Profile } from '../../src-shared/profile/model';
+import { loadProfile } from '../import/load';
+import { bytesSource, fileSource } from '../import/source';
+
+export type ImportJob = { kind: 'path'; path: string } | { kind: 'bytes'; name: string; bytes: Uint8Array };
+
+export type WorkerReply =
+  | { type: 'progress'; done: number; total: number }
+  | { type: 'done'; profile: Profile }
+  | { type: 'error'; message: string };
+
+const port = parentPort;
+if (port !== null) {
+  const job = workerData as ImportJob;
+  const post = (reply: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
+  let lastReport = 0;
+  const onProgress = (done: number, total: number) => {
+    const now = Date.now();
+    if (now - lastReport < 50 && done < total) return;
+    lastReport = now;
+    post({ type: 'progress', done, total });
+  };
+  (async () => {
+    const source = job.kind === 'path' ? await fileSource(job.path) : bytesSource(job.name, job.bytes);
+    const profile = await loadProfile(source, { onProgress });
+    post({ type: 'done', profile }, transferablesOf(profile));
+  })().catch((error: unknown) => post({ type: 'error', message: oneLineMessage(error) }));
+}
+
+/** Every distinct ArrayBuffer under the profile, so postMessage moves rather than copies them. */
+export function transferablesOf(value: unknown, found = new Set<ArrayBuffer>()): ArrayBuffer[] {
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer) found.add(value.buffer);
+  } else if (Array.isArray(value)) {
+    for (const item of value) transferablesOf(item, found);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const item of Object.values(value)) transferablesOf(item, found);
+  }
+  return [...found];
+}

@@ -1,0 +1,36 @@
+/**
+ * What every importer is: sniff the first bytes, then read the whole source as
+ * a stream and build a Profile through ProfileBuilder. Importers never log;
+ * they throw ImportError with a one-line reason and add non-fatal problems to
+ * `builder.meta.warnings`.
+ */
+
+import type { FormatId, Profile } from '../../src-shared/profile/model';
+
+export interface ImportSource {
+  /** The file as the user named it (a path, or an upload's name): used in messages. */
+  name: string;
+  /** Total bytes, for progress. */
+  size: number;
+  /** The first bytes of the content (up to HEAD_BYTES), for sniffing. */
+  head: Uint8Array;
+  /** The whole content, from the start, in chunks. Each call starts over. */
+  chunks(): AsyncIterable<Uint8Array>;
+}
+
+export interface ImportOptions {
+  /** Called now and then with bytes consumed so far. */
+  onProgress?: (done: number, total: number) => void;
+  /** Importers check it between chunks and throw CancelledError. */
+  signal?: AbortSignal;
+}
+
+export interface Importer {
+  id: FormatId;
+  label: string;
+  /** True when `head` looks like this format. Cheap; never throws. */
+  sniff(head: Uint8Array): boolean;
+  import(source: ImportSource, options: ImportOptions): Promise<Profile>;
+}
+
+export const HEAD_BYTES = 64 * 1024;

@@ -1,0 +1,216 @@
+/**
+ * Browser mode (`heatline serve`): the built renderer and the host API over a
+ * WebSocket, for looking at profiles from a browser (a headless server, or a
+ * laptop over an SSH tunnel), and how the renderer is tested end to end.
+ *
+ * Security: bound to 127.0.0.1 only; everything lives under a random token
+ * path (http://127.0.0.1:PORT/TOKEN/), and any request outside it, or with a
+ * Host or Origin header that is not this server's own, gets 403. That stops
+ * other local users' guesses, DNS rebinding (Host) and other web pages'
+ * cross-site requests and sockets (Origin).
+ */
+
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { EventPayload, HostEventName } from '../../src-shared/contract';
+import { decodeEnvelope, encodeEnvelope } from '../../src-shared/envelope';
+import type { ClientMessage, ServerMessage } from '../../src-shared/ws-protocol';
+import { WS_RELATIVE_PATH } from '../../src-shared/ws-protocol';
+import { dispatchCall } from '../host/dispatch';
+import { createHost } from '../host/host';
+
+export interface ServeOptions {
+  /** 0 picks a free port. */
+  port: number;
+  /** The built renderer (out/renderer). */
+  rendererDir: string;
+  /** Files named on the command line: the only paths a browser may open, and opened in each new window. */
+  openPaths: string[];
+  version: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = '127.0.0.1';
+/** Uploads arrive as one message; 2 GiB is the most one ArrayBuffer holds everywhere. */
+const MAX_MESSAGE_BYTES = 2 ** 31 - 1;
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.wasm': 'application/wasm',
+};
+
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const token = randomBytes(24).toString('base64url');
+  const rendererDir = resolve(options.rendererDir);
+  const openPaths = options.openPaths.map((path) => resolve(path));
+  let port = options.port;
+
+  const isOwnHost = (host: string | undefined) => host === `${LOOPBACK}:${port}` || host === `localhost:${port}`;
+  const isOwnOrigin = (origin: string | undefined) =>
+    origin === `http://${LOOPBACK}:${port}` || origin === `http://localhost:${port}`;
+  /** The path after /TOKEN, or null when the request does not carry the token. */
+  const pathUnderToken = (url: string | undefined): string | null => {
+    const path = (url ?? '').split('?')[0];
+    const match = /^\/([^/]+)(\/.*)?$/.exec(path);
+    if (!match || !sameSecret(match[1], token)) return null;
+    return match[2] ?? '';
+  };
+
+  const server = createServer((request, response) => {
+    void handleHttp(request, response).catch(() => send(response, 500, 'internal error'));
+  });
+
+  async function handleHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const rest = pathUnderToken(request.url);
+    if (!isOwnHost(request.headers.host) || rest === null) return send(response, 403, 'forbidden');
+    if (request.headers.origin !== undefined && !isOwnOrigin(request.headers.origin)) return send(response, 403, 'forbidden');
+    if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'method not allowed');
+    // Relative asset URLs need the trailing slash to resolve under the token.
+    if (rest === '') {
+      response.writeHead(302, { Location: `/${token}/` }).end();
+      return;
+    }
+    const file = resolveAsset(rendererDir, rest === '/' ? '/index.html' : rest);
+    if (file === null) return send(response, 404, 'not found');
+    let body: Buffer;
+    try {
+      body = await readFile(file);
+    } catch {
+      return send(response, 404, 'not found');
+    }
+    response.writeHead(200, {
+      ...securityHeaders(port),
+      'Content-Type': contentTypes[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': body.byteLength,
+    });
+    response.end(request.method === 'HEAD' ? undefined : body);
+  }
+
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  server.on('upgrade', (request, socket, head) => {
+    const rest = pathUnderToken(request.url);
+    const allowed =
+      rest === `/${WS_RELATIVE_PATH}` && isOwnHost(request.headers.host) && isOwnOrigin(request.headers.origin);
+    if (!allowed) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => serveConnection(ws));
+  });
+
+  function serveConnection(ws: WebSocket): void {
+    const sendMessage = (message: ServerMessage) => {
+      if (ws.readyState === ws.OPEN) ws.send(encodeEnvelope(message));
+    };
+    const host = createHost({
+      mode: 'browser',
+      version: options.version,
+      emit: <E extends HostEventName>(name: E, payload: EventPayload<E>) => sendMessage({ type: 'event', name, payload }),
+      mayOpenPath: (path) => openPaths.includes(resolve(path)),
+    });
+    ws.on('message', (data, isBinary) => {
+      void (async () => {
+        const message = isBinary ? readClientMessage(data) : null;
+        if (message === null) {
+          ws.close(1003, 'expected a binary call envelope');
+          return;
+        }
+        const outcome = await dispatchCall(host, message.name, message.args);
+        sendMessage({ type: 'result', id: message.id, outcome });
+      })();
+    });
+    ws.on('close', () => host.dispose());
+    // A new window opens the files named on the command line.
+    for (const path of openPaths) sendMessage({ type: 'event', name: 'openRequested', payload: { path } });
+  }
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, LOOPBACK, () => resolveListen());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${LOOPBACK}:${port}/${token}/`,
+    port,
+    close: () =>
+      new Promise<void>((done) => {
+        for (const client of sockets.clients) client.terminate();
+        sockets.close();
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function readClientMessage(data: unknown): ClientMessage | null {
+  const parts = Array.isArray(data) ? data : [data];
+  const bytes = Buffer.concat(parts.map((part) => (Buffer.isBuffer(part) ? part : Buffer.from(part as ArrayBuffer))));
+  try {
+    const message = decodeEnvelope(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as ClientMessage;
+    if (message?.type !== 'call' || typeof message.id !== 'number') return null;
+    return message;
+  } catch {
+    return null;
+  }
+}
+
+/** A file inside the renderer folder, or null for anything that would escape it. */
+function resolveAsset(root: string, urlPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0')) return null;
+  const file = normalize(join(root, decoded));
+  return file.startsWith(root + sep) ? file : null;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function securityHeaders(port: number): Record<string, string> {
+  return {
+    'Content-Security-Policy': [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data: blob:",
+      `connect-src 'self' ws://${LOOPBACK}:${port} ws://localhost:${port}`,
+      "object-src 'none'",
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+    ].join('; '),
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-store',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+  };
+}
+
+function send(response: ServerResponse, status: number, text: string): void {
+  if (response.headersSent) return void response.end();
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }).end(`${text}\n`);
+}

@@ -1,0 +1,45 @@
+/**
+ * Self and total cost per function.
+ *
+ * self  = weight of samples whose leaf frame is the function.
+ * total = weight of samples whose stack contains the function, counted once
+ *         per sample: a recursive function is not counted twice.
+ */
+
+import type { IndexIntoFuncTable, Profile } from '../profile/model';
+
+export interface FunctionCosts {
+  self: Float64Array;
+  total: Float64Array;
+  /** Sum of all selected weight: the 100% for percentages. */
+  grandTotal: number;
+}
+
+export function computeFunctionCosts(profile: Profile, stackWeights: Float64Array): FunctionCosts {
+  const { stacks, frames } = profile;
+  const self = new Float64Array(profile.funcs.length);
+  const total = new Float64Array(profile.funcs.length);
+  // lastStackSeen[f] === s means function f was already counted for stack s.
+  const lastStackSeen = new Int32Array(profile.funcs.length).fill(-1);
+  let grandTotal = 0;
+  for (let s = 0; s < stacks.length; s++) {
+    const weight = stackWeights[s];
+    if (weight === 0) continue;
+    grandTotal += weight;
+    self[frames.func[stacks.frame[s]]] += weight;
+    for (let at = s; at !== -1; at = stacks.prefix[at]) {
+      const func = frames.func[stacks.frame[at]];
+      if (lastStackSeen[func] === s) continue;
+      lastStackSeen[func] = s;
+      total[func] += weight;
+    }
+  }
+  return { self, total, grandTotal };
+}
+
+/** Functions with any cost, hottest self first (ties: total, then index). */
+export function functionsBySelf(costs: FunctionCosts): IndexIntoFuncTable[] {
+  const indexes: number[] = [];
+  for (let f = 0; f < costs.total.length; f++) if (costs.total[f] > 0) indexes.push(f);
+  return indexes.sort((a, b) => costs.self[b] - costs.self[a] || costs.total[b] - costs.total[a] || a - b);
+}

@@ -1,0 +1,55 @@
+/**
+ * The part of a selection that picks samples: a time range and a set of
+ * threads. Every view starts from the per-stack weights this produces, so a
+ * filter is applied once, in one pass over the samples.
+ */
+
+import type { IndexIntoThreadTable, Nanoseconds, Profile } from '../profile/model';
+
+export interface SampleFilter {
+  /** Inclusive start, exclusive end; null for the whole profile. */
+  range?: { start: Nanoseconds; end: Nanoseconds } | null;
+  /** Threads to keep; null or absent keeps all. */
+  threads?: ReadonlySet<IndexIntoThreadTable> | null;
+}
+
+/**
+ * Sum of sample weights per stack (exact stack, not including callees),
+ * keeping only samples that pass the filter.
+ */
+export function computeStackWeights(profile: Profile, filter: SampleFilter = {}): Float64Array {
+  const { samples } = profile;
+  const weights = new Float64Array(profile.stacks.length);
+  const range = filter.range ?? null;
+  const threads = filter.threads ?? null;
+  for (let i = 0; i < samples.length; i++) {
+    if (range !== null) {
+      const t = samples.time[i];
+      if (!(t >= range.start && t < range.end)) continue;
+    }
+    if (threads !== null && !threads.has(samples.thread[i])) continue;
+    weights[samples.stack[i]] += samples.weight === null ? 1 : samples.weight[i];
+  }
+  return weights;
+}
+
+/** Total weight per thread, for the thread list and the report. */
+export function computeThreadTotals(profile: Profile, filter: SampleFilter = {}): Float64Array {
+  const { samples } = profile;
+  const totals = new Float64Array(profile.threads.length);
+  const range = filter.range ?? null;
+  for (let i = 0; i < samples.length; i++) {
+    if (range !== null) {
+      const t = samples.time[i];
+      if (!(t >= range.start && t < range.end)) continue;
+    }
+    totals[samples.thread[i]] += samples.weight === null ? 1 : samples.weight[i];
+  }
+  return totals;
+}
+
+export function sumWeights(stackWeights: Float64Array): number {
+  let total = 0;
+  for (let i = 0; i < stackWeights.length; i++) total += stackWeights[i];
+  return total;
+}

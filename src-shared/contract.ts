@@ -1,0 +1,132 @@
+/**
+ * The host API: every call the window can make of the Node side, and every
+ * event the Node side pushes, with argument schemas that the host checks at
+ * run time (the window is untrusted). Result types are compile-time only: the
+ * host is the trusted side.
+ *
+ * Two transports carry this contract: Electron IPC (src-preload, wired in a
+ * loop in src-main/electron) and a WebSocket (src-main/web, the renderer's
+ * host-client). Both deliver results as `CallOutcome` so that an error arrives
+ * as one clean line, never as a transport's stack trace.
+ */
+
+import { z } from 'zod';
+import type { Profile } from './profile/model';
+
+/** A call's argument schema, with its result type carried as a phantom. */
+export interface CallSpec<Args extends z.ZodType, Result> {
+  args: Args;
+  /** Never read at run time; carries the result type. */
+  result?: Result;
+}
+
+function call<Result>() {
+  return <Args extends z.ZodType>(args: Args): CallSpec<Args, Result> => ({ args });
+}
+
+const taskId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a task id is 1-64 letters, digits, - or _');
+const filePath = z.string().min(1).max(4096);
+const fileName = z.string().min(1).max(255);
+/** Uploads in browser mode: at most 2 GiB, the most one ArrayBuffer can hold everywhere. */
+const bytes = z.instanceof(Uint8Array).refine((b) => b.byteLength <= 2 ** 31 - 1, 'the file is too large');
+
+export type HostMode = 'electron' | 'browser';
+
+export interface HostInfo {
+  mode: HostMode;
+  platform: string;
+  version: string;
+  /** Paths can be opened directly (Electron), or files must be uploaded (browser). */
+  canOpenPaths: boolean;
+  /** The host can show native open/save dialogs. */
+  nativeDialogs: boolean;
+}
+
+export interface OpenedProfile {
+  profile: Profile;
+  /** Where it came from, for the title and Open Recent. */
+  name: string;
+  path: string | null;
+}
+
+export interface RecentFile {
+  path: string;
+  name: string;
+  openedAt: number;
+}
+
+export const exportFormats = ['speedscope', 'collapsed'] as const;
+export type ExportFormat = (typeof exportFormats)[number];
+
+export const hostCalls = {
+  getHostInfo: call<HostInfo>()(z.object({}).strict()),
+  /** Parse the file at `path`; progress arrives as `progress` events under `taskId`. */
+  openFile: call<OpenedProfile>()(z.object({ path: filePath, taskId }).strict()),
+  /** Parse uploaded bytes (browser mode, or a dropped file without a path). */
+  openBytes: call<OpenedProfile>()(z.object({ name: fileName, bytes, taskId }).strict()),
+  /** Stop a running open; its call then fails with "cancelled". */
+  cancelTask: call<void>()(z.object({ taskId }).strict()),
+  /** Show the native Open dialog; null when the user cancelled. */
+  showOpenDialog: call<string | null>()(z.object({}).strict()),
+  listRecent: call<RecentFile[]>()(z.object({}).strict()),
+  /** Save exported text via the native Save dialog; the chosen path, or null. */
+  saveExport: call<string | null>()(
+    z.object({ suggestedName: fileName, format: z.enum(exportFormats), text: z.string().max(2 ** 29) }).strict(),
+  ),
+} as const;
+
+export type HostCalls = typeof hostCalls;
+export type HostCallName = keyof HostCalls;
+export type ArgsOf<K extends HostCallName> = z.infer<HostCalls[K]['args']>;
+export type ResultOf<K extends HostCallName> = HostCalls[K] extends CallSpec<z.ZodType, infer R> ? R : never;
+
+export const menuCommands = ['open', 'export-speedscope', 'export-collapsed', 'record', 'attach', 'close-profile'] as const;
+export type MenuCommand = (typeof menuCommands)[number];
+
+export const hostEvents = {
+  /** Progress of a long task (opening a file). */
+  progress: z.object({ taskId, phase: z.string(), done: z.number(), total: z.number() }),
+  /** The host wants the window to open a file: menu, command line, Finder, Open Recent. */
+  openRequested: z.object({ path: filePath }),
+  /** A menu item that the window carries out. */
+  menuCommand: z.object({ command: z.enum(menuCommands) }),
+} as const;
+
+export type HostEvents = typeof hostEvents;
+export type HostEventName = keyof HostEvents;
+export type EventPayload<E extends HostEventName> = z.infer<HostEvents[E]>;
+
+/** What every transport delivers for a call. */
+export type CallOutcome<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** The interface the renderer uses, whatever the transport. */
+export type HostClient = {
+  [K in HostCallName]: (args: ArgsOf<K>) => Promise<ResultOf<K>>;
+} & {
+  on<E extends HostEventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+};
+
+/** The implementation the Node side must provide: a missing handler is a compile error. */
+export type HostHandlers = {
+  [K in HostCallName]: (args: ArgsOf<K>) => Promise<ResultOf<K>> | ResultOf<K>;
+};
+
+export const hostCallNames = Object.keys(hostCalls) as HostCallName[];
+export const hostEventNames = Object.keys(hostEvents) as HostEventName[];
+
+/** IPC channel names carry a prefix so nothing else can collide with them. */
+export const channelFor = (name: HostCallName) => `heatline:${name}` as const;
+export const EVENT_CHANNEL = 'heatline:event';
+
+/**
+ * The object the preload exposes as `window.heatline`: the contract's calls,
+ * each returning the transport's CallOutcome, an event subscription, and the
+ * one Electron-only helper (a dropped File's path).
+ */
+export type PreloadBridge = {
+  [K in HostCallName]: (args: ArgsOf<K>) => Promise<CallOutcome<ResultOf<K>>>;
+} & {
+  on(listener: (name: HostEventName, payload: unknown) => void): () => void;
+  /** Electron's webUtils.getPathForFile for a dropped File ('' when it has none). */
+  pathForFile(file: object): string;
+};

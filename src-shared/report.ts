@@ -1,0 +1,104 @@
+/**
+ * The facts `heatline report` prints, as one plain object. Pure, so the CLI,
+ * tests and the window compute the same numbers.
+ */
+
+import { computeFunctionCosts, functionsBySelf } from './analysis/function-costs';
+import { computeLineCosts, linesBySelf } from './analysis/line-costs';
+import { computeStackWeights, computeThreadTotals, sumWeights } from './analysis/sample-filter';
+import { stringAt, type FormatId, type Profile, type ProfileKind, type WeightUnit } from './profile/model';
+
+export interface ProfileReport {
+  format: FormatId;
+  kind: ProfileKind;
+  unit: WeightUnit;
+  total: number;
+  threads: { tid: number; name: string; total: number }[];
+  functions: { name: string; file: string | null; self: number; total: number }[];
+  lines: { file: string; line: number; self: number; total: number }[];
+  allocations: null | { totalBytes: number; totalBlocks: number; peakBytes: number; endBytes: number };
+}
+
+export function buildReport(profile: Profile, top = 50): ProfileReport {
+  const stackWeights = computeStackWeights(profile);
+  const functionCosts = computeFunctionCosts(profile, stackWeights);
+  const lineCosts = computeLineCosts(profile, stackWeights);
+  const threadTotals = computeThreadTotals(profile);
+
+  const threads = Array.from({ length: profile.threads.length }, (_, t) => ({
+    tid: profile.threads.tid[t],
+    name: stringAt(profile, profile.threads.name[t]),
+    total: threadTotals[t],
+  })).sort((a, b) => b.total - a.total || a.tid - b.tid);
+
+  const functions = functionsBySelf(functionCosts)
+    .slice(0, top)
+    .map((f) => ({
+      name: stringAt(profile, profile.funcs.name[f]),
+      file: profile.funcs.file[f] < 0 ? null : stringAt(profile, profile.funcs.file[f]),
+      self: functionCosts.self[f],
+      total: functionCosts.total[f],
+    }));
+
+  const lines = linesBySelf(lineCosts)
+    .slice(0, top)
+    .map((i) => ({
+      file: stringAt(profile, lineCosts.file[i]),
+      line: lineCosts.line[i],
+      self: lineCosts.self[i],
+      total: lineCosts.total[i],
+    }));
+
+  return {
+    format: profile.meta.format,
+    kind: profile.meta.kind,
+    unit: profile.meta.unit,
+    total: sumWeights(stackWeights),
+    threads,
+    functions,
+    lines,
+    allocations: summarizeAllocations(profile),
+  };
+}
+
+function summarizeAllocations(profile: Profile): ProfileReport['allocations'] {
+  const table = profile.allocations;
+  if (table === null) return null;
+  const sum = (column: Float64Array) => column.reduce((a, b) => a + b, 0);
+  return {
+    totalBytes: sum(table.totalBytes),
+    totalBlocks: sum(table.totalBlocks),
+    peakBytes: sum(table.peakBytes),
+    endBytes: sum(table.endBytes),
+  };
+}
+
+/** The same report as aligned text, for people. */
+export function formatReportText(report: ProfileReport, sourceName: string): string {
+  const percent = (value: number) => (report.total > 0 ? ((100 * value) / report.total).toFixed(2) + '%' : '-');
+  const out: string[] = [];
+  out.push(`${sourceName}: ${report.format}, ${report.kind}, total ${report.total} ${report.unit}`);
+  out.push('');
+  out.push('Threads');
+  for (const t of report.threads) out.push(`  ${String(t.tid).padStart(8)}  ${percent(t.total).padStart(8)}  ${t.name}`);
+  out.push('');
+  out.push('Functions (by self)');
+  out.push(`  ${'self'.padStart(8)}  ${'total'.padStart(8)}  function`);
+  for (const f of report.functions) {
+    const where = f.file ? `  (${f.file})` : '';
+    out.push(`  ${percent(f.self).padStart(8)}  ${percent(f.total).padStart(8)}  ${f.name}${where}`);
+  }
+  if (report.lines.length > 0) {
+    out.push('');
+    out.push('Lines (by self)');
+    for (const l of report.lines) {
+      out.push(`  ${percent(l.self).padStart(8)}  ${percent(l.total).padStart(8)}  ${l.file}:${l.line}`);
+    }
+  }
+  if (report.allocations) {
+    const a = report.allocations;
+    out.push('');
+    out.push(`Allocations: ${a.totalBytes} bytes in ${a.totalBlocks} blocks; peak ${a.peakBytes}; at exit ${a.endBytes}`);
+  }
+  return out.join('\n');
+}

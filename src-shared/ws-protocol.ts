@@ -1,0 +1,19 @@
+/**
+ * Browser mode's WebSocket protocol. Every frame is binary, an envelope
+ * (envelope.ts) holding one of these messages, so typed arrays travel as bytes.
+ *
+ * The server lives at http://127.0.0.1:PORT/TOKEN/ : the page, its assets and
+ * the socket (TOKEN/ws) all sit under the token path, so relative URLs in the
+ * page carry the token without any code, and every other path gets 403.
+ */
+
+import type { CallOutcome, HostCallName, HostEventName } from './contract';
+
+export type ClientMessage = { type: 'call'; id: number; name: HostCallName; args: unknown };
+
+export type ServerMessage =
+  | { type: 'result'; id: number; outcome: CallOutcome<unknown> }
+  | { type: 'event'; name: HostEventName; payload: unknown };
+
+/** The socket's path relative to the page: `new URL(WS_RELATIVE_PATH, location.href)` with ws: scheme. */
+export const WS_RELATIVE_PATH = 'ws';

@@ -1,0 +1,94 @@
+/**
+ * Debian's Chromium driven by playwright-core against `heatline serve`, as a
+ * user in browser mode would use the app.
+ */
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { assertBuilt, repoRoot } from './cli';
+
+export const chromiumPath = process.env.HEATLINE_CHROMIUM ?? '/usr/bin/chromium';
+export const artifactsDir = join(repoRoot, 'test-artifacts');
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`Chromium not found at ${chromiumPath}: install the chromium package (npm test does it as root)`);
+  }
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export interface ServeProcess {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `heatline serve --port 0 [files]` and waits for the URL it prints. */
+export function startServe(files: string[] = []): Promise<ServeProcess> {
+  assertBuilt();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'heatline.js'), 'serve', '--port', '0', ...files], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`heatline serve printed no URL in 20 s: ${output}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      const match = /http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]+\//.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({
+        url: match[0],
+        child,
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`heatline serve exited with ${code}: ${output}`)));
+  });
+}
+
+/** Drops a file from disk onto the page the way a person would: dragenter, dragover, drop with a real File. */
+export async function dropFile(page: Page, path: string, target = 'body'): Promise<void> {
+  const base64 = (await readFile(path)).toString('base64');
+  await page.evaluate(
+    ({ base64, name, target }) => {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], name));
+      const element = document.querySelector(target) ?? document.body;
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        element.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+      }
+    },
+    { base64, name: basename(path), target },
+  );
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(artifactsDir, { recursive: true });
+  const path = join(artifactsDir, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}

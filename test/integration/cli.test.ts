@@ -1,0 +1,123 @@
+/**
+ * `heatline report` and `convert` as a user runs them: on a perf script text
+ * recorded now from the fixture, checked against `perf report` on the same
+ * recording; and on bad input, one line on stderr and exit 1.
+ */
+
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import Ajv from 'ajv';
+import type { ProfileReport } from '../../src-shared/report';
+import { repoRoot, runCli, type CliResult } from '../helpers/cli';
+import { compileFixture, perfReportBySymbol, perfScriptText, recordPerf } from '../helpers/perf';
+
+const workDir = join(repoRoot, 'test-artifacts', 'cli');
+let perfData: string;
+let scriptText: string;
+
+before(async () => {
+  await mkdir(workDir, { recursive: true });
+  const binary = await compileFixture('cpu_hot');
+  perfData = await recordPerf(binary, [], { callGraph: 'fp', out: join(workDir, 'cpu_hot.perf.data') });
+  scriptText = await perfScriptText(perfData);
+});
+
+/** Exit 1 with exactly one line that names the file, and nothing that looks like a stack trace. */
+function assertOneLineError(result: CliResult, file: string, problem: RegExp): void {
+  assert.equal(result.status, 1, `exit status; stderr: ${result.stderr}`);
+  assert.equal(result.stdout, '');
+  const lines = result.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line expected, got:\n${result.stderr}`);
+  assert.ok(lines[0].includes(file), `names the file: ${lines[0]}`);
+  assert.match(lines[0], problem);
+  assert.doesNotMatch(result.stderr, /^\s+at .+:\d+:\d+\)?$/m);
+}
+
+test('report --json agrees with perf report on the same recording', async () => {
+  const result = await runCli(['report', scriptText, '--json', '--top', '10']);
+  assert.equal(result.status, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as ProfileReport;
+  const perf = await perfReportBySymbol(perfData);
+
+  assert.equal(report.format, 'perf-script');
+  assert.equal(report.kind, 'cpu');
+  assert.equal(report.total, perf.totalSamples, 'total samples');
+  const ours = report.functions.slice(0, 5);
+  const theirs = perf.functions.slice(0, 5);
+  assert.deepEqual(
+    ours.map((f) => f.name),
+    theirs.map((f) => f.name),
+    'top 5 functions by self, in order',
+  );
+  for (let i = 0; i < 5; i++) {
+    const share = (100 * ours[i].self) / report.total;
+    assert.ok(Math.abs(share - theirs[i].percent) <= 1, `${ours[i].name}: ${share.toFixed(2)}% vs perf ${theirs[i].percent}%`);
+  }
+  for (const key of ['threads', 'functions', 'lines'] as const) assert.ok(Array.isArray(report[key]), key);
+  assert.equal(report.allocations, null);
+});
+
+test('report without --json prints a readable table with the hottest function', async () => {
+  const result = await runCli(['report', scriptText]);
+  assert.equal(result.status, 0, result.stderr);
+  const perf = await perfReportBySymbol(perfData);
+  assert.match(result.stdout, /Functions \(by self\)/);
+  assert.ok(result.stdout.includes(perf.functions[0].name));
+});
+
+test('convert writes speedscope JSON valid against the schema the speedscope package ships', async () => {
+  const out = join(workDir, 'cpu_hot.speedscope.json');
+  const result = await runCli(['convert', scriptText, '--to', 'speedscope', '-o', out]);
+  assert.equal(result.status, 0, result.stderr);
+  const schemaPath = join(repoRoot, 'node_modules', 'speedscope', 'dist', 'release', 'file-format-schema.json');
+  const schema = JSON.parse(await readFile(schemaPath, 'utf8'));
+  const validate = new Ajv({ strict: false }).compile({ ...schema, $ref: '#/definitions/FileFormat.File' });
+  const file = JSON.parse(await readFile(out, 'utf8'));
+  assert.ok(validate(file), JSON.stringify(validate.errors?.slice(0, 3)));
+  const samples = file.profiles.reduce((n: number, p: { samples: unknown[] }) => n + p.samples.length, 0);
+  const perf = await perfReportBySymbol(perfData);
+  assert.equal(samples, perf.totalSamples);
+});
+
+test('convert to collapsed stacks round-trips: the same totals and top function', async () => {
+  const out = join(workDir, 'cpu_hot.collapsed.txt');
+  assert.equal((await runCli(['convert', scriptText, '--to', 'collapsed', '-o', out])).status, 0);
+  const direct = JSON.parse((await runCli(['report', scriptText, '--json'])).stdout) as ProfileReport;
+  const viaCollapsed = JSON.parse((await runCli(['report', out, '--json'])).stdout) as ProfileReport;
+  assert.equal(viaCollapsed.format, 'collapsed');
+  assert.equal(viaCollapsed.total, direct.total);
+  assert.deepEqual(viaCollapsed.functions.slice(0, 5), direct.functions.slice(0, 5).map((f) => ({ ...f, file: null })));
+});
+
+test('empty, garbage, truncated, missing: exit 1 with one line naming the file', async () => {
+  const empty = join(workDir, 'empty.data');
+  await writeFile(empty, '');
+  assertOneLineError(await runCli(['report', empty, '--json']), empty, /empty/);
+
+  const garbage = join(workDir, 'garbage.data');
+  let seed = 12345;
+  const noise = Buffer.alloc(64 * 1024, 0).map(() => (seed = (seed * 1103515245 + 12345) % 2 ** 31) & 0xff);
+  await writeFile(garbage, noise);
+  assertOneLineError(await runCli(['report', garbage]), garbage, /not a profile/);
+
+  const text = await readFile(scriptText, 'utf8');
+  const headerLines = [...text.matchAll(/^\S.*$/gm)];
+  const cutAt = headerLines[Math.floor(headerLines.length / 2)].index! + 12;
+  const truncated = join(workDir, 'truncated.perf-script.txt');
+  await writeFile(truncated, text.slice(0, cutAt));
+  assertOneLineError(await runCli(['report', truncated]), truncated, /truncated/);
+
+  const missing = join(workDir, 'no-such-file.data');
+  assertOneLineError(await runCli(['report', missing]), missing, /no such file/);
+  assertOneLineError(await runCli(['report', workDir]), workDir, /directory/);
+});
+
+test('bad usage: exit 2 with the usage', async () => {
+  for (const args of [[], ['frobnicate'], ['report'], ['report', 'a', 'b'], ['report', 'x', '--nope'], ['convert', 'x', '--to', 'pdf'], ['report', 'x', '--top', 'many']]) {
+    const result = await runCli(args);
+    assert.equal(result.status, 2, `heatline ${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr, /usage:/);
+  }
+});
