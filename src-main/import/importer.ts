@@ -14,8 +14,10 @@ export interface ImportSource {
   size: number;
   /** The first bytes of the content (up to HEAD_BYTES), for sniffing. */
   head: Uint8Array;
-  /** The whole content, from the start, in chunks. Each call starts over. */
-  chunks(): AsyncIterable<Uint8Array>;
+  /** The content from `start` (default 0) up to `end` (default: the end), in chunks. Each call starts over. */
+  chunks(start?: number, end?: number): AsyncIterable<Uint8Array>;
+  /** Up to `length` bytes at `offset`, for formats with headers and tables to seek to (fewer at the end). */
+  readRange(offset: number, length: number): Promise<Uint8Array>;
 }
 
 export interface ImportOptions {

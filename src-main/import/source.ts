@@ -17,20 +17,36 @@ export async function fileSource(path: string): Promise<ImportSource> {
     if (error instanceof UserFacingError) throw error;
     throw new UserFacingError(`${path}: ${describeFsError(error)}`);
   }
-  const handle = await open(path, 'r');
+  const readRange = async (offset: number, length: number): Promise<Uint8Array> => {
+    const handle = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
+      let done = 0;
+      while (done < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, done, buffer.length - done, offset + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      return new Uint8Array(buffer.buffer, buffer.byteOffset, done);
+    } finally {
+      await handle.close();
+    }
+  };
   let head: Uint8Array;
   try {
-    const buffer = Buffer.alloc(Math.min(HEAD_BYTES, size));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    head = new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead);
-  } finally {
-    await handle.close();
+    head = await readRange(0, HEAD_BYTES);
+  } catch (error) {
+    throw new UserFacingError(`${path}: ${describeFsError(error)}`);
   }
   return {
     name: path,
     size,
     head,
-    chunks: () => createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Uint8Array>,
+    readRange,
+    chunks: (start = 0, end = size) =>
+      end <= start
+        ? emptyChunks()
+        : (createReadStream(path, { highWaterMark: CHUNK_BYTES, start, end: end - 1 }) as AsyncIterable<Uint8Array>),
   };
 }
 
@@ -39,11 +55,14 @@ export function bytesSource(name: string, bytes: Uint8Array): ImportSource {
     name,
     size: bytes.byteLength,
     head: bytes.subarray(0, HEAD_BYTES),
-    async *chunks() {
-      for (let at = 0; at < bytes.byteLength; at += CHUNK_BYTES) yield bytes.subarray(at, at + CHUNK_BYTES);
+    readRange: async (offset, length) => bytes.subarray(offset, offset + length),
+    async *chunks(start = 0, end = bytes.byteLength) {
+      for (let at = start; at < end; at += CHUNK_BYTES) yield bytes.subarray(at, Math.min(end, at + CHUNK_BYTES));
     },
   };
 }
+
+async function* emptyChunks(): AsyncIterable<Uint8Array> {}
 
 function describeFsError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException)?.code;
