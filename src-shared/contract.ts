@@ -11,7 +11,10 @@
  */
 
 import { z } from 'zod';
+import type { HostCallName } from './channels';
 import type { Profile } from './profile/model';
+
+export { channelFor, EVENT_CHANNEL, hostCallNames, type HostCallName } from './channels';
 
 /** A call's argument schema, with its result type carried as a phantom. */
 export interface CallSpec<Args extends z.ZodType, Result> {
@@ -76,7 +79,11 @@ export const hostCalls = {
 } as const;
 
 export type HostCalls = typeof hostCalls;
-export type HostCallName = keyof HostCalls;
+
+// channels.ts lists the same names for the preload; these fail to compile if the two drift apart.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const callNamesMatch: Same<keyof HostCalls, HostCallName> = true;
+void callNamesMatch;
 export type ArgsOf<K extends HostCallName> = z.infer<HostCalls[K]['args']>;
 export type ResultOf<K extends HostCallName> = HostCalls[K] extends CallSpec<z.ZodType, infer R> ? R : never;
 
@@ -111,12 +118,7 @@ export type HostHandlers = {
   [K in HostCallName]: (args: ArgsOf<K>) => Promise<ResultOf<K>> | ResultOf<K>;
 };
 
-export const hostCallNames = Object.keys(hostCalls) as HostCallName[];
 export const hostEventNames = Object.keys(hostEvents) as HostEventName[];
-
-/** IPC channel names carry a prefix so nothing else can collide with them. */
-export const channelFor = (name: HostCallName) => `heatline:${name}` as const;
-export const EVENT_CHANNEL = 'heatline:event';
 
 /**
  * The object the preload exposes as `window.heatline`: the contract's calls,

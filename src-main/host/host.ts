@@ -99,16 +99,15 @@ export function createHost(services: HostServices): HostHandlers & { dispose(): 
 }
 
 /**
- * The bundled worker sits beside the bundled host (out/main); when the host
- * runs from source (tests through tsx), the worker runs from source too.
+ * The bundled worker sits beside the bundled host (out/main). When the host
+ * runs from source (tests through tsx), the worker is started through tsx's
+ * CommonJS loader: worker threads do not take `--import` from execArgv.
  */
 function startImportWorker(job: ImportJob): Worker {
-  const transfer = job.kind === 'bytes' ? [job.bytes.buffer as ArrayBuffer] : [];
+  const transferList = job.kind === 'bytes' ? [job.bytes.buffer as ArrayBuffer] : [];
   const bundled = join(__dirname, 'import-worker.js');
-  if (existsSync(bundled)) return new Worker(bundled, { workerData: job, transferList: transfer });
-  return new Worker(join(__dirname, 'import-worker.ts'), {
-    workerData: job,
-    transferList: transfer,
-    execArgv: ['--import', 'tsx'],
-  });
+  if (existsSync(bundled)) return new Worker(bundled, { workerData: job, transferList });
+  const source = join(__dirname, 'import-worker.ts');
+  const bootstrap = `require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`;
+  return new Worker(bootstrap, { eval: true, workerData: job, transferList });
 }
