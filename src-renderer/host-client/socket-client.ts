@@ -1,0 +1,124 @@
+/**
+ * Browser mode's transport: one WebSocket to `heatline serve`, every frame a
+ * binary envelope (src-shared/envelope.ts) so profile tables arrive as typed
+ * arrays. Calls carry an id and resolve when the result with that id
+ * arrives; events go to the hub. When the socket closes, every pending and
+ * later call fails with one clear line instead of hanging.
+ */
+
+import type { CallOutcome, HostClient } from '../../src-shared/contract';
+import { decodeEnvelope, encodeEnvelope } from '../../src-shared/envelope';
+import type { ClientMessage, ServerMessage } from '../../src-shared/ws-protocol';
+import { buildHostClient, EventHub } from './build-client';
+
+/** The part of a WebSocket this transport uses; tests pass a fake. */
+export interface SocketLike {
+  binaryType: BinaryType;
+  send(data: Uint8Array): void;
+  close(): void;
+  onopen: ((event: Event) => void) | null;
+  onmessage: ((event: MessageEvent) => void) | null;
+  onclose: ((event: CloseEvent) => void) | null;
+  onerror: ((event: Event) => void) | null;
+}
+
+export interface SocketClientOptions {
+  url: string;
+  /** Called once when the connection cannot be made or is lost, with a line for the error banner. */
+  onConnectionLost?: (message: string) => void;
+  openSocket?: (url: string) => SocketLike;
+}
+
+export const CONNECT_FAILED = 'Cannot connect to the Heatline server. Is `heatline serve` still running?';
+export const CONNECTION_LOST = 'Lost the connection to the Heatline server. Restart `heatline serve` and reload this page.';
+const UNREADABLE = 'The Heatline server sent a message this window cannot read; reload the page.';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+export function createSocketClient(options: SocketClientOptions): HostClient {
+  const events = new EventHub();
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  let failure: string | null = null;
+  let isOpen = false;
+
+  // Calls made before the socket opens wait on this; it rejects if the connection fails first.
+  let markOpen: (ws: SocketLike) => void = () => {};
+  let markFailed: (error: Error) => void = () => {};
+  const opened = new Promise<SocketLike>((resolve, reject) => {
+    markOpen = resolve;
+    markFailed = reject;
+  });
+  opened.catch(() => {}); // nobody may be waiting; the failure is reported through `fail`.
+
+  const fail = (message: string) => {
+    if (failure !== null) return;
+    failure = message;
+    markFailed(new Error(message));
+    for (const call of pending.values()) call.reject(new Error(message));
+    pending.clear();
+    options.onConnectionLost?.(message);
+  };
+
+  const receive = (ws: SocketLike, event: MessageEvent) => {
+    let message: ServerMessage;
+    try {
+      if (!(event.data instanceof ArrayBuffer)) throw new Error('not a binary frame');
+      message = decodeEnvelope(new Uint8Array(event.data)) as ServerMessage;
+    } catch {
+      fail(UNREADABLE);
+      ws.close();
+      return;
+    }
+    if (message.type === 'event') {
+      events.emit(message.name, message.payload);
+      return;
+    }
+    const call = pending.get(message.id);
+    if (call === undefined) return;
+    pending.delete(message.id);
+    const outcome = message.outcome as CallOutcome<unknown>;
+    if (outcome.ok) call.resolve(outcome.value);
+    else call.reject(new Error(outcome.error));
+  };
+
+  try {
+    const ws = (options.openSocket ?? ((url) => new WebSocket(url) as SocketLike))(options.url);
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = () => {
+      isOpen = true;
+      markOpen(ws);
+    };
+    ws.onclose = () => fail(isOpen ? CONNECTION_LOST : CONNECT_FAILED);
+    // An error event is always followed by close, which says what happened.
+    ws.onerror = () => {};
+    ws.onmessage = (event) => receive(ws, event);
+  } catch {
+    // A page not served over http(s) has no server to connect to.
+    fail(CONNECT_FAILED);
+  }
+
+  return buildHostClient(async (name, args) => {
+    if (failure !== null) throw new Error(failure);
+    const ws = await opened;
+    if (failure !== null) throw new Error(failure);
+    const id = nextId++;
+    const message: ClientMessage = { type: 'call', id, name, args };
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      ws.send(encodeEnvelope(message));
+    });
+  }, events);
+}
+
+/** The socket's address for a page served at http://127.0.0.1:PORT/TOKEN/. */
+export function socketUrlFor(pageUrl: string, relativePath: string): string {
+  const url = new URL(relativePath, pageUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.hash = '';
+  url.search = '';
+  return url.toString();
+}

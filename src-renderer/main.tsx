@@ -1,0 +1,34 @@
+/**
+ * The renderer's entry: one host client (Electron bridge or WebSocket), one
+ * store, the actions that join them, and the React tree.
+ */
+
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createProfileActions } from './actions/profile-actions';
+import { downloadText, pickFileInPage } from './actions/page-files';
+import { createHostClient, pathOfDroppedFile } from './host-client';
+import { createAppStore } from './store/app-store';
+import { AppContext } from './views/app-context';
+import { App } from './views/App';
+import './styles/app.css';
+
+const store = createAppStore();
+const host = createHostClient({ onConnectionLost: (message) => store.getState().errorShown(message) });
+const actions = createProfileActions({
+  host,
+  store,
+  pathOfFile: pathOfDroppedFile,
+  pickFile: pickFileInPage,
+  downloadText,
+});
+
+const container = document.getElementById('root');
+if (container === null) throw new Error('index.html has no #root element');
+createRoot(container).render(
+  <StrictMode>
+    <AppContext value={{ store, actions }}>
+      <App />
+    </AppContext>
+  </StrictMode>,
+);

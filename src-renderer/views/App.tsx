@@ -1,0 +1,40 @@
+/**
+ * The window: toolbar, progress and error strips, then either the empty
+ * state or the open profile. Files dropped anywhere on the window open.
+ */
+
+import { useEffect } from 'react';
+import { useActions, useAppState } from './app-context';
+import { EmptyState } from './EmptyState';
+import { ErrorBanner } from './ErrorBanner';
+import { ProfileView } from './ProfileView';
+import { ProgressStrip } from './ProgressStrip';
+import { Toolbar } from './Toolbar';
+import { useFileDrop } from './use-file-drop';
+
+export function App() {
+  const actions = useActions();
+  const profile = useAppState((state) => state.profile);
+  const profileName = useAppState((state) => state.profileName);
+  const dragging = useFileDrop(actions.openFile);
+
+  useEffect(() => actions.connect(), [actions]);
+  useEffect(() => {
+    document.title = profile === null ? 'Heatline' : `${profileName} — Heatline`;
+  }, [profile, profileName]);
+
+  return (
+    <div className={dragging ? 'app app--dragging' : 'app'}>
+      <Toolbar />
+      <ProgressStrip />
+      <ErrorBanner />
+      <main className="app__main">{profile === null ? <EmptyState /> : <ProfileView profile={profile} />}</main>
+      {dragging && (
+        <div className="drop-overlay" aria-hidden="true">
+          {/* The empty state already says "Drop a profile here"; a second label would cover it. */}
+          {profile !== null && <div className="drop-overlay__label">Drop to open</div>}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,145 @@
+/**
+ * Every function with any cost, sortable by name, self or total. Only the
+ * rows in view (plus a margin) are in the DOM, between two spacer rows that
+ * keep the scroll height right, so 50,000 functions scroll as smoothly as 50.
+ * Clicking a row selects its function, which the flame graph highlights.
+ */
+
+import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { IndexIntoFuncTable, Profile } from '../../src-shared/profile/model';
+import { formatCount, formatPercent, formatWeight, unitName } from '../format/numbers';
+import type { SortColumn } from '../store/app-store';
+import { funcNamesOf, functionCostsOf, sortedFunctionsOf } from '../store/derived';
+import { useAppState } from './app-context';
+import { useElementSize } from './use-element-size';
+
+/** Must match the row height in the stylesheet: the spacers are computed from it. */
+const ROW_HEIGHT = 22;
+const OVERSCAN_ROWS = 12;
+
+interface Column {
+  label: string;
+  sortsBy: SortColumn;
+  numeric: boolean;
+  /** The percent columns sort like their value column; only the value column shows the arrow. */
+  showsSort: boolean;
+}
+
+const columns: Column[] = [
+  { label: 'Function', sortsBy: 'name', numeric: false, showsSort: true },
+  { label: 'Self', sortsBy: 'self', numeric: true, showsSort: true },
+  { label: 'Self %', sortsBy: 'self', numeric: true, showsSort: false },
+  { label: 'Total', sortsBy: 'total', numeric: true, showsSort: true },
+  { label: 'Total %', sortsBy: 'total', numeric: true, showsSort: false },
+];
+
+export function FunctionTable({ profile }: { profile: Profile }) {
+  const sort = useAppState((state) => state.selection.tableSort);
+  const selectedFunc = useAppState((state) => state.selection.selectedFunc);
+  const functionSelected = useAppState((state) => state.functionSelected);
+  const tableSortedBy = useAppState((state) => state.tableSortedBy);
+  const names = funcNamesOf(profile);
+  const costs = functionCostsOf(profile);
+  const rows = useMemo(() => sortedFunctionsOf(profile, sort), [profile, sort]);
+  const unit = profile.meta.unit;
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const { height } = useElementSize(scroller);
+  const [scrollTop, setScrollTop] = useState(0);
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN_ROWS);
+  const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN_ROWS);
+
+  const toggle = (func: IndexIntoFuncTable) => functionSelected(func === selectedFunc ? -1 : func);
+
+  const onRowKey = (event: KeyboardEvent<HTMLTableRowElement>, func: IndexIntoFuncTable) => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      toggle(func);
+    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      const sibling = event.key === 'ArrowDown' ? event.currentTarget.nextElementSibling : event.currentTarget.previousElementSibling;
+      if (sibling instanceof HTMLTableRowElement && sibling.tabIndex >= 0) sibling.focus();
+    }
+  };
+
+  return (
+    <div className="function-table">
+      <div className="function-table__caption">
+        {formatCount(rows.length)} {rows.length === 1 ? 'function' : 'functions'}
+        {(unit === 'samples' || unit === 'instructions') && <> · costs in {unitName(unit)}</>}
+      </div>
+      <div
+        className="function-table__scroller"
+        data-testid="function-table"
+        ref={scroller}
+        onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}
+      >
+        <table className="function-table__table" aria-rowcount={rows.length + 1}>
+          <colgroup>
+            <col />
+            <col className="function-table__col-number" />
+            <col className="function-table__col-percent" />
+            <col className="function-table__col-number" />
+            <col className="function-table__col-percent" />
+          </colgroup>
+          <thead>
+            <tr>
+              {columns.map((column) => {
+                const active = sort.column === column.sortsBy && column.showsSort;
+                const direction = sort.descending ? 'descending' : 'ascending';
+                return (
+                  <th
+                    key={column.label}
+                    scope="col"
+                    className={column.numeric ? 'numeric' : undefined}
+                    aria-sort={active ? direction : undefined}
+                  >
+                    <button type="button" className="sort-button" onClick={() => tableSortedBy(column.sortsBy)}>
+                      {column.label}
+                      <span className="sort-button__arrow" aria-hidden="true">
+                        {active ? (sort.descending ? '▼' : '▲') : ''}
+                      </span>
+                    </button>
+                  </th>
+                );
+              })}
+            </tr>
+          </thead>
+          <tbody>
+            {first > 0 && <tr className="spacer" style={{ height: first * ROW_HEIGHT }} aria-hidden="true" />}
+            {rows.slice(first, last).map((func, i) => {
+              const selected = func === selectedFunc;
+              return (
+                <tr
+                  key={func}
+                  data-testid="function-row"
+                  aria-rowindex={first + i + 2}
+                  aria-selected={selected}
+                  className={selected ? 'selected' : undefined}
+                  tabIndex={0}
+                  onClick={() => toggle(func)}
+                  onKeyDown={(event) => onRowKey(event, func)}
+                >
+                  <td className="function-table__name" title={names[func]}>
+                    {names[func]}
+                  </td>
+                  <td className="numeric">{formatWeight(costs.self[func], unit)}</td>
+                  <td className="numeric">
+                    {formatPercent(costs.self[func], costs.grandTotal)}
+                  </td>
+                  <td className="numeric">{formatWeight(costs.total[func], unit)}</td>
+                  <td className="numeric">
+                    {formatPercent(costs.total[func], costs.grandTotal)}
+                  </td>
+                </tr>
+              );
+            })}
+            {last < rows.length && (
+              <tr className="spacer" style={{ height: (rows.length - last) * ROW_HEIGHT }} aria-hidden="true" />
+            )}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
