@@ -29,6 +29,8 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // The `heatline` launcher is plain CommonJS so it runs on any Node without a build step.
+  { files: ['bin/**/*.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   zone(['src-shared/**'], [noNode, noElectron, noMain, noRenderer, noPreload,
     forbid(['react', 'react-dom', 'react/*', 'zustand', 'ws', 'node-pty'], 'src-shared is pure: no UI, no I/O packages.')]),
   zone(['src-renderer/**'], [noNode, noElectron, noMain, noPreload,
