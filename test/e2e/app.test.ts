@@ -6,7 +6,7 @@
  */
 
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -72,6 +72,16 @@ test('bad files show a banner naming the file, and the open profile stays', asyn
   await dropFile(page, empty);
   await page.getByTestId('error-banner').filter({ hasText: 'empty.perf.txt' }).waitFor({ timeout: 15_000 });
   assert.match(await page.getByTestId('error-banner').innerText(), /empty/);
+
+  // Cut in the middle of a sample's header line, as a copy interrupted mid-write would be.
+  const text = await readFile(scriptText, 'utf8');
+  const headers = [...text.matchAll(/^\S.*$/gm)];
+  const truncated = join(workDir, 'truncated.perf.txt');
+  await writeFile(truncated, text.slice(0, headers[Math.floor(headers.length / 2)].index! + 12));
+  await dropFile(page, truncated);
+  await page.getByTestId('error-banner').filter({ hasText: 'truncated.perf.txt' }).waitFor({ timeout: 15_000 });
+  assert.match(await page.getByTestId('error-banner').innerText(), /truncated/);
+  assert.match(await page.getByTestId('function-row').first().innerText(), new RegExp(`\\b${hottest}\\b`));
 });
 
 test('the page threw no uncaught errors along the way', () => {
