@@ -1,5 +1,6 @@
 // Makes sure the system tools the tests use are here: the tests record real
-// profiles (perf, gcc) and drive a real browser (Chromium). Run as root on
+// profiles (perf, valgrind, heaptrack, strace; gcc to build the fixtures) and
+// drive a real browser (Chromium). Run as root on
 // Debian/Ubuntu it installs what is missing with apt; otherwise it stops and
 // names the packages. It never lets a test skip for a missing tool.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -18,8 +19,13 @@ const onPath = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { s
 const requirements = [
   { what: 'perf', present: () => onPath('perf') && spawnSync('perf', ['--version'], { stdio: 'ignore' }).status === 0,
     debian: ['linux-perf'], ubuntu: ['linux-tools-common', 'linux-tools-generic'] },
-  { what: 'gcc', present: () => onPath('gcc'), debian: ['gcc', 'libc6-dev'], ubuntu: ['gcc', 'libc6-dev'] },
+  { what: 'gcc/g++', present: () => onPath('gcc') && onPath('g++'), debian: ['gcc', 'g++', 'libc6-dev'], ubuntu: ['gcc', 'g++', 'libc6-dev'] },
   { what: 'objdump/addr2line', present: () => onPath('objdump') && onPath('addr2line'), debian: ['binutils'], ubuntu: ['binutils'] },
+  { what: 'strace', present: () => onPath('strace'), debian: ['strace'], ubuntu: ['strace'] },
+  { what: 'valgrind', present: () => onPath('valgrind') && onPath('ms_print'), debian: ['valgrind'], ubuntu: ['valgrind'] },
+  { what: 'heaptrack', present: () => onPath('heaptrack') && onPath('heaptrack_print'), debian: ['heaptrack'], ubuntu: ['heaptrack'] },
+  // The recording tests run a profiler through sudo's password prompt as a user they create.
+  { what: 'sudo', present: () => onPath('sudo'), debian: ['sudo'], ubuntu: ['sudo'] },
   { what: 'Chromium', present: () => existsSync(process.env.HEATLINE_CHROMIUM ?? '/usr/bin/chromium'),
     debian: ['chromium'], ubuntu: ['chromium-browser'] },
 ];

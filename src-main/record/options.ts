@@ -1,0 +1,122 @@
+/**
+ * What the window (or the CLI) asks to record, as runtime schemas: the host
+ * checks every request against them, because the window is untrusted.
+ *
+ * Pure on purpose (zod only, no node:*): the lead moves this file to
+ * src-shared/record-options.ts so the contract can name these schemas.
+ * Nothing here runs a tool; instruments.ts turns a request into argv.
+ */
+
+import { z } from 'zod';
+
+export const instrumentIds = ['cpu', 'offcpu', 'syscalls', 'counters', 'heaptrack', 'dhat', 'massif', 'pyspy'] as const;
+export type InstrumentId = (typeof instrumentIds)[number];
+
+export const callGraphModes = ['fp', 'dwarf', 'lbr'] as const;
+export type CallGraphMode = (typeof callGraphModes)[number];
+
+/** Default perf event list for counters: software events, which every kernel and VM has. */
+export const DEFAULT_COUNTER_EVENTS = ['task-clock', 'context-switches', 'cpu-migrations', 'page-faults'];
+
+// perf's event syntax (cpu-clock, sched:sched_switch, cpu/event=0x3c,umask=0/u, L1-dcache-loads:u).
+const perfEvent = z.string().regex(/^[A-Za-z0-9_.:\-/=,@]{1,200}$/, 'an event name is letters, digits and _ . : - / = , @');
+
+export const instrumentOptionsSchema = z.discriminatedUnion('instrument', [
+  z
+    .object({
+      instrument: z.literal('cpu'),
+      /** perf on Linux; dtrace's profile provider or xctrace's Time Profiler on macOS. */
+      tool: z.enum(['perf', 'dtrace', 'xctrace']).default('perf'),
+      callGraph: z.enum(callGraphModes).default('fp'),
+      /** Samples per second. perf's default is 4000; 999 avoids lockstep with 1 kHz timers. */
+      frequency: z.number().int().min(1).max(50_000).default(999),
+    })
+    .strict(),
+  z.object({ instrument: z.literal('offcpu'), callGraph: z.enum(callGraphModes).default('fp') }).strict(),
+  z
+    .object({
+      instrument: z.literal('syscalls'),
+      tool: z.enum(['strace', 'dtruss']).default('strace'),
+      /** summary: `strace -c -f` counts; timeline: `strace -f -T -tt`, one line per call. */
+      mode: z.enum(['summary', 'timeline']).default('summary'),
+    })
+    .strict(),
+  z
+    .object({
+      instrument: z.literal('counters'),
+      events: z.array(perfEvent).min(1).max(64).default(DEFAULT_COUNTER_EVENTS),
+      /** perf stat --repeat: runs the command N times and reports the variance of each counter. */
+      repeat: z.number().int().min(1).max(100).default(1),
+    })
+    .strict(),
+  z.object({ instrument: z.literal('heaptrack') }).strict(),
+  z.object({ instrument: z.literal('dhat') }).strict(),
+  z.object({ instrument: z.literal('massif') }).strict(),
+  z
+    .object({
+      instrument: z.literal('pyspy'),
+      rate: z.number().int().min(1).max(10_000).default(100),
+      /** Also sample native (C) frames. */
+      native: z.boolean().default(false),
+    })
+    .strict(),
+]);
+export type InstrumentOptions = z.infer<typeof instrumentOptionsSchema>;
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,255}$/, 'an environment variable name is letters, digits and _');
+
+export const recordTargetSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('launch'),
+      /** argv: the program then its arguments, never a shell line. */
+      command: z.array(z.string().min(1).max(8192)).min(1).max(4096),
+      /** Working directory; default the user's home (app) or the current directory (CLI). */
+      cwd: z.string().min(1).max(4096).optional(),
+      /** Added to (or replacing in) the environment the program inherits. */
+      env: z.record(envName, z.string().max(65_536)).default({}),
+    })
+    .strict(),
+  z.object({ kind: z.literal('attach'), pid: z.number().int().min(1).max(2 ** 31 - 1) }).strict(),
+]);
+export type RecordTarget = z.infer<typeof recordTargetSchema>;
+
+export const elevationMethods = ['pkexec', 'sudo', 'osascript'] as const;
+export type ElevationMethod = (typeof elevationMethods)[number];
+
+export const recordRequestSchema = z
+  .object({
+    target: recordTargetSchema,
+    options: instrumentOptionsSchema,
+    /** Stop by itself after this many seconds; null: until Stop (or until a launched program exits). */
+    durationSeconds: z.number().positive().max(7 * 24 * 3600).nullable().default(null),
+    /** Run the profiler elevated this way; null: as the user. */
+    elevation: z.enum(elevationMethods).nullable().default(null),
+    /** Terminal size of the window's xterm.js. */
+    cols: z.number().int().min(10).max(1000).default(120),
+    rows: z.number().int().min(2).max(1000).default(30),
+  })
+  .strict();
+export type RecordRequest = z.infer<typeof recordRequestSchema>;
+/** What a caller writes before defaults are applied (the CLI builds these). */
+export type RecordRequestInput = z.input<typeof recordRequestSchema>;
+
+/**
+ * Formats a recording produces. Those that are importer ids open in the
+ * analysis views; the others (counters, syscalls) are tables that
+ * record/outputs/ parses.
+ */
+export type RecordingFormat =
+  | 'perf.data'
+  | 'collapsed'
+  | 'speedscope'
+  | 'dhat'
+  | 'massif'
+  | 'heaptrack'
+  | 'perf-stat-csv'
+  | 'strace-summary'
+  | 'strace-timeline'
+  | 'dtruss'
+  | 'xctrace-xml';
+
+export type SessionState = 'starting' | 'running' | 'stopping' | 'finished' | 'failed';
