@@ -15,12 +15,14 @@ import type { Profile } from '../src-shared/profile/model';
 import { buildReport, formatReportText } from '../src-shared/report';
 import { loadProfile } from './import/load';
 import { fileSource } from './import/source';
+import { RECORD_USAGE, runRecordCommand } from './record/record-command';
 import { startServer } from './web/server';
 
 const USAGE = `usage:
   heatline report FILE [--json] [--top N]      the hottest functions, lines and threads (N defaults to 50)
   heatline convert FILE --to speedscope|collapsed [-o OUT]
   heatline serve [--port N] [FILE...]          the app in a browser, on 127.0.0.1 with a secret URL
+${RECORD_USAGE}
   heatline --help | --version`;
 
 class UsageError extends Error {}
@@ -34,6 +36,14 @@ async function main(argv: string[]): Promise<number> {
       return convert(rest);
     case 'serve':
       return serve(rest);
+    case 'record':
+      return runRecordCommand(rest, {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        stdin: process.stdin,
+        resourcesDir: join(packageRoot() ?? process.cwd(), 'resources'),
+        report: async (file) => void (await report([file])),
+      });
     case '--version':
     case '-v':
       process.stdout.write(`${packageVersion()}\n`);
@@ -121,15 +131,19 @@ function printWarnings(profile: Profile): void {
   for (const warning of profile.meta.warnings) process.stderr.write(`heatline: warning: ${profile.meta.sourceName}: ${warning}\n`);
 }
 
-function packageVersion(): string {
-  // out/main/cli.js and src-main/cli.ts sit at different depths: walk up to our package.json.
+/** The folder of our package.json: out/main/cli.js and src-main/cli.ts sit at different depths below it. */
+function packageRoot(): string | null {
   for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
     const candidate = join(dir, 'package.json');
-    if (!existsSync(candidate)) continue;
-    const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
-    if (pkg.name === 'heatline') return pkg.version ?? '0.0.0';
+    if (existsSync(candidate) && (JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'heatline') return dir;
   }
-  return '0.0.0';
+  return null;
+}
+
+function packageVersion(): string {
+  const root = packageRoot();
+  if (root === null) return '0.0.0';
+  return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
 }
 
 function fail(error: unknown): never {
