@@ -14,6 +14,9 @@ const distro = (() => {
   }
 })();
 
+const libcDebugPresent = () =>
+  spawnSync('sh', ['-c', 'dpkg-query -W -f=\'${Status}\' libc6-dbg 2>/dev/null | grep -q "ok installed"']).status === 0;
+
 const onPath = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 
 const requirements = [
@@ -21,6 +24,10 @@ const requirements = [
     debian: ['linux-perf'], ubuntu: ['linux-tools-common', 'linux-tools-generic'] },
   { what: 'gcc/g++', present: () => onPath('gcc') && onPath('g++'), debian: ['gcc', 'g++', 'libc6-dev'], ubuntu: ['gcc', 'g++', 'libc6-dev'] },
   { what: 'objdump/addr2line', present: () => onPath('objdump') && onPath('addr2line'), debian: ['binutils'], ubuntu: ['binutils'] },
+  { what: 'llvm-symbolizer', present: () => onPath('llvm-symbolizer'), debian: ['llvm'], ubuntu: ['llvm'] },
+  // Split debug info found by build-id, as users' distributions ship it: the symbol tests read libc's.
+  { what: "libc's debug info", present: () => existsSync('/usr/lib/debug/.build-id') && libcDebugPresent(),
+    debian: ['libc6-dbg'], ubuntu: ['libc6-dbg'] },
   { what: 'strace', present: () => onPath('strace'), debian: ['strace'], ubuntu: ['strace'] },
   { what: 'valgrind', present: () => onPath('valgrind') && onPath('ms_print'), debian: ['valgrind'], ubuntu: ['valgrind'] },
   { what: 'heaptrack', present: () => onPath('heaptrack') && onPath('heaptrack_print'), debian: ['heaptrack'], ubuntu: ['heaptrack'] },

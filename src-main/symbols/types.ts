@@ -37,7 +37,8 @@ export interface BinaryResolver {
   /**
    * Resolve file offsets within `binary`, all at once (batched so the binary
    * and its debug info are opened and indexed once). Returns one entry per
-   * offset; an unresolvable binary returns empty frames for every offset.
+   * offset; a binary that cannot be found gives `<name>+0x<offset>` frames,
+   * so no sample is ever dropped.
    */
   resolveFileOffsets(binary: BinaryRef, fileOffsets: readonly number[]): ResolvedAddress[];
   /** Where the binary and its debug info were found, for the UI and warnings; null when not found. */

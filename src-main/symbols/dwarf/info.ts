@@ -1,0 +1,278 @@
+/**
+ * DWARF for one ELF file: address -> frames, innermost inlined call first,
+ * each with its function name and source position, as `addr2line -f -i`
+ * answers.
+ *
+ * Opening reads only the unit headers and unit DIEs, to index units by the
+ * addresses they cover (their DW_AT_ranges / low_pc-high_pc, else
+ * .debug_aranges). A unit's DIE tree and line table are parsed the first
+ * time one of its addresses is asked about, and a unit that turns out to be
+ * corrupt is reported once and then answers nothing, so one bad unit costs
+ * the frames of its own addresses only.
+ *
+ * Names follow binutils: a linkage name (DW_AT_linkage_name, or the older
+ * DW_AT_MIPS_linkage_name) wins over DW_AT_name, looked up through
+ * DW_AT_abstract_origin and DW_AT_specification; callers demangle.
+ */
+
+import type { ElfFile } from '../elf/elf-file';
+import type { AbbrevTable } from './abbrev';
+import { type LineTable, parseLineTable } from './line-table';
+import { RangeIndex, readAranges } from './ranges';
+import { DwarfError } from './reader';
+import { ScopeTree } from './scopes';
+import { DwarfSections } from './sections';
+import { DieRecord, NONE, Unit } from './unit';
+
+/** One frame of an address; line 0 means the compiler gave no line. */
+export interface DwarfFrame {
+  /** The function's linkage name when it has one, else its name; null when unnamed. */
+  name: string | null;
+  file: string | null;
+  line: number;
+}
+
+export interface DwarfInfoOptions {
+  /** False for addresses outside executable sections (see line-table.ts). */
+  isCode?: (address: number) => boolean;
+  warn?: (message: string) => void;
+}
+
+interface ParsedUnit {
+  scopes: ScopeTree;
+  lines: LineTable | null;
+}
+
+/** References (abstract_origin, specification) followed at most this deep. */
+const MAX_NAME_DEPTH = 16;
+
+export class DwarfInfo {
+  private readonly sections: DwarfSections;
+  private readonly units: Unit[] = [];
+  private unitIndex: RangeIndex;
+  /** Units that claim no addresses; searched through their line tables on a miss. */
+  private rangeless: number[] = [];
+  private readonly parsed = new Map<number, ParsedUnit | null>();
+  private readonly names = new Map<number, { name: string | null; linkage: boolean }>();
+  private readonly isCode: (address: number) => boolean;
+  private readonly warn: (message: string) => void;
+  private readonly chain: number[] = [];
+
+  private constructor(elf: ElfFile, options: DwarfInfoOptions) {
+    this.sections = new DwarfSections(elf);
+    this.isCode = options.isCode ?? (() => true);
+    this.warn = options.warn ?? (() => {});
+    this.readUnits();
+    const aranges = this.sections.has('.debug_aranges') ? this.tryAranges() : null;
+    const bounds: number[] = [];
+    const ids: number[] = [];
+    this.units.forEach((unit, i) => {
+      const ranges = unit.ranges.length > 0 ? unit.ranges : aranges?.get(unit.offset) ?? [];
+      for (let k = 0; k < ranges.length; k += 2) {
+        bounds.push(ranges[k], ranges[k + 1]);
+        ids.push(i);
+      }
+      if (ranges.length === 0 && unit.stmtList !== NONE) this.rangeless.push(i);
+    });
+    this.unitIndex = RangeIndex.build(bounds, ids);
+  }
+
+  /** DWARF of `elf`, or null when it has no .debug_info. Throws DwarfError when even the unit headers are unreadable. */
+  static open(elf: ElfFile, options: DwarfInfoOptions = {}): DwarfInfo | null {
+    const sections = new DwarfSections(elf);
+    if (!sections.has('.debug_info')) return null;
+    return new DwarfInfo(elf, options);
+  }
+
+  get unitCount(): number {
+    return this.units.length;
+  }
+
+  /**
+   * The frames at `address` (a link-time virtual address), innermost first,
+   * or null when no unit describes it.
+   */
+  lookup(address: number): DwarfFrame[] | null {
+    const u = this.unitFor(address);
+    if (u < 0) return null;
+    const parsed = this.parse(u);
+    if (!parsed) return null;
+    const { scopes, lines } = parsed;
+    try {
+      scopes.chain(address, this.chain);
+      const row = lines ? lines.lookup(address) : -1;
+      if (this.chain.length === 0 && row < 0) return null;
+      let file = row >= 0 && lines ? lines.filePath(lines.file[row]) : null;
+      let line = row >= 0 && lines ? lines.line[row] : 0;
+      if (this.chain.length === 0) return [{ name: null, file, line }];
+      const frames: DwarfFrame[] = [];
+      for (const n of this.chain) {
+        frames.push({ name: this.nameOf(scopes.die[n]), file, line });
+        // The caller's position is the call site of this inlined call.
+        const callFile = scopes.callFile[n];
+        file = callFile !== NONE && lines ? lines.filePath(callFile) : null;
+        line = scopes.callLine[n];
+      }
+      return frames;
+    } catch (error) {
+      this.fail(u, error);
+      return null;
+    }
+  }
+
+  /** The line table of the unit covering `address` (tests compare it with readelf). */
+  lineTableFor(address: number): LineTable | null {
+    const u = this.unitFor(address);
+    return u < 0 ? null : this.parse(u)?.lines ?? null;
+  }
+
+  /** Every unit's line table, for tests; corrupt units are skipped. */
+  allLineTables(): LineTable[] {
+    const out: LineTable[] = [];
+    for (let u = 0; u < this.units.length; u++) {
+      const lines = this.parse(u)?.lines;
+      if (lines) out.push(lines);
+    }
+    return out;
+  }
+
+  /** The name of the function DIE at `offset` of .debug_info (memoised). */
+  nameOf(offset: number): string | null {
+    return this.nameInfo(offset, 0).name;
+  }
+
+  private nameInfo(offset: number, depth: number): { name: string | null; linkage: boolean } {
+    const cached = this.names.get(offset);
+    if (cached) return cached;
+    let result: { name: string | null; linkage: boolean } = { name: null, linkage: false };
+    const unit = this.unitAt(offset);
+    if (unit) {
+      const die = new DieRecord();
+      if (unit.readDie(unit.reader(offset), die)) {
+        const linkage = unit.string(die.linkageName, die.linkageClass) || null;
+        if (linkage) {
+          result = { name: linkage, linkage: true };
+        } else {
+          const own = unit.string(die.name, die.nameClass) || null;
+          const ref = die.abstractOrigin >= 0 ? die.abstractOrigin : die.specification;
+          const next = ref >= 0 && ref !== offset && depth < MAX_NAME_DEPTH ? this.nameInfo(ref, depth + 1) : null;
+          result = next && (next.linkage || own === null) ? next : { name: own, linkage: false };
+        }
+      }
+    }
+    this.names.set(offset, result);
+    return result;
+  }
+
+  private unitAt(offset: number): Unit | null {
+    const units = this.units;
+    let lo = 0;
+    let hi = units.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (units[mid].offset <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    const unit = units[lo - 1];
+    return unit && offset >= unit.dieOffset && offset < unit.end ? unit : null;
+  }
+
+  private unitFor(address: number): number {
+    const u = this.unitIndex.find(address);
+    if (u >= 0 || this.rangeless.length === 0) return u;
+    this.indexRangelessUnits();
+    return this.unitIndex.find(address);
+  }
+
+  /**
+   * Units without ranges (some producers omit them) get the ranges of their
+   * line table's sequences, once, on the first address no other unit claims.
+   */
+  private indexRangelessUnits(): void {
+    const extraBounds: number[] = [];
+    const extraIds: number[] = [];
+    for (const u of this.rangeless) {
+      const seq = this.parse(u)?.lines?.sequences ?? [];
+      for (let k = 0; k < seq.length; k += 2) {
+        extraBounds.push(seq[k], seq[k + 1]);
+        extraIds.push(u);
+      }
+    }
+    this.rangeless = [];
+    if (extraIds.length === 0) return;
+    const bounds: number[] = [];
+    const ids: number[] = [];
+    this.units.forEach((unit, i) => {
+      for (let k = 0; k < unit.ranges.length; k += 2) {
+        bounds.push(unit.ranges[k], unit.ranges[k + 1]);
+        ids.push(i);
+      }
+    });
+    this.unitIndex = RangeIndex.build([...bounds, ...extraBounds], [...ids, ...extraIds]);
+  }
+
+  private parse(u: number): ParsedUnit | null {
+    const known = this.parsed.get(u);
+    if (known !== undefined) return known;
+    const unit = this.units[u];
+    let result: ParsedUnit | null = null;
+    try {
+      const lines =
+        unit.stmtList === NONE
+          ? null
+          : parseLineTable(
+              {
+                debugLine: this.sections.get('.debug_line'),
+                lineStr: this.sections.get('.debug_line_str'),
+                str: this.sections.get('.debug_str'),
+                littleEndian: this.sections.littleEndian,
+                compDir: unit.compDir,
+                addressSize: unit.addressSize,
+                stringIndex: (i) => unit.stringIndex(i),
+                isCode: this.isCode,
+              },
+              unit.stmtList,
+            );
+      result = { scopes: ScopeTree.parse(unit, this.isCode), lines };
+    } catch (error) {
+      this.fail(u, error);
+    }
+    this.parsed.set(u, result);
+    return result;
+  }
+
+  private fail(u: number, error: unknown): void {
+    this.parsed.set(u, null);
+    const unit = this.units[u];
+    this.warn(`${this.sections.path}: DWARF unit at 0x${unit.offset.toString(16)} (${unit.name ?? 'unnamed'}) is unreadable: ${(error as Error).message}`);
+  }
+
+  private readUnits(): void {
+    const info = this.sections.get('.debug_info');
+    const abbrevCache = new Map<string, AbbrevTable>();
+    let offset = 0;
+    while (offset + 11 <= info.length) {
+      try {
+        const { unit, next, error } = Unit.read(this.sections, offset, abbrevCache);
+        if (unit) this.units.push(unit);
+        if (error) this.warn(`${this.sections.path}: DWARF unit at 0x${offset.toString(16)} is unreadable: ${error.message}`);
+        if (next <= offset) break;
+        offset = next;
+      } catch (error) {
+        // Without a readable length the next unit cannot be found: keep the units read so far.
+        if (!(error instanceof DwarfError || error instanceof RangeError)) throw error;
+        this.warn(`${this.sections.path}: .debug_info is unreadable from offset 0x${offset.toString(16)}: ${error.message}`);
+        break;
+      }
+    }
+  }
+
+  private tryAranges(): Map<number, number[]> | null {
+    try {
+      return readAranges(this.sections.get('.debug_aranges'), this.sections.littleEndian);
+    } catch (error) {
+      this.warn(`${this.sections.path}: .debug_aranges is unreadable (${(error as Error).message}); using the units' own ranges`);
+      return null;
+    }
+  }
+}
