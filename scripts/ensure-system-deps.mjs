@@ -24,6 +24,8 @@ const requirements = [
     debian: ['linux-perf'], ubuntu: ['linux-tools-common', 'linux-tools-generic'] },
   { what: 'gcc/g++', present: () => onPath('gcc') && onPath('g++'), debian: ['gcc', 'g++', 'libc6-dev'], ubuntu: ['gcc', 'g++', 'libc6-dev'] },
   { what: 'objdump/addr2line', present: () => onPath('objdump') && onPath('addr2line'), debian: ['binutils'], ubuntu: ['binutils'] },
+  // The Rust demangling test compiles a Rust fixture with both manglings.
+  { what: 'rustc', present: () => onPath('rustc'), debian: ['rustc'], ubuntu: ['rustc'] },
   { what: 'llvm-symbolizer', present: () => onPath('llvm-symbolizer'), debian: ['llvm'], ubuntu: ['llvm'] },
   // Split debug info found by build-id, as users' distributions ship it: the symbol tests read libc's.
   { what: "libc's debug info", present: () => existsSync('/usr/lib/debug/.build-id') && libcDebugPresent(),

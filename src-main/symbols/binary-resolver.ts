@@ -22,12 +22,13 @@
  * - a binary that cannot be found, or cannot be read, gives the same
  *   `<binary>+0x<offset>` frame for every offset, never an empty one, so no
  *   sample loses its place in the call tree.
- * Names are passed through displayName() (demangling).
+ * Names are passed through displayName(), which demangles C++ and Rust names.
  */
 
 import { basename, join } from 'node:path';
 import { homedir } from 'node:os';
 import { DebuginfodClient, parseDebuginfodUrls } from './debuginfod';
+import { demangle } from './demangle';
 import { DwarfInfo, type DwarfFrame } from './dwarf/info';
 import type { ElfFile } from './elf/elf-file';
 import { SymbolTable } from './elf/symbols';
@@ -49,12 +50,19 @@ export interface BinaryResolverOptions {
   warn?(line: string): void;
 }
 
-/**
- * The name shown for a symbol or DWARF linkage name.
- * TODO(demangle): return demangle(raw) from './demangle' once that module lands.
- */
+/** Demangled names by mangled name: many addresses share a symbol. Bounded, since symbol sets can be huge. */
+const demangledNames = new Map<string, string>();
+const DEMANGLE_CACHE_LIMIT = 200_000;
+
+/** The name shown for a symbol or DWARF linkage name: demangled (C++, Rust), else as it is. */
 export function displayName(raw: string): string {
-  return raw;
+  let name = demangledNames.get(raw);
+  if (name === undefined) {
+    name = demangle(raw);
+    if (demangledNames.size >= DEMANGLE_CACHE_LIMIT) demangledNames.clear();
+    demangledNames.set(raw, name);
+  }
+  return name;
 }
 
 /** The frame for an address nothing names: `<binary>+0x<file offset>`. */

@@ -79,8 +79,8 @@ export interface NmSymbol {
 }
 
 /** `nm --defined-only -S [-D]`: every defined symbol, with its size. Versions (`@GLIBC_2.2.5`) are cut off. */
-export function nm(binary: string, options: { dynamic?: boolean } = {}): NmSymbol[] {
-  const out = runTool('nm', ['--defined-only', '-S', ...(options.dynamic ? ['-D'] : []), binary]);
+export function nm(binary: string, options: { dynamic?: boolean; demangle?: boolean } = {}): NmSymbol[] {
+  const out = runTool('nm', ['--defined-only', '-S', ...(options.dynamic ? ['-D'] : []), ...(options.demangle ? ['-C'] : []), binary]);
   const symbols: NmSymbol[] = [];
   for (const line of out.split('\n')) {
     const m = /^([0-9a-f]+) (?:([0-9a-f]+) )?(\S) (.+)$/.exec(line);

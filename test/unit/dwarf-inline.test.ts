@@ -141,11 +141,14 @@ test('the resolver maps file offsets and names the outer frame after the ELF sym
     assert.ok(load);
     // The importer's formula: file offset = vaddr - segment vaddr + segment offset.
     const toOffset = (vaddr: number) => vaddr - load.vaddr + load.offset;
+    // Names are demangled as perf shows them; binutils' demangler (nm -C) is the reference.
+    const demangledAt = new Map(nm(build.path, { demangle: true }).map((s) => [`${s.address}:${s.type}`, s.name]));
+    const shownName = (sym: { address: number; type: string; name: string }) => demangledAt.get(`${sym.address}:${sym.type}`);
     const [coldFrames] = resolver.resolveFileOffsets({ path: build.path, buildId: null }, [toOffset(cold.address)]);
-    assert.equal(coldFrames.frames.at(-1)?.name, cold.name);
+    assert.equal(coldFrames.frames.at(-1)?.name, shownName(cold));
     for (const sym of symbols.filter((s) => s.name.includes('recurse') || s.name === 'main')) {
       const [r] = resolver.resolveFileOffsets({ path: build.path, buildId: elf.buildId() }, [toOffset(sym.address)]);
-      assert.equal(r.frames.at(-1)?.name, sym.name, `${build.label}: ${sym.name}`);
+      assert.equal(r.frames.at(-1)?.name, shownName(sym), `${build.label}: ${sym.name}`);
       assert.ok((r.frames.at(-1)?.line ?? -1) > 0);
     }
     resolver.dispose();

@@ -176,7 +176,8 @@ test('a shared library: file offsets map through its PT_LOAD segments; names and
   const results = resolver.resolveFileOffsets({ path: lib, buildId: null }, functions.map((f) => f.offset));
   const a2l = addr2line(lib, functions.map((f) => f.address));
   const namesAt = new Map<number, string[]>();
-  for (const s of nm(lib)) namesAt.set(s.address, [...(namesAt.get(s.address) ?? []), s.name]);
+  // Names are demangled as perf shows them; binutils' demangler (nm -C) is the reference.
+  for (const s of nm(lib, { demangle: true })) namesAt.set(s.address, [...(namesAt.get(s.address) ?? []), s.name]);
   functions.forEach((f, i) => {
     const frames = results[i].frames;
     assert.ok(namesAt.get(f.address)?.includes(frames.at(-1)?.name ?? ''), `${f.name}: ${frames.at(-1)?.name}`);

@@ -1,0 +1,314 @@
+/**
+ * Kernel frames: names from /proc/kallsyms, used only when they describe the
+ * kernel the recording was made on.
+ *
+ * A recording made on another machine, or before a reboot into another
+ * kernel, carries kernel addresses that mean nothing in this kernel's
+ * symbol table; naming them from it would print plausible but wrong
+ * functions. So the resolver compares the recording's kernel build-id with
+ * this kernel's (the GNU build-id note in /sys/kernel/notes, which is what
+ * `perf buildid-list -k` reads) and otherwise names every kernel frame
+ * `[kernel]`, with a reason the caller can show as a warning.
+ *
+ * Kernel addresses are above 2^53 (0xffffffff81000000...), so addresses are
+ * bigints in the API and two 32-bit halves inside, never JavaScript numbers.
+ *
+ * Formats: kallsyms lines are `%px %c %s` plus `\t[module]` for module
+ * symbols (kernel/kallsyms.c, s_show); notes are ELF notes (namesz, descsz,
+ * type, name and desc padded to 4 bytes; NT_GNU_BUILD_ID = 3).
+ */
+
+import { readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
+import type { ResolvedAddress } from './types';
+
+export interface KernelSymbol {
+  name: string;
+  /** Start address. */
+  address: bigint;
+  /** The kallsyms type letter (`T` global text, `t` local text, `W` weak, ...). */
+  type: string;
+  /** Module name for module symbols (`nf_tables`), null for the core kernel. */
+  module: string | null;
+}
+
+/**
+ * The symbols perf keeps from kallsyms: text, weak, data and bss (its
+ * symbol_type__filter). Read-only data and absolute symbols would only
+ * shadow the code around them.
+ */
+const KEPT_TYPES = new Set(['T', 't', 'W', 'w', 'D', 'd', 'B', 'b']);
+
+/** A sorted kallsyms table. A symbol spans from its address to the next symbol's. */
+export class KallsymsIndex {
+  private readonly hi: Uint32Array;
+  private readonly lo: Uint32Array;
+  private readonly names: string[];
+  private readonly types: string[];
+  private readonly modules: (string | null)[];
+  /**
+   * True when every address read as 0: what a reader without the privilege
+   * sees under kernel.kptr_restrict.
+   */
+  readonly allZero: boolean;
+
+  private constructor(
+    hi: Uint32Array, lo: Uint32Array, names: string[], types: string[], modules: (string | null)[], allZero: boolean,
+  ) {
+    this.hi = hi;
+    this.lo = lo;
+    this.names = names;
+    this.types = types;
+    this.modules = modules;
+    this.allZero = allZero;
+  }
+
+  get size(): number {
+    return this.names.length;
+  }
+
+  /** Parses /proc/kallsyms text. Lines it can't read are skipped. */
+  static parse(text: string): KallsymsIndex {
+    const his: number[] = [];
+    const los: number[] = [];
+    const prefs: number[] = [];
+    const names: string[] = [];
+    const types: string[] = [];
+    const modules: (string | null)[] = [];
+    let lines = 0;
+    let nonZero = false;
+    let start = 0;
+    while (start < text.length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const lineStart = start;
+      start = end + 1;
+      // `<hex address> <type> <name>[\t[<module>]]`
+      let i = lineStart;
+      let hi = 0;
+      let lo = 0;
+      let digits = 0;
+      for (; i < end; i++) {
+        const d = hexValue(text.charCodeAt(i));
+        if (d < 0) break;
+        // Shift the 64-bit value left by 4 across the two halves.
+        hi = ((hi << 4) | (lo >>> 28)) >>> 0;
+        lo = ((lo << 4) | d) >>> 0;
+        digits++;
+      }
+      if (digits === 0 || digits > 16 || text.charCodeAt(i) !== 0x20 || text.charCodeAt(i + 2) !== 0x20) continue;
+      lines++;
+      if (hi !== 0 || lo !== 0) nonZero = true;
+      const type = text.charAt(i + 1);
+      if (!KEPT_TYPES.has(type)) continue;
+      // Search the line only: indexOf on the whole text would scan ahead to the next module line.
+      const rest = text.slice(i + 3, end);
+      const tab = rest.indexOf('\t');
+      const name = tab < 0 ? rest : rest.slice(0, tab);
+      if (name === '') continue;
+      let module: string | null = null;
+      if (tab >= 0 && rest.charCodeAt(tab + 1) === 0x5b /* [ */) {
+        const close = rest.indexOf(']', tab);
+        if (close > 0) module = rest.slice(tab + 2, close);
+      }
+      his.push(hi);
+      los.push(lo);
+      prefs.push(preference(name, type));
+      names.push(name);
+      types.push(type);
+      modules.push(module);
+    }
+    // Sort by address; among symbols at one address the preferred name comes first.
+    const order = Array.from(names, (_, i) => i);
+    order.sort((a, b) => his[a] - his[b] || los[a] - los[b] || prefs[a] - prefs[b] || (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+    // Keep one symbol per address: the one perf would pick.
+    const keep: number[] = [];
+    for (const i of order) {
+      const last = keep[keep.length - 1];
+      if (last !== undefined && his[last] === his[i] && los[last] === los[i]) continue;
+      keep.push(i);
+    }
+    return new KallsymsIndex(
+      Uint32Array.from(keep, (i) => his[i]),
+      Uint32Array.from(keep, (i) => los[i]),
+      keep.map((i) => names[i]),
+      keep.map((i) => types[i]),
+      keep.map((i) => modules[i]),
+      lines > 0 && !nonZero,
+    );
+  }
+
+  /** The symbol whose span holds `address`, or null below the first symbol. */
+  lookup(address: bigint): KernelSymbol | null {
+    if (address < 0n || address > 0xffffffffffffffffn) return null;
+    const hi = Number(address >> 32n);
+    const lo = Number(address & 0xffffffffn);
+    // Last symbol with start <= address.
+    let low = 0;
+    let high = this.names.length - 1;
+    let found = -1;
+    while (low <= high) {
+      const mid = (low + high) >>> 1;
+      const mhi = this.hi[mid];
+      if (mhi < hi || (mhi === hi && this.lo[mid] <= lo)) {
+        found = mid;
+        low = mid + 1;
+      } else {
+        high = mid - 1;
+      }
+    }
+    if (found < 0) return null;
+    return {
+      name: this.names[found],
+      address: (BigInt(this.hi[found]) << 32n) | BigInt(this.lo[found]),
+      type: this.types[found],
+      module: this.modules[found],
+    };
+  }
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  return -1;
+}
+
+/**
+ * Which of several names for one address to show, lower first, as perf's
+ * choose_best_symbol does: global over weak over local, then fewer leading
+ * underscores (`_text` loses to `startup_64`), then the longer name.
+ */
+function preference(name: string, type: string): number {
+  const binding = type === 'W' || type === 'w' ? 1 : type === type.toUpperCase() ? 0 : 2;
+  let underscores = 0;
+  while (underscores < name.length && name.charCodeAt(underscores) === 0x5f) underscores++;
+  return binding * 1_000_000 + Math.min(underscores, 99) * 10_000 + (9_999 - Math.min(name.length, 9_999));
+}
+
+/** The GNU build-id in a buffer of ELF notes (lowercase hex), or null. */
+export function parseBuildIdNote(notes: Uint8Array): string | null {
+  const view = new DataView(notes.buffer, notes.byteOffset, notes.byteLength);
+  // The notes are in the running kernel's byte order, which is this process's.
+  const little = endianness() === 'LE';
+  let offset = 0;
+  while (offset + 12 <= notes.length) {
+    const namesz = view.getUint32(offset, little);
+    const descsz = view.getUint32(offset + 4, little);
+    const type = view.getUint32(offset + 8, little);
+    const nameStart = offset + 12;
+    const descStart = nameStart + align4(namesz);
+    const next = descStart + align4(descsz);
+    if (namesz > notes.length || descsz > notes.length || next > notes.length) return null;
+    const name = new TextDecoder().decode(notes.subarray(nameStart, nameStart + namesz)).replace(/\0+$/, '');
+    if (name === 'GNU' && type === NT_GNU_BUILD_ID && descsz > 0) {
+      return Array.from(notes.subarray(descStart, descStart + descsz), (b) => b.toString(16).padStart(2, '0')).join('');
+    }
+    offset = next;
+  }
+  return null;
+}
+
+const NT_GNU_BUILD_ID = 3;
+const align4 = (n: number) => (n + 3) & ~3;
+
+/** This kernel's build-id, or null when /sys/kernel/notes can't be read or has none. */
+export function readKernelBuildId(notesPath = '/sys/kernel/notes'): string | null {
+  try {
+    return parseBuildIdNote(readFileSync(notesPath));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * perf stores build-ids in a 20-byte field, so shorter ids (a 16-byte MD5
+ * style id) come back zero-padded: compare without trailing zero bytes.
+ */
+export function sameBuildId(a: string, b: string): boolean {
+  const norm = (id: string) => id.toLowerCase().replace(/(00)+$/, '');
+  return norm(a) === norm(b) && norm(a) !== '';
+}
+
+export interface KernelResolverOptions {
+  /** The kernel build-id the recording carries (perf's build-id table, `[kernel.kallsyms]`), or null. */
+  recordedBuildId: string | null;
+  /** Resolve even though the recording has no kernel build-id (the caller knows it is this machine). */
+  allowWithoutBuildId?: boolean;
+  kallsymsPath?: string;
+  notesPath?: string;
+  kptrRestrictPath?: string;
+}
+
+export interface KernelResolver {
+  /** Whether kernel frames get real names; false means every frame is `[kernel]`. */
+  readonly active: boolean;
+  /** Why kernel frames are named `[kernel]`, to show as a warning; null when active. */
+  readonly warning: string | null;
+  /** The frame for a kernel address: its symbol, or `[kernel]`. */
+  resolve(address: bigint): ResolvedAddress;
+  /** The symbol (with its module) for an address, or null. */
+  lookup(address: bigint): KernelSymbol | null;
+}
+
+export const UNKNOWN_KERNEL_FRAME = '[kernel]';
+
+export function createKernelResolver(options: KernelResolverOptions): KernelResolver {
+  const kallsymsPath = options.kallsymsPath ?? '/proc/kallsyms';
+  const notesPath = options.notesPath ?? '/sys/kernel/notes';
+  const kptrPath = options.kptrRestrictPath ?? '/proc/sys/kernel/kptr_restrict';
+
+  if (options.recordedBuildId === null && options.allowWithoutBuildId !== true) {
+    return unresolved('kernel symbols not used: the recording has no kernel build-id, so its kernel may not be this one');
+  }
+  if (options.recordedBuildId !== null) {
+    const current = readKernelBuildId(notesPath);
+    if (current === null) {
+      return unresolved(`kernel symbols not used: this kernel's build-id is unreadable (${notesPath}), so the recording's kernel can't be matched`);
+    }
+    if (!sameBuildId(options.recordedBuildId, current)) {
+      return unresolved(`kernel symbols not used: the recording's kernel (build-id ${options.recordedBuildId}) is not the running kernel (build-id ${current})`);
+    }
+  }
+  let text: string;
+  try {
+    text = readFileSync(kallsymsPath, 'utf8');
+  } catch (err) {
+    return unresolved(`kernel symbols unavailable: cannot read ${kallsymsPath} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  const index = KallsymsIndex.parse(text);
+  if (index.allZero) {
+    return unresolved(`kernel symbols hidden: ${kptrPath} is ${readTrimmed(kptrPath) ?? 'set'}, so ${kallsymsPath} shows every address as 0 (run as root, or set kernel.kptr_restrict=0)`);
+  }
+  if (index.size === 0) return unresolved(`kernel symbols unavailable: ${kallsymsPath} lists no symbols`);
+  return {
+    active: true,
+    warning: null,
+    lookup: (address) => index.lookup(address),
+    resolve(address) {
+      const symbol = index.lookup(address);
+      return frame(symbol === null ? UNKNOWN_KERNEL_FRAME : symbol.name);
+    },
+  };
+}
+
+function unresolved(warning: string): KernelResolver {
+  return {
+    active: false,
+    warning,
+    lookup: () => null,
+    resolve: () => frame(UNKNOWN_KERNEL_FRAME),
+  };
+}
+
+function frame(name: string): ResolvedAddress {
+  return { frames: [{ name, file: null, line: -1 }] };
+}
+
+function readTrimmed(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
