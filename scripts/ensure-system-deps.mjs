@@ -30,6 +30,9 @@ const requirements = [
   // Split debug info found by build-id, as users' distributions ship it: the symbol tests read libc's.
   { what: "libc's debug info", present: () => existsSync('/usr/lib/debug/.build-id') && libcDebugPresent(),
     debian: ['libc6-dbg'], ubuntu: ['libc6-dbg'] },
+  // aarch64 unwinding is tested on a cross-built fixture run under qemu (no arm64 hardware needed).
+  { what: 'aarch64 cross gcc and qemu', present: () => onPath('aarch64-linux-gnu-gcc') && onPath('qemu-aarch64'),
+    debian: ['gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross', 'qemu-user'], ubuntu: ['gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross', 'qemu-user'] },
   { what: 'strace', present: () => onPath('strace'), debian: ['strace'], ubuntu: ['strace'] },
   { what: 'valgrind', present: () => onPath('valgrind') && onPath('ms_print'), debian: ['valgrind'], ubuntu: ['valgrind'] },
   { what: 'heaptrack', present: () => onPath('heaptrack') && onPath('heaptrack_print'), debian: ['heaptrack'], ubuntu: ['heaptrack'] },
