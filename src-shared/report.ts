@@ -96,9 +96,18 @@ export function formatReportText(report: ProfileReport, sourceName: string): str
     }
   }
   if (report.allocations) {
-    const a = report.allocations;
     out.push('');
-    out.push(`Allocations: ${a.totalBytes} bytes in ${a.totalBlocks} blocks; peak ${a.peakBytes}; at exit ${a.endBytes}`);
+    out.push(formatAllocations(report.allocations));
   }
   return out.join('\n');
+}
+
+/**
+ * The allocations line. A number the format does not record is NaN in the
+ * report (null in --json): massif has only the peak, DHAT's copy and ad-hoc
+ * modes no peak or exit. Those print as "unknown", not "NaN".
+ */
+function formatAllocations(a: NonNullable<ProfileReport['allocations']>): string {
+  const n = (value: number) => (Number.isNaN(value) ? 'unknown' : String(value));
+  return `Allocations: ${n(a.totalBytes)} bytes in ${n(a.totalBlocks)} blocks; peak ${n(a.peakBytes)}; at exit ${n(a.endBytes)}`;
 }

@@ -5,10 +5,15 @@
  */
 
 import { collapsedImporter } from './collapsed';
+import { dhatImporter } from './dhat';
+import { heaptrackImporter } from './heaptrack';
 import type { Importer } from './importer';
+import { massifImporter } from './massif';
+import { perfDataImporter } from './perf-data';
 import { perfScriptImporter } from './perf-script';
 
-export const importers: readonly Importer[] = [perfScriptImporter, collapsedImporter];
+// perf.data first: its magic ("PERFILE2") is the most specific test.
+export const importers: readonly Importer[] = [perfDataImporter, dhatImporter, heaptrackImporter, massifImporter, perfScriptImporter, collapsedImporter];
 
 export function detectImporter(head: Uint8Array): Importer | null {
   return importers.find((importer) => importer.sniff(head)) ?? null;

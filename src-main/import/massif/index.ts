@@ -1,0 +1,218 @@
+/**
+ * massif's output (massif.out.PID), written by valgrind --tool=massif:
+ *
+ *   desc: --time-unit=B
+ *   cmd: ./prog arg
+ *   time_unit: i                 i (instructions), ms, or B (bytes allocated)
+ *   #-----------
+ *   snapshot=0
+ *   #-----------
+ *   time=0
+ *   mem_heap_B=0
+ *   mem_heap_extra_B=0
+ *   mem_stacks_B=0
+ *   heap_tree=empty              empty | detailed | peak, a tree follows the last two (tree.ts)
+ *
+ * Spec: valgrind's massif/ms_main.c (write_snapshots_to_file) and the
+ * massif manual, https://valgrind.org/docs/manual/ms-manual.html
+ *
+ * What the profile holds:
+ * - counters "heap", "extra-heap" and "stacks" (bytes), one point per
+ *   snapshot. Times are nanoseconds for ms files; for i and B files
+ *   they stay in instructions or bytes allocated (not a time; the model has
+ *   no time unit per counter yet), and meta.eventName names the unit.
+ * - the PEAK snapshot's tree as allocation sites: one weighted sample and one
+ *   allocation row per site, weight and peakBytes = the site's bytes at the
+ *   peak. Without a peak snapshot, the largest detailed one stands in (with
+ *   a warning). The other detailed trees are not kept: the model has one
+ *   allocation table, not one per snapshot.
+ *
+ * What `total` means for massif: the useful heap bytes live at the peak
+ * snapshot (its tree's root, ms_print's useful-heap(B) for that snapshot),
+ * not bytes allocated over the run, which massif does not record. So
+ * totalBytes, totalBlocks, endBytes, reads, writes and lifetime are NaN.
+ */
+
+import { CancelledError, ImportError } from '../../../src-shared/errors';
+import { growFloat64, type GrowableArray } from '../../../src-shared/profile/growable';
+import type { Profile } from '../../../src-shared/profile/model';
+import type { ImportOptions, ImportSource, Importer } from '../importer';
+import { detach, hasNulByte, headLines, readLines } from '../text-lines';
+import { buildMassifProfile } from './build';
+import { HeapTreeReader, TreeFormatError, type TreeSite } from './tree';
+
+const SEPARATOR = '#-----------';
+
+/** Nanoseconds per time unit, for the units that are times. */
+const NANOSECONDS: Record<string, number> = { ms: 1e6 };
+const UNIT_NAMES: Record<string, string> = { i: 'instructions', B: 'bytes allocated', ms: 'milliseconds' };
+
+const SNAPSHOT_FIELDS = ['time', 'mem_heap_B', 'mem_heap_extra_B', 'mem_stacks_B', 'heap_tree'] as const;
+
+export interface MassifData {
+  desc: string;
+  cmd: string;
+  timeUnit: string;
+  /** Snapshot columns, one row per complete snapshot, in file order. */
+  time: Float64Array;
+  heap: Float64Array;
+  extraHeap: Float64Array;
+  stacks: Float64Array;
+  /** The tree used for allocation sites, or null when the file has no detailed snapshot. */
+  tree: { snapshot: number; kind: 'peak' | 'detailed'; heap: number; rootBytes: number; sites: TreeSite[] } | null;
+  warnings: string[];
+}
+
+interface Snapshot {
+  number: number;
+  line: number;
+  fields: Map<string, string>;
+  tree: HeapTreeReader | null;
+  treeKind: 'peak' | 'detailed' | 'empty' | null;
+}
+
+class MassifParser {
+  desc: string | null = null;
+  cmd: string | null = null;
+  timeUnit: string | null = null;
+  private readonly time: GrowableArray<Float64Array> = growFloat64(256);
+  private readonly heap = growFloat64(256);
+  private readonly extraHeap = growFloat64(256);
+  private readonly stacks = growFloat64(256);
+  private current: Snapshot | null = null;
+  private best: MassifData['tree'] = null;
+  private lastNumber = -1;
+  readonly warnings: string[] = [];
+
+  line(text: string, lineNumber: number): void {
+    if (this.timeUnit === null) return this.headerLine(text, lineNumber);
+    if (text === SEPARATOR || text === '') return;
+    const snapshot = this.current;
+    if (text.startsWith('snapshot=')) {
+      this.finishSnapshot(lineNumber);
+      const number = Number(text.slice(9));
+      if (!Number.isSafeInteger(number) || number < 0) this.fail(lineNumber, `"${text}" is not a snapshot number`);
+      this.current = { number, line: lineNumber, fields: new Map(), tree: null, treeKind: null };
+      return;
+    }
+    if (snapshot === null) this.fail(lineNumber, `expected "snapshot=N", found "${clip(text)}"`);
+    if (snapshot.treeKind !== null) {
+      // Tree lines until the next separator.
+      if (snapshot.tree === null) return;
+      try {
+        snapshot.tree.line(text);
+      } catch (error) {
+        if (error instanceof TreeFormatError) this.fail(lineNumber, `snapshot ${snapshot.number}'s heap tree: ${error.message}`);
+        throw error;
+      }
+      return;
+    }
+    const eq = text.indexOf('=');
+    const key = eq === -1 ? text : text.slice(0, eq);
+    const expected = SNAPSHOT_FIELDS[snapshot.fields.size];
+    if (key !== expected) this.fail(lineNumber, `expected "${expected}=" in snapshot ${snapshot.number}, found "${clip(text)}"`);
+    const value = text.slice(eq + 1);
+    snapshot.fields.set(key, value);
+    if (key === 'heap_tree') this.startTree(snapshot, value, lineNumber);
+    else if (!(Number(value) >= 0) || value.trim() === '') this.fail(lineNumber, `${key} is "${clip(value)}", not a non-negative number`);
+  }
+
+  private headerLine(text: string, lineNumber: number): void {
+    const expected = this.desc === null ? 'desc: ' : this.cmd === null ? 'cmd: ' : 'time_unit: ';
+    if (!text.startsWith(expected.trimEnd())) this.fail(lineNumber, `expected "${expected.trim()}" (massif's header), found "${clip(text)}"`);
+    const value = detach(text.slice(expected.length - 1).trim());
+    if (this.desc === null) this.desc = value;
+    else if (this.cmd === null) this.cmd = value;
+    else {
+      if (!(value in UNIT_NAMES)) this.fail(lineNumber, `time_unit "${clip(value)}" is not one massif writes (i, ms, B)`);
+      this.timeUnit = value;
+    }
+  }
+
+  private startTree(snapshot: Snapshot, kind: string, lineNumber: number): void {
+    if (kind !== 'empty' && kind !== 'detailed' && kind !== 'peak') this.fail(lineNumber, `heap_tree is "${clip(kind)}"; expected empty, detailed or peak`);
+    snapshot.treeKind = kind;
+    const heap = Number(snapshot.fields.get('mem_heap_B'));
+    // Only the trees that could end up as the profile's are read; the others are skipped.
+    const wanted = kind === 'peak' || (kind === 'detailed' && (this.best === null || (this.best.kind !== 'peak' && heap > this.best.heap)));
+    if (wanted) snapshot.tree = new HeapTreeReader();
+  }
+
+  /** Completes the current snapshot; at the end of the file, `cut` keeps what was whole. */
+  finishSnapshot(lineNumber: number, atEnd = false): void {
+    const s = this.current;
+    if (s === null) return;
+    this.current = null;
+    if (s.fields.size < SNAPSHOT_FIELDS.length || (s.tree !== null && !s.tree.complete)) {
+      if (!atEnd) this.fail(lineNumber, `snapshot ${s.number} (from line ${s.line}) is incomplete`);
+      this.warnings.push(`the file ends inside snapshot ${s.number} (cut short?); kept the ${this.time.length} whole snapshots before it`);
+      return;
+    }
+    if (s.number <= this.lastNumber) this.warnings.push(`snapshot ${s.number} after snapshot ${this.lastNumber}: numbers out of order`);
+    this.lastNumber = s.number;
+    const value = (key: string) => Number(s.fields.get(key));
+    this.time.push(value('time'));
+    this.heap.push(value('mem_heap_B'));
+    this.extraHeap.push(value('mem_heap_extra_B'));
+    this.stacks.push(value('mem_stacks_B'));
+    if (s.tree !== null && (s.treeKind === 'peak' || s.treeKind === 'detailed')) {
+      s.tree.finish();
+      if (s.tree.overfullNodes > 0) this.warnings.push(`snapshot ${s.number}'s tree has ${s.tree.overfullNodes} nodes smaller than their children`);
+      this.best = { snapshot: s.number, kind: s.treeKind, heap: value('mem_heap_B'), rootBytes: s.tree.rootBytes, sites: s.tree.sites };
+    }
+  }
+
+  finish(lineNumber: number): MassifData {
+    if (this.timeUnit === null) this.fail(lineNumber, 'the file ends inside massif\'s header (desc:, cmd:, time_unit:)');
+    this.finishSnapshot(lineNumber, true);
+    if (this.time.length === 0) throw new ImportError('no complete snapshot in the file (cut short?)');
+    if (this.best === null) this.warnings.push('no detailed snapshot: memory over time only, no allocation tree');
+    else if (this.best.kind !== 'peak') {
+      this.warnings.push(`no peak snapshot; the allocation tree is snapshot ${this.best.snapshot}'s, the largest detailed one`);
+    }
+    if (this.best !== null && this.best.rootBytes !== this.best.heap) {
+      this.warnings.push(`snapshot ${this.best.snapshot}'s tree holds ${this.best.rootBytes} bytes but its mem_heap_B is ${this.best.heap}`);
+    }
+    return {
+      desc: this.desc ?? '',
+      cmd: this.cmd ?? '',
+      timeUnit: this.timeUnit,
+      time: this.time.finish(),
+      heap: this.heap.finish(),
+      extraHeap: this.extraHeap.finish(),
+      stacks: this.stacks.finish(),
+      tree: this.best,
+      warnings: this.warnings,
+    };
+  }
+
+  private fail(lineNumber: number, message: string): never {
+    throw new ImportError(`line ${lineNumber}: ${message}`);
+  }
+}
+
+function clip(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Reads a massif file's snapshots and its peak tree. Throws ImportError with one line. */
+export async function readMassif(source: ImportSource, options: ImportOptions = {}): Promise<MassifData> {
+  const parser = new MassifParser();
+  const { lineCount } = await readLines(source, options, (line, lineNumber) => parser.line(line, lineNumber));
+  if (options.signal?.aborted) throw new CancelledError();
+  return parser.finish(lineCount);
+}
+
+export const massifImporter: Importer = {
+  id: 'massif',
+  label: 'massif',
+  sniff(head) {
+    if (hasNulByte(head)) return false;
+    const [desc, cmd, timeUnit] = headLines(head, 3);
+    return desc?.startsWith('desc:') === true && cmd?.startsWith('cmd:') === true && timeUnit?.startsWith('time_unit:') === true;
+  },
+  async import(source: ImportSource, options: ImportOptions): Promise<Profile> {
+    const data = await readMassif(source, options);
+    return buildMassifProfile(data, source.name, NANOSECONDS[data.timeUnit] ?? NaN, UNIT_NAMES[data.timeUnit]);
+  },
+};

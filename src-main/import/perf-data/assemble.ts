@@ -1,0 +1,109 @@
+/**
+ * The profile from what the reader collected: the shown event's samples,
+ * their call paths turned into the builder's stacks once every location is
+ * symbolized, threads named, and the reader's counts turned into warnings.
+ * (Why these choices match `perf report`: see index.ts.)
+ */
+
+import { ProfileBuilder } from '../../../src-shared/profile/builder';
+import type { ImportSource } from '../importer';
+import { CPUMODE_KERNEL } from './features';
+import { PERF_TYPE_SOFTWARE, eventName } from './header';
+import type { PerfDataResult } from './index';
+import type { PerfDataReader } from './records';
+import { symbolizeLocations, type PerfSymbolSources } from './symbolize';
+
+export function assemble(source: ImportSource, reader: PerfDataReader, sources: PerfSymbolSources): PerfDataResult {
+  const { attrs, features, counts } = reader;
+  nameEvents(reader);
+  const shown = Math.max(0, reader.eventSamples.findIndex((n) => n > 0));
+  const builder = new ProfileBuilder({ format: 'perf.data', kind: 'cpu', unit: 'samples', sourceName: source.name, weighted: false });
+  const meta = builder.meta;
+  meta.warnings.push(...reader.warnings);
+  meta.eventName = eventName(attrs[shown]);
+  meta.host = features.hostname;
+  meta.command = features.cmdline ? features.cmdline.join(' ') : null;
+
+  // Keep only what the shown event's samples use.
+  const n = reader.sampleNode.length;
+  const paths = reader.paths;
+  const usedNode = new Uint8Array(paths.length);
+  const usedThread = new Uint8Array(reader.threads.length);
+  let firstPeriod = NaN;
+  let periodsVary = false;
+  for (let i = 0; i < n; i++) {
+    if (reader.sampleEvent.get(i) !== shown) continue;
+    usedThread[reader.sampleThread.get(i)] = 1;
+    for (let node = reader.sampleNode.get(i); node >= 0 && !usedNode[node]; node = paths.parent.get(node)) usedNode[node] = 1;
+    const period = reader.samplePeriod.get(i);
+    if (Number.isNaN(firstPeriod)) firstPeriod = period;
+    else if (period !== firstPeriod) periodsVary = true;
+  }
+  const usedLocation = new Uint8Array(reader.locations.length);
+  for (let node = 0; node < paths.length; node++) if (usedNode[node]) usedLocation[paths.location.get(node)] = 1;
+
+  const kernelBuildId = features.buildIds.find((b) => b.cpumode === CPUMODE_KERNEL && b.filename.startsWith('[kernel.kallsyms]'))?.buildId ?? null;
+  for (const entry of features.buildIds) {
+    for (let b = 0; b < reader.binaries.length; b++) {
+      if (reader.binaries.buildIds[b] === null && reader.binaries.paths[b] === entry.filename) reader.binaries.buildIds[b] = entry.buildId;
+    }
+  }
+  const located = symbolizeLocations(reader.locations, reader.binaries, builder, sources, kernelBuildId, usedLocation);
+
+  // Builder stacks per used call-path node; parents come first (parent < node).
+  const stackOf = new Int32Array(paths.length).fill(-1);
+  const topFrame = new Int32Array(paths.length).fill(-1);
+  for (let node = 0; node < paths.length; node++) {
+    if (!usedNode[node]) continue;
+    const parent = paths.parent.get(node);
+    let stack = parent >= 0 ? stackOf[parent] : -1;
+    let top = parent >= 0 ? topFrame[parent] : -1;
+    const location = paths.location.get(node);
+    for (let k = located.start[location]; k < located.start[location + 1]; k++) {
+      const frame = located.frames[k];
+      // Unresolved kernel frames are all "[kernel]": one per run, not one per address.
+      if (frame === located.kernelFallbackFrame && top === frame) continue;
+      stack = builder.stack(stack, frame);
+      top = frame;
+    }
+    stackOf[node] = stack;
+    topFrame[node] = top;
+  }
+
+  const threads = reader.threads;
+  const threadOf = new Int32Array(threads.length).fill(-1);
+  for (let t = 0; t < threads.length; t++) {
+    if (usedThread[t]) threadOf[t] = builder.thread(threads.tid[t], threads.pid[t], threads.comm[t], threads.processName(t));
+  }
+  for (let i = 0; i < n; i++) {
+    if (reader.sampleEvent.get(i) !== shown) continue;
+    builder.sample(stackOf[reader.sampleNode.get(i)], threadOf[reader.sampleThread.get(i)], reader.sampleTime.get(i));
+  }
+
+  const events = attrs.map((attr, i) => ({ name: eventName(attr), samples: reader.eventSamples[i], shown: i === shown && reader.eventSamples[i] > 0 }));
+  const others = events.filter((e, i) => i !== shown && e.samples > 0);
+  if (others.length > 0) meta.warnings.push(`also recorded, not shown yet: ${others.map((e) => `${e.name} (${e.samples} samples)`).join(', ')}`);
+  if (periodsVary && !(attrs[shown].type === PERF_TYPE_SOFTWARE && attrs[shown].config <= 1n)) {
+    meta.warnings.push(`shares are by sample count; the sample periods of ${meta.eventName} vary, and perf report weighs by period`);
+  }
+  if (counts.lost > 0) meta.warnings.push(`the kernel lost ${counts.lost} samples while recording (perf's buffers were full)`);
+  if (counts.throttled > 0) meta.warnings.push(`sampling was throttled ${counts.throttled} times (too high a frequency for this machine)`);
+  if (counts.malformed > 0) meta.warnings.push(`${counts.malformed} malformed records were skipped`);
+  if (counts.unknownEvent > 0) meta.warnings.push(`${counts.unknownEvent} samples name no recorded event and were skipped`);
+  if (counts.beforeAttrs > 0) meta.warnings.push(`${counts.beforeAttrs} samples came before any event description and were skipped`);
+  if (counts.compressed > 0) meta.warnings.push(`${counts.compressed} compressed record batches (perf record -z) were skipped: not supported yet`);
+  if (counts.looseSamples > 0) meta.warnings.push(`${counts.looseSamples} samples had bytes after their last known field (an unexpected sample layout)`);
+  if (counts.unknownTypes > 0) meta.warnings.push(`${counts.unknownTypes} records of unknown types were skipped`);
+
+  return { profile: builder.finish(), threads: threads.lifetimes(), features, events };
+}
+
+/** Names from the event_desc feature (matched by id, else by position). */
+function nameEvents(reader: PerfDataReader): void {
+  const descs = reader.features.eventDescs;
+  reader.attrs.forEach((attr, i) => {
+    if (attr.name) return;
+    const byId = descs.find((d) => d.ids.some((id) => attr.ids.includes(id)));
+    attr.name = byId?.name ?? (descs.length === reader.attrs.length ? descs[i].name : null);
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * Glue from the reader's UserStackSample (sample.ts) to the DWARF CFI
+ * unwinder in src-main/symbols/unwind/: registers into the unwinder's
+ * DWARF numbering, the sampled stack pointer as the stack copy's start, and
+ * for each pc the CFI and load bias of the binary the recording mapped there.
+ *
+ * Binaries are found as the symbol resolver finds them (locate.ts: the
+ * recorded path when its build-id matches, else perf's ~/.debug cache, with
+ * .debug_frame from a separate debug file), without debuginfod: unwinding
+ * asks per mapping, during the read, and must not wait on the network.
+ * Each binary is opened once; a failure is remembered too.
+ */
+
+import { homedir } from 'node:os';
+import type { ElfFile } from '../../symbols/elf/elf-file';
+import { locateFiles } from '../../symbols/locate';
+import type { CfiTable } from '../../symbols/unwind/cfi';
+import { CfiCache, mappingBias } from '../../symbols/unwind/modules';
+import { ARCH_REGISTERS, perfRegsToDwarf, type UnwindArch } from '../../symbols/unwind/registers';
+import { unwindUserStack, type UnwindModule } from '../../symbols/unwind/unwind';
+import type { ModuleLookup, UserStackSample, UserStackUnwinder } from './sample';
+
+/** perf's default --max-stack. */
+const MAX_FRAMES = 127;
+
+export interface DisposableUnwinder extends UserStackUnwinder {
+  dispose(): void;
+}
+
+function archOf(name: string | null): UnwindArch | null {
+  if (name === 'x86_64') return 'x86_64';
+  if (name === 'aarch64' || name === 'arm64') return 'aarch64';
+  return null;
+}
+
+export function createDwarfUnwinder(warn: (line: string) => void = () => {}): DisposableUnwinder {
+  const cfis = new CfiCache();
+  const files = new Map<string, { elf: ElfFile; debug: ElfFile | null } | null>();
+  const modules = new Map<string, UnwindModule | null>();
+  const locateOptions = { homeDir: homedir(), debugDirs: ['/usr/lib/debug'], debuginfod: null, warn };
+
+  const open = (path: string, buildId: string | null) => {
+    const key = `${path}\0${buildId ?? ''}`;
+    let found = files.get(key);
+    if (found === undefined) {
+      const located = locateFiles({ path, buildId }, locateOptions);
+      found = located.binary ? { elf: located.binary, debug: located.debug } : null;
+      files.set(key, found);
+    }
+    return found;
+  };
+
+  const moduleAt = (lookup: ModuleLookup, pc: number): UnwindModule | null => {
+    const m = lookup.find(pc);
+    if (!m) return null;
+    const key = `${m.path}\0${m.buildId ?? ''}\0${m.start}\0${m.pgoff}`;
+    let module = modules.get(key);
+    if (module === undefined) {
+      module = null;
+      const found = open(m.path, m.buildId);
+      if (found) {
+        const cfi: CfiTable | null = cfis.get(m.path, m.buildId, () => ({ elf: found.elf, debugElf: found.debug }));
+        const bias = mappingBias(found.elf, m.start, m.end - m.start, m.pgoff);
+        if (cfi && bias !== null) module = { cfi, bias };
+      }
+      modules.set(key, module);
+    }
+    return module;
+  };
+
+  return {
+    unwind(sample: UserStackSample, lookup: ModuleLookup): number[] {
+      const arch = archOf(sample.arch);
+      // The unwinder reads the stack copy as little-endian, which both supported architectures are.
+      if (arch === null || !sample.littleEndian) return [];
+      const regs = perfRegsToDwarf(arch, sample.regsMask, sample.regs);
+      const sp = regs[ARCH_REGISTERS[arch].sp];
+      if (!Number.isFinite(sp)) return [];
+      return unwindUserStack({ arch, regs, stack: { start: sp, bytes: sample.stack }, findModule: (pc) => moduleAt(lookup, pc), maxFrames: MAX_FRAMES });
+    },
+    dispose() {
+      for (const found of files.values()) {
+        found?.elf.close();
+        found?.debug?.close();
+      }
+      files.clear();
+      modules.clear();
+      cfis.clear();
+    },
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * perf.data, read natively: no `perf` needed, so a recording made on a Linux
+ * server opens anywhere.
+ *
+ * Format: tools/perf/Documentation/perf.data-file-format.txt and
+ * include/uapi/linux/perf_event.h in the Linux tree
+ * (https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git/tree/tools/perf/Documentation/perf.data-file-format.txt).
+ *
+ * One streaming pass over the data section (records.ts) collects locations,
+ * call paths and per-sample columns; then every binary is symbolized once
+ * with all its offsets (symbolize.ts) and the profile is built.
+ *
+ * Matching `perf report`:
+ * - The profile's samples are those of the first event that has samples;
+ *   other events are named in a warning (a timeline of them comes later).
+ * - Unit 'samples', weight 1. perf report's percentages are by period; for
+ *   cpu-clock and task-clock every period is equal, so the shares are the
+ *   same. When periods vary (hardware events in frequency mode) a warning
+ *   says that shares are by count.
+ * - The leaf of a stack is the first real entry of the call chain (the
+ *   sampled ip), so self cost lands where perf report --no-children puts it.
+ * - A thread's name is its latest comm; the process's name is its main
+ *   thread's. Samples keep perf's time order (the builder sorts by time).
+ */
+
+import { ImportError } from '../../../src-shared/errors';
+import type { Profile } from '../../../src-shared/profile/model';
+import type { ImportOptions, ImportSource, Importer } from '../importer';
+import { assemble } from './assemble';
+import { viewOf } from './binary';
+import { createDwarfUnwinder } from './dwarf-unwinder';
+import { readFeature, type PerfFeatures } from './features';
+import { readAttrs, readFeatureTable, readPerfHeader, sniffPerfData, type PerfHeader } from './header';
+import { PerfDataReader } from './records';
+import type { UserStackUnwinder } from './sample';
+import { defaultSymbolSources, type RecordingFacts } from './sources';
+import { streamRecords } from './stream';
+import type { PerfSymbolSources } from './symbolize';
+import type { ThreadLifetime } from './threads';
+
+export type { PerfSymbolSources } from './symbolize';
+export { defaultSymbolSources, type RecordingFacts } from './sources';
+export type { ThreadLifetime } from './threads';
+export type { UserStackSample, UserStackUnwinder, ModuleLookup } from './sample';
+
+export interface PerfDataConfig {
+  /** Symbol sources; made per import (they hold open files) and disposed after it. `warn` takes one line per problem. */
+  symbols?: (warn: (line: string) => void, recording: RecordingFacts) => PerfSymbolSources;
+  /** For --call-graph dwarf recordings; made per import, disposed after the read. */
+  unwinder?: (warn: (line: string) => void) => UserStackUnwinder | null;
+}
+
+export interface PerfDataResult {
+  profile: Profile;
+  /** Every thread the recording mentions, with FORK/EXIT times, for the timeline (the model has no columns for them yet). */
+  threads: ThreadLifetime[];
+  features: PerfFeatures;
+  /** Each recorded event and how many samples it has; `shown` marks the profile's. */
+  events: { name: string; samples: number; shown: boolean }[];
+}
+
+export async function readPerfData(source: ImportSource, options: ImportOptions = {}, config: PerfDataConfig = {}): Promise<PerfDataResult> {
+  const header = await readPerfHeader(source);
+  const symbolWarnings: string[] = [];
+  const warn = (line: string) => symbolWarnings.push(line);
+  const unwinder = config.unwinder?.(warn) ?? null;
+  try {
+    return await readWith(source, options, config, header, unwinder, symbolWarnings);
+  } finally {
+    unwinder?.dispose?.();
+  }
+}
+
+async function readWith(
+  source: ImportSource,
+  options: ImportOptions,
+  config: PerfDataConfig,
+  header: PerfHeader,
+  unwinder: UserStackUnwinder | null,
+  symbolWarnings: string[],
+): Promise<PerfDataResult> {
+  const le = header.littleEndian;
+  const reader = new PerfDataReader(le, unwinder);
+  const warnings = reader.warnings;
+
+  const start = header.data.offset;
+  let end = start + header.data.size;
+  if (!header.pipe) {
+    for (const attr of await readAttrs(source, header, warnings)) reader.addAttr(attr);
+    for (const [id, where] of await readFeatureTable(source, header, warnings)) {
+      const warning = readFeature(reader.features, id, viewOf(await source.readRange(where.offset, where.size)), le);
+      if (warning) warnings.push(warning);
+    }
+    if (header.data.size === 0 && source.size > start) {
+      // perf writes the sizes when it finishes; killed, it leaves 0 with the records already written.
+      end = source.size;
+      warnings.push('the header gives no data size (perf was interrupted?): read the records up to the end of the file');
+    }
+  }
+  const available = Math.min(end, source.size);
+  const result = await streamRecords(source, start, available, le, reader.handle, options);
+  reader.finish();
+  const unread = end - start - result.consumed;
+  if (result.stop === 'corrupt') {
+    warnings.push(`corrupt record at byte ${start + result.consumed}: the last ${unread} bytes of the ${end - start}-byte data section were not read`);
+  } else if (unread > 0) {
+    warnings.push(`truncated: ${unread} bytes of the ${end - start}-byte data section were not read (the file is cut)`);
+  }
+  if (reader.attrs.length === 0) throw new ImportError('the recording describes no events (cut before its first records?)');
+
+  const recording = { hostname: reader.features.hostname, osRelease: reader.features.osRelease };
+  const sources = config.symbols?.((line) => symbolWarnings.push(line), recording) ?? {};
+  try {
+    const result = assemble(source, reader, sources);
+    const shown = symbolWarnings.slice(0, MAX_SYMBOL_WARNINGS);
+    if (symbolWarnings.length > shown.length) shown.push(`(${symbolWarnings.length - shown.length} more symbol warnings)`);
+    result.profile.meta.warnings.push(...shown);
+    return result;
+  } finally {
+    sources.binaries?.dispose();
+  }
+}
+
+
+/** At most this many lines of the resolvers' own warnings reach the profile (a system-wide recording touches hundreds of binaries). */
+const MAX_SYMBOL_WARNINGS = 8;
+
+export function createPerfDataImporter(config: PerfDataConfig): Importer {
+  return {
+    id: 'perf.data',
+    label: 'perf.data',
+    sniff: sniffPerfData,
+    async import(source: ImportSource, options: ImportOptions): Promise<Profile> {
+      return (await readPerfData(source, options, config)).profile;
+    },
+  };
+}
+
+export const perfDataImporter: Importer = createPerfDataImporter({ symbols: defaultSymbolSources, unwinder: createDwarfUnwinder });

@@ -1,0 +1,465 @@
+/**
+ * What each perf.data record does to the reader's state: one switch over
+ * record types (include/uapi/linux/perf_event.h enum perf_event_type, plus
+ * perf's own user types from tools/lib/perf/include/perf/event.h).
+ *
+ *   SAMPLE           -> a call path (locations) + thread + time per sample
+ *   MMAP, MMAP2      -> the process's address space (address-space.ts)
+ *   COMM, FORK, EXIT -> thread names and lifetimes (threads.ts)
+ *   LOST, LOST_SAMPLES, THROTTLE -> counts for warnings
+ *   HEADER_ATTR, HEADER_FEATURE, HEADER_BUILD_ID, EVENT_UPDATE -> the pipe
+ *                       format's header, arriving in the stream
+ * Anything else is skipped by its size. No record is trusted: fields are
+ * read only inside the record, and a malformed one is counted and skipped.
+ */
+
+import { AddressSpace, BinaryTable } from './address-space';
+import { bytesOf, cString, u64, u64Exact, u64Hi } from './binary';
+import { Float64Column, Int32Column } from './columns';
+import { emptyFeatures, readBuildIds, readFeature, type PerfFeatures } from './features';
+import { parseAttr, readIds, type PerfEventAttr } from './header';
+import { CallPaths, Locations } from './locations';
+import { OrderedQueue } from './ordered';
+import { SampleDecoder, SampleFields, userStackSample, type ModuleLookup, type UserStackUnwinder } from './sample';
+import { Threads } from './threads';
+
+export const RecordType = {
+  MMAP: 1,
+  LOST: 2,
+  COMM: 3,
+  EXIT: 4,
+  THROTTLE: 5,
+  UNTHROTTLE: 6,
+  FORK: 7,
+  SAMPLE: 9,
+  MMAP2: 10,
+  LOST_SAMPLES: 13,
+  HEADER_ATTR: 64,
+  HEADER_TRACING_DATA: 66,
+  HEADER_BUILD_ID: 67,
+  FINISHED_ROUND: 68,
+  AUXTRACE: 71,
+  EVENT_UPDATE: 78,
+  HEADER_FEATURE: 80,
+  COMPRESSED: 81,
+} as const;
+
+/** Types we know and deliberately ignore (no warning): READ, AUX, SWITCH, KSYMBOL, ID_INDEX, THREAD_MAP, ... */
+const IGNORED_TYPES = new Set([8, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21, 22, 65, 68, 69, 70, 72, 73, 74, 75, 76, 77, 79, 82, 83]);
+
+const MISC_COMM_EXEC = 1 << 13;
+const MISC_MMAP_DATA = 1 << 13;
+const MISC_MMAP_BUILD_ID = 1 << 14;
+// Local constants (not imported) in the per-sample path: see locations.ts.
+const TWO_32 = 2 ** 32;
+const MAX_EXACT_HI = 0x1fffff;
+const CPUMODE_MASK = 7;
+const CPUMODE_KERNEL = 1;
+const CPUMODE_USER = 2;
+/** perf's own record types (HEADER_ATTR and up) are not kernel events: they are never reordered. */
+const USER_TYPE_START = 64;
+const MALFORMED = -1;
+const UNKNOWN_EVENT = -2;
+/** perf_event.h PERF_EVENT_UPDATE__NAME. */
+const EVENT_UPDATE_NAME = 2;
+
+/**
+ * Call-chain context markers (PERF_CONTEXT_*: -32 HV, -128 KERNEL, -512 USER,
+ * -2048 GUEST, -2176 GUEST_KERNEL, -2560 GUEST_USER) are u64 values >= -4095:
+ * high half all ones, low half >= 0xfffff001. Each switches the cpumode of
+ * the entries after it.
+ */
+const MARKER_MIN_LO = 0xfffff001;
+function cpumodeOfMarker(lo: number): number {
+  switch (lo) {
+    case 0xffffff80:
+      return CPUMODE_KERNEL;
+    case 0xfffffe00:
+      return CPUMODE_USER;
+    default:
+      return -1; // hypervisor, guest, or a marker newer than this reader: not host code
+  }
+}
+
+export interface Counts {
+  /** Samples the kernel dropped (LOST / LOST_SAMPLES records). */
+  lost: number;
+  throttled: number;
+  /** Records whose fields ran past their size, or samples of an event with an unknown layout. */
+  malformed: number;
+  /** Samples whose event id matches no event. */
+  unknownEvent: number;
+  compressed: number;
+  unknownTypes: number;
+  /** Samples that arrived before any event was described (pipe mode). */
+  beforeAttrs: number;
+  /** Samples with bytes after their last known field. */
+  looseSamples: number;
+}
+
+export class PerfDataReader {
+  readonly attrs: PerfEventAttr[] = [];
+  readonly features: PerfFeatures = emptyFeatures();
+  readonly threads = new Threads();
+  readonly binaries = new BinaryTable();
+  readonly space = new AddressSpace();
+  readonly locations = new Locations(this.space, this.binaries);
+  readonly paths = new CallPaths();
+  readonly counts: Counts = { lost: 0, throttled: 0, malformed: 0, unknownEvent: 0, compressed: 0, unknownTypes: 0, beforeAttrs: 0, looseSamples: 0 };
+  readonly warnings: string[] = [];
+
+  /** Sample columns: call-path node, thread, time, period, event index. */
+  readonly sampleNode = new Int32Column();
+  readonly sampleThread = new Int32Column();
+  readonly sampleTime = new Float64Column();
+  readonly samplePeriod = new Float64Column();
+  readonly sampleEvent = new Int32Column();
+  /** Samples per event. */
+  readonly eventSamples: number[] = [];
+
+  private decoders: SampleDecoder[] = [];
+  private readonly idToEvent = new Map<number, number>();
+  private readonly fields = new SampleFields();
+  private scratch = new Int32Array(256);
+  /** Per thread: the previous sample's path, root first (locations and their call-path nodes). */
+  private readonly lastPaths: { locations: Int32Array; nodes: Int32Array; length: number }[] = [];
+  private readonly hiAt: number;
+  private readonly loAt: number;
+  private readonly lookup: ModuleLookup & { pid: number };
+  private readonly queue: OrderedQueue;
+
+  constructor(
+    private readonly le: boolean,
+    private readonly unwinder: UserStackUnwinder | null = null,
+  ) {
+    this.hiAt = le ? 4 : 0;
+    this.loAt = le ? 0 : 4;
+    this.queue = new OrderedQueue(this.process, le);
+    const space = this.space;
+    const binaries = this.binaries;
+    this.lookup = {
+      pid: -1,
+      find(address: number) {
+        const m = space.find(this.pid, address);
+        if (m < 0) return null;
+        const b = space.binary[m];
+        return { path: binaries.paths[b], buildId: binaries.buildIds[b], start: space.start[m], end: space.end[m], pgoff: space.pgoff[m] };
+      },
+    };
+  }
+
+  addAttr(attr: PerfEventAttr): void {
+    const event = this.attrs.length;
+    if (event > 255) {
+      this.warnings.push('more than 256 events: the rest are ignored');
+      return;
+    }
+    this.attrs.push(attr);
+    this.decoders.push(new SampleDecoder(attr, this.le));
+    this.eventSamples.push(0);
+    for (const id of attr.ids) if (!this.idToEvent.has(id)) this.idToEvent.set(id, event);
+  }
+
+  /**
+   * Takes one record from the stream (see stream.ts) and returns the length
+   * of a payload that follows it. Records with a time wait in the ordering
+   * queue (ordered.ts); perf's own records and untimed ones apply at once.
+   */
+  readonly handle = (view: DataView, pos: number, type: number, misc: number, size: number): number => {
+    if (type === RecordType.FINISHED_ROUND) {
+      this.queue.finishRound();
+      return 0;
+    }
+    if (type >= USER_TYPE_START) return this.process(view, pos, type, misc, size);
+    // Where the record's time is; the queue reads it there (a double passed along would be boxed per record).
+    const timeAt = type === RecordType.SAMPLE ? this.sampleTimeAt(view, pos, size) : this.trailerTimeAt(pos, size, view);
+    // perf delivers records without a usable time (none, 0 or ~0: synthesized ones) at once, too.
+    if (timeAt < 0 || !this.queue.push(view, pos, size, timeAt)) return this.process(view, pos, type, misc, size);
+    return 0;
+  };
+
+  /** The end of the data: apply what still waits for its turn. */
+  finish(): void {
+    this.queue.flushAll();
+  }
+
+  /** Applies one record to the state, in time order. */
+  private readonly process = (view: DataView, pos: number, type: number, misc: number, size: number): number => {
+    switch (type) {
+      case RecordType.SAMPLE:
+        this.sample(view, pos, misc, size);
+        return 0;
+      case RecordType.MMAP:
+      case RecordType.MMAP2:
+        this.mmap(view, pos, type, misc, size);
+        return 0;
+      case RecordType.COMM:
+        this.comm(view, pos, misc, size);
+        return 0;
+      case RecordType.FORK:
+      case RecordType.EXIT:
+        if (size < 32) this.counts.malformed++;
+        else {
+          // { header; u32 pid, ppid; u32 tid, ptid; u64 time; sample_id }
+          const le = this.le;
+          const pid = view.getInt32(pos + 8, le);
+          const ppid = view.getInt32(pos + 12, le);
+          const tid = view.getInt32(pos + 16, le);
+          const ptid = view.getInt32(pos + 20, le);
+          // perf dates thread events by their sample_id time (machine.c); the body's own time is the fallback.
+          const trailer = this.trailerTime(view, pos, size);
+          const time = trailer > 0 ? trailer : u64(view, pos + 24, le);
+          if (type === RecordType.EXIT) this.threads.exit(pid, tid, time);
+          else {
+            this.threads.fork(pid, ppid, tid, ptid, time);
+            if (pid !== ppid) this.space.fork(pid, ppid);
+          }
+        }
+        return 0;
+      case RecordType.LOST:
+        if (size >= 24) this.counts.lost += u64(view, pos + 16, this.le);
+        return 0;
+      case RecordType.LOST_SAMPLES:
+        if (size >= 16) this.counts.lost += u64(view, pos + 8, this.le);
+        return 0;
+      case RecordType.THROTTLE:
+        this.counts.throttled++;
+        return 0;
+      case RecordType.UNTHROTTLE:
+        return 0;
+      case RecordType.HEADER_ATTR:
+        this.headerAttr(view, pos, size);
+        return 0;
+      case RecordType.HEADER_FEATURE:
+        if (size >= 16) {
+          const warning = readFeature(this.features, u64(view, pos + 8, this.le), new DataView(view.buffer, view.byteOffset + pos + 16, size - 16), this.le);
+          if (warning) this.warnings.push(warning);
+        }
+        return 0;
+      case RecordType.HEADER_BUILD_ID:
+        try {
+          this.features.buildIds.push(...readBuildIds(new DataView(view.buffer, view.byteOffset + pos, size), this.le));
+        } catch {
+          this.counts.malformed++;
+        }
+        return 0;
+      case RecordType.EVENT_UPDATE:
+        if (size > 24 && u64(view, pos + 8, this.le) === EVENT_UPDATE_NAME) {
+          const event = this.idToEvent.get(u64(view, pos + 16, this.le));
+          if (event !== undefined) this.attrs[event].name = cString(bytesOf(view), pos + 24, pos + size);
+        }
+        return 0;
+      case RecordType.HEADER_TRACING_DATA:
+        // struct { header; u32 size; } then `size` bytes of tracing data (already 8-byte aligned by perf).
+        return size >= 12 ? view.getUint32(pos + 8, this.le) : 0;
+      case RecordType.AUXTRACE: {
+        // struct auxtrace_event { header; u64 size; ... } then `size` bytes of trace data.
+        const payload = size >= 16 ? u64Exact(view, pos + 8, this.le) : 0;
+        return payload > 0 ? payload : 0;
+      }
+      case RecordType.COMPRESSED:
+        this.counts.compressed++;
+        return 0;
+      default:
+        if (!IGNORED_TYPES.has(type)) this.counts.unknownTypes++;
+        return 0;
+    }
+  };
+
+  private sample(view: DataView, pos: number, misc: number, size: number): void {
+    const decoders = this.decoders;
+    if (decoders.length === 0) {
+      this.counts.beforeAttrs++;
+      return;
+    }
+    const event = this.eventOf(view, pos, size);
+    if (event < 0) {
+      if (event === MALFORMED) this.counts.malformed++;
+      else this.counts.unknownEvent++;
+      return;
+    }
+    const decoder = decoders[event];
+    const f = this.fields;
+    const fieldsEnd = decoder.decodable ? decoder.decode(view, pos + 8, pos + size, f) : -1;
+    if (fieldsEnd < 0) {
+      this.counts.malformed++;
+      return;
+    }
+    // The kernel sizes samples exactly; bytes left over mean a layout this reader gets wrong.
+    if (fieldsEnd !== pos + size) this.counts.looseSamples++;
+    const thread = this.threads.index(f.pid, f.tid);
+    const node = this.callPath(view, decoder, misc, f, thread);
+    this.sampleNode.push(node);
+    this.sampleThread.push(thread);
+    this.sampleTime.push(f.time);
+    this.samplePeriod.push(f.period);
+    this.sampleEvent.push(event);
+    this.eventSamples[event]++;
+  }
+
+  /** The event a sample belongs to: an index into attrs, MALFORMED, or UNKNOWN_EVENT. */
+  private eventOf(view: DataView, pos: number, size: number): number {
+    const decoders = this.decoders;
+    if (decoders.length <= 1) return decoders.length - 1;
+    // perf requires every event to carry its id at the same place (evlist__valid_sample_type); use the first's.
+    // Without ids perf cannot tell the events apart either, and neither can we: all go to the first.
+    const at = decoders[0].sampleIdOffset;
+    if (at < 0) return 0;
+    if (8 + at + 8 > size) return MALFORMED;
+    return this.idToEvent.get(u64(view, pos + 8 + at, this.le)) ?? UNKNOWN_EVENT;
+  }
+
+  /** Where a sample's time is in the view, for ordering; -1 when it has none (or is malformed: it is delivered, and refused, at once). */
+  private sampleTimeAt(view: DataView, pos: number, size: number): number {
+    const event = this.eventOf(view, pos, size);
+    if (event < 0) return -1;
+    const at = this.decoders[event].sampleTimeOffset;
+    return at >= 0 && 8 + at + 8 <= size ? pos + 8 + at : -1;
+  }
+
+  /** The call-path node of a sample: its call chain (or its ip), as locations, root first. */
+  private callPath(view: DataView, decoder: SampleDecoder, misc: number, f: SampleFields, thread: number): number {
+    const le = this.le;
+    const pid = f.pid;
+    let cpumode = misc & CPUMODE_MASK;
+    let count = 0;
+    const nr = f.callchainLength;
+    if (nr + 1 > this.scratch.length) this.scratch = new Int32Array(Math.max(nr + 1, 2 * this.scratch.length));
+    let scratch = this.scratch;
+    // Cache hits are looked up right here, not through location(): a u32 above 2^31 passed to a
+    // call that is not inlined is boxed, and this loop runs once per frame of every sample.
+    const userCache = this.locations.userCache(pid);
+    const kernelCache = this.locations.kernelCache;
+    for (let i = 0, o = f.callchainOffset; i < nr; i++, o += 8) {
+      const hi = view.getUint32(o + this.hiAt, le);
+      const lo = view.getUint32(o + this.loAt, le);
+      if (hi === 0xffffffff && lo >= MARKER_MIN_LO) {
+        cpumode = cpumodeOfMarker(lo);
+        continue;
+      }
+      let location = -1;
+      if (cpumode === CPUMODE_USER) location = userCache.get(hi, lo);
+      else if (cpumode === CPUMODE_KERNEL) location = kernelCache.get(hi, lo);
+      scratch[count++] = location >= 0 ? location : this.location(cpumode, pid, hi, lo);
+    }
+    if (this.unwinder !== null && f.stackOffset >= 0) {
+      // --call-graph dwarf: the kernel's chain (kernel part only) plus the user frames unwound from the stack copy.
+      this.lookup.pid = pid;
+      const user = userStackSample(decoder, view, f, this.features.arch, le);
+      const pcs = user ? this.unwinder.unwind(user, this.lookup) : [];
+      if (count + pcs.length > scratch.length) {
+        const bigger = new Int32Array(2 * (count + pcs.length));
+        bigger.set(scratch.subarray(0, count));
+        this.scratch = scratch = bigger;
+      }
+      for (let i = 0; i < pcs.length; i++) scratch[count++] = this.locations.user(pid, Math.floor(pcs[i] / TWO_32), pcs[i] >>> 0);
+    }
+    if (count === 0) scratch[count++] = this.location(misc & CPUMODE_MASK, pid, f.ipHi, f.ipLo);
+    // Root first. A thread's consecutive samples mostly share their outer frames: reuse the
+    // previous sample's nodes for the common prefix instead of looking each one up again.
+    let memo = this.lastPaths[thread];
+    if (!memo || memo.locations.length < count) memo = this.lastPaths[thread] = { locations: new Int32Array(count + 16), nodes: new Int32Array(count + 16), length: 0 };
+    const { locations, nodes } = memo;
+    let depth = 0;
+    let node = -1;
+    const same = Math.min(count, memo.length);
+    while (depth < same && locations[depth] === scratch[count - 1 - depth]) node = nodes[depth++];
+    for (; depth < count; depth++) {
+      const location = scratch[count - 1 - depth];
+      node = this.paths.child(node, location);
+      locations[depth] = location;
+      nodes[depth] = node;
+    }
+    memo.length = count;
+    return node;
+  }
+
+  private location(cpumode: number, pid: number, hi: number, lo: number): number {
+    if (cpumode === CPUMODE_KERNEL) return this.locations.kernel(hi, lo);
+    if (cpumode === CPUMODE_USER) return this.locations.user(pid, hi, lo);
+    // Unknown mode (no marker, no misc): the upper half of the address space is the kernel's on x86-64 and arm64.
+    if (cpumode === 0) return hi >= 0x80000000 ? this.locations.kernel(hi, lo) : this.locations.user(pid, hi, lo);
+    return this.locations.unmapped(hi, lo);
+  }
+
+  /**
+   * MMAP:  { header; u32 pid, tid; u64 addr, len, pgoff; char filename[]; sample_id }
+   * MMAP2: { header; u32 pid, tid; u64 addr, len, pgoff;
+   *          u32 maj, min; u64 ino, ino_generation  |  u8 build_id_size, 3 pad, u8 build_id[20];
+   *          u32 prot, flags; char filename[]; sample_id }
+   */
+  private mmap(view: DataView, pos: number, type: number, misc: number, size: number): void {
+    const nameAt = type === RecordType.MMAP ? 40 : 72;
+    if (size <= nameAt) {
+      this.counts.malformed++;
+      return;
+    }
+    const le = this.le;
+    const pid = view.getInt32(pos + 8, le);
+    const cpumode = misc & CPUMODE_MASK;
+    // Kernel and module maps (pid -1) are resolved through kallsyms, data maps hold no code, guests are not ours.
+    if (pid === -1 || (misc & MISC_MMAP_DATA) !== 0 || (cpumode !== CPUMODE_USER && cpumode !== 0)) return;
+    if (u64Hi(view, pos + 16, le) > MAX_EXACT_HI || u64Hi(view, pos + 24, le) > MAX_EXACT_HI || u64Hi(view, pos + 32, le) > MAX_EXACT_HI) return;
+    const start = u64(view, pos + 16, le);
+    const length = u64(view, pos + 24, le);
+    const pgoff = u64(view, pos + 32, le);
+    const bytes = bytesOf(view);
+    let buildId: string | null = null;
+    if (type === RecordType.MMAP2 && (misc & MISC_MMAP_BUILD_ID) !== 0) {
+      const idSize = Math.min(20, bytes[pos + 40]);
+      buildId = '';
+      for (let i = 0; i < idSize; i++) buildId += bytes[pos + 44 + i].toString(16).padStart(2, '0');
+    }
+    const path = cString(bytes, pos + nameAt, pos + size);
+    this.space.mmap(pid, start, length, pgoff, this.binaries.index(path, buildId));
+  }
+
+  /** COMM: { header; u32 pid, tid; char comm[]; sample_id }. The exec flag means a new program image. */
+  private comm(view: DataView, pos: number, misc: number, size: number): void {
+    if (size <= 16) {
+      this.counts.malformed++;
+      return;
+    }
+    const le = this.le;
+    const pid = view.getInt32(pos + 8, le);
+    const tid = view.getInt32(pos + 12, le);
+    const name = cString(bytesOf(view), pos + 16, pos + size);
+    this.threads.rename(pid, tid, name);
+    if (misc & MISC_COMM_EXEC) {
+      this.space.exec(pid);
+      // A program started by `perf record CMD` was forked before recording began: its exec is its start.
+      const thread = this.threads.index(pid, tid);
+      if (Number.isNaN(this.threads.start[thread])) this.threads.start[thread] = this.trailerTime(view, pos, size);
+    }
+  }
+
+  /** The sample_id_all time at the end of a non-sample record; NaN when the event has none. */
+  private trailerTime(view: DataView, pos: number, size: number): number {
+    const at = this.trailerTimeAt(pos, size, view);
+    return at < 0 ? NaN : u64(view, at, this.le);
+  }
+
+  /** Where the sample_id_all time of a non-sample record is; -1 when the event has none. */
+  private trailerTimeAt(pos: number, size: number, view?: DataView): number {
+    let decoder = this.decoders[0];
+    if (!decoder) return -1;
+    if (view && this.decoders.length > 1 && decoder.trailerIdFromEnd > 0 && decoder.trailerIdFromEnd <= size - 8) {
+      const event = this.idToEvent.get(u64(view, pos + size - decoder.trailerIdFromEnd, this.le));
+      if (event !== undefined) decoder = this.decoders[event];
+    }
+    const back = decoder.trailerTimeFromEnd;
+    return back === 0 || back > size - 8 ? -1 : pos + size - back;
+  }
+
+  /** Pipe mode: HEADER_ATTR { header; perf_event_attr attr; u64 id[]; } with attr.size bytes of attr. */
+  private headerAttr(view: DataView, pos: number, size: number): void {
+    if (size < 8 + 64) {
+      this.counts.malformed++;
+      return;
+    }
+    const attrSize = Math.min(view.getUint32(pos + 12, this.le) || 64, size - 8);
+    const attr = parseAttr(view, pos + 8, attrSize, this.le);
+    attr.ids = readIds(view, pos + 8 + attrSize, Math.floor((size - 8 - attrSize) / 8), this.le);
+    this.addAttr(attr);
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * Turns the collected locations into the profile's functions and frames,
+ * asking each resolver once per binary (or once for the kernel, once per
+ * JIT process) with every offset at once.
+ *
+ * Naming when a resolver has nothing, chosen so each address stays its own
+ * function as in `perf report --sort symbol` (which prints unresolved
+ * addresses one row each):
+ *   in a known binary       libfoo.so+0x1139     (the file offset)
+ *   kernel, no kallsyms     [kernel]             (one function for all)
+ *   no map covers it        0x00007f1234567890   (perf's format for these)
+ *   JIT memory, no map file 0x00007f1234567890
+ * Inlined functions become frames of their own (inlineDepth 1..), as
+ * `perf report --inline` shows them.
+ */
+
+import type { ProfileBuilder } from '../../../src-shared/profile/builder';
+import { FuncKind, type IndexIntoFrameTable } from '../../../src-shared/profile/model';
+import type { BinaryResolver, ResolvedAddress } from '../../symbols/types';
+import { BinaryKind, type BinaryTable } from './address-space';
+import { hexOf } from './binary';
+import { LocationKind, type Locations } from './locations';
+
+/** Kernel symbols (kallsyms): symbols/kernel.ts behind an adapter in index.ts. */
+export interface KernelSymbolizer {
+  /**
+   * One entry per address (64-bit, hence BigInt). `buildId` is the recorded
+   * kernel's; a resolver whose running kernel differs returns empty frames
+   * rather than wrong names.
+   */
+  resolveKernelAddresses(addresses: readonly bigint[], buildId: string | null): ResolvedAddress[];
+}
+
+/** JIT symbols from /tmp/perf-PID.map: symbols/perf-map.ts behind an adapter in index.ts. */
+export interface JitSymbolizer {
+  resolveJitAddresses(pid: number, addresses: readonly number[]): ResolvedAddress[];
+}
+
+/** Where names come from. Any may be missing: frames are then named as above, never dropped. */
+export interface PerfSymbolSources {
+  binaries?: BinaryResolver | null;
+  kernel?: KernelSymbolizer | null;
+  jit?: JitSymbolizer | null;
+}
+
+/** Frames of each location, root first (the real function, then what was inlined into it). */
+export interface LocationFrames {
+  /** Frames of location i are frames[start[i] .. start[i + 1]). */
+  start: Int32Array;
+  frames: Int32Array;
+  /** The one frame standing for every unresolved kernel address, or -1. */
+  kernelFallbackFrame: IndexIntoFrameTable;
+}
+
+export function symbolizeLocations(
+  locations: Locations,
+  binaries: BinaryTable,
+  builder: ProfileBuilder,
+  sources: PerfSymbolSources,
+  kernelBuildId: string | null,
+  /** Only locations marked here get frames (the others belong to events the profile does not show). */
+  used: Uint8Array,
+): LocationFrames {
+  const perLocation: number[][] = Array.from({ length: locations.length }, () => []);
+  const warnings = builder.meta.warnings;
+  let kernelFallbackFrame = -1;
+
+  const emit = (location: number, resolved: ResolvedAddress | undefined, library: string | null, kind: FuncKind, address: number, fallbackName: () => string) => {
+    const frames = resolved?.frames ?? [];
+    if (frames.length === 0) {
+      perLocation[location] = [builder.frame(builder.func(fallbackName(), { library, kind }), { address })];
+      return;
+    }
+    // Innermost first from the resolver; root first here: the real function (depth 0), then each inlined callee.
+    const out: number[] = [];
+    for (let i = frames.length - 1, depth = 0; i >= 0; i--, depth++) {
+      const f = frames[i];
+      const func = builder.func(f.name, { file: f.file, library, kind });
+      out.push(builder.frame(func, { address, line: f.line, inlineDepth: depth }));
+    }
+    perLocation[location] = out;
+  };
+
+  // User code, one batch per binary.
+  const missing: string[] = [];
+  for (const [binary, all] of locations.userLocationsByBinary()) {
+    const ids = all.filter((id) => used[id]);
+    if (ids.length === 0) continue;
+    const path = binaries.paths[binary];
+    const offsets = ids.map((id) => locations.lo[id]);
+    let resolved: ResolvedAddress[] = [];
+    if (sources.binaries && binaries.kinds[binary] === BinaryKind.file) {
+      const ref = { path, buildId: binaries.buildIds[binary] };
+      try {
+        resolved = sources.binaries.resolveFileOffsets(ref, offsets);
+        if (sources.binaries.locate(ref).binaryPath === null) missing.push(path);
+      } catch (error) {
+        warnings.push(`symbols of ${path} could not be read: ${firstLine(error)}`);
+      }
+    }
+    const base = baseName(path);
+    ids.forEach((id, i) => emit(id, resolved[i], path, FuncKind.native, offsets[i], () => `${base}+0x${offsets[i].toString(16)}`));
+  }
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 3).map(baseName).join(', ');
+    warnings.push(`${missing.length} binar${missing.length === 1 ? 'y was' : 'ies were'} not found on this machine (${shown}${missing.length > 3 ? ', ...' : ''}); their frames are named file+offset`);
+  }
+
+  // JIT and other anonymous code, one batch per process.
+  for (const [pid, all] of locations.anonLocationsByPid()) {
+    const ids = all.filter((id) => used[id]);
+    if (ids.length === 0) continue;
+    const addresses = ids.map((id) => locations.lo[id]);
+    let resolved: ResolvedAddress[] = [];
+    if (sources.jit) {
+      try {
+        resolved = sources.jit.resolveJitAddresses(pid, addresses);
+      } catch (error) {
+        warnings.push(`JIT symbols of process ${pid} could not be read: ${firstLine(error)}`);
+      }
+    }
+    ids.forEach((id, i) => emit(id, resolved[i], null, FuncKind.jit, addresses[i], () => paddedHex(0, addresses[i])));
+  }
+
+  // The kernel, one batch; unmapped addresses need no resolver.
+  const kernelIds: number[] = [];
+  for (let id = 0; id < locations.length; id++) {
+    if (!used[id]) continue;
+    if (locations.kind[id] === LocationKind.kernel) kernelIds.push(id);
+    else if (locations.kind[id] === LocationKind.unmapped) {
+      const hi = locations.hi[id];
+      const lo = locations.lo[id];
+      emit(id, undefined, null, FuncKind.native, hi === 0 ? lo : -1, () => paddedHex(hi, lo));
+    }
+  }
+  if (kernelIds.length > 0) {
+    let resolved: ResolvedAddress[] = [];
+    if (sources.kernel) {
+      const addresses = kernelIds.map((id) => (BigInt(locations.hi[id]) << 32n) | BigInt(locations.lo[id]));
+      try {
+        resolved = sources.kernel.resolveKernelAddresses(addresses, kernelBuildId);
+      } catch (error) {
+        warnings.push(`kernel symbols could not be read: ${firstLine(error)}`);
+      }
+    }
+    kernelIds.forEach((id, i) => {
+      // A resolver's own "[kernel]" (no symbol) joins the fallback frame, so runs of them still collapse.
+      const frames = resolved[i]?.frames;
+      if (frames && frames.length > 0 && !(frames.length === 1 && frames[0].name === '[kernel]')) {
+        emit(id, resolved[i], '[kernel.kallsyms]', FuncKind.kernel, -1, () => '[kernel]');
+      } else {
+        if (kernelFallbackFrame < 0) kernelFallbackFrame = builder.frame(builder.func('[kernel]', { library: '[kernel.kallsyms]', kind: FuncKind.kernel }));
+        perLocation[id] = [kernelFallbackFrame];
+      }
+    });
+  }
+
+  // Flatten into two arrays.
+  const start = new Int32Array(locations.length + 1);
+  let total = 0;
+  for (let id = 0; id < locations.length; id++) {
+    start[id] = total;
+    total += perLocation[id].length;
+  }
+  start[locations.length] = total;
+  const frames = new Int32Array(total);
+  for (let id = 0; id < locations.length; id++) frames.set(perLocation[id], start[id]);
+  return { start, frames, kernelFallbackFrame };
+}
+
+/** perf report's name for an address without a symbol: 0x and 16 hex digits. */
+function paddedHex(hi: number, lo: number): string {
+  return '0x' + hexOf(hi, lo).padStart(16, '0');
+}
+
+function baseName(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash >= 0 && slash < path.length - 1 ? path.slice(slash + 1) : path;
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0].trim();
+}

@@ -1,0 +1,144 @@
+/**
+ * The native perf.data reader against perf itself, on recordings made here
+ * and now: every expected number comes from perf's own output on the same
+ * file (`perf report`, `perf script`), none is typed by hand.
+ *
+ * Facts compared:
+ * - total samples (perf report's sample count) and samples per event;
+ * - samples per thread (pid/tid) and per dso of the sampled ip, which checks
+ *   the call chain's leaf, the mmap bookkeeping and perf's time ordering of
+ *   records (a sample written before its binary's MMAP must still find it);
+ * - thread names (each tid's latest comm), process names, and thread
+ *   lifetimes (FORK/EXIT times as perf prints them);
+ * - the top 5 functions by self cost, once symbol resolvers are wired in.
+ * Recordings: frame pointers (-g), pipe mode (-o -), two events with a
+ * tracepoint, many sample fields at once, and a DWARF (--call-graph dwarf)
+ * leader-sampled group.
+ */
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildReport } from '../../src-shared/report';
+import type { Profile } from '../../src-shared/profile/model';
+import { loadProfile } from '../../src-main/import/load';
+import { readPerfData } from '../../src-main/import/perf-data';
+import { fileSource } from '../../src-main/import/source';
+import { compileFixture, perfReportBySymbol, recordPerf } from '../helpers/perf';
+import { compileFixtureWith, countBy, dsoName, perfReportChildren, perfReportThreads, perfScriptSamples, profileSamples, recordPerfPipe, recordPerfWith, type PerfScriptSample } from '../helpers/perf-data';
+import { spawnSync } from 'node:child_process';
+
+async function load(path: string): Promise<Profile> {
+  return loadProfile(await fileSource(path));
+}
+
+/** The per-thread and per-dso sample counts of perf script and of the profile must be equal. */
+function assertSameSamples(profile: Profile, perf: PerfScriptSample[]): void {
+  const ours = profileSamples(profile);
+  assert.equal(ours.length, perf.length, 'total samples');
+  assert.deepEqual(countBy(ours, (s) => `${s.pid}/${s.tid}`), countBy(perf, (s) => `${s.pid}/${s.tid}`), 'samples per pid/tid');
+  assert.deepEqual(countBy(ours, (s) => dsoName(s.dso)), countBy(perf, (s) => dsoName(s.dso)), 'samples per dso of the sampled ip');
+}
+
+/** Each thread's name as perf report --sort pid prints it: the comm perf holds at the end, i.e. the latest. */
+async function perfThreadNames(data: string): Promise<Map<number, string>> {
+  return new Map((await perfReportThreads(data)).map((t) => [t.tid, t.comm]));
+}
+
+function threadNames(profile: Profile): Map<number, string> {
+  const names = new Map<number, string>();
+  for (let t = 0; t < profile.threads.length; t++) names.set(profile.threads.tid[t], profile.strings[profile.threads.name[t]]);
+  return names;
+}
+
+test('cpu_hot with frame pointers: totals, threads and dsos equal perf report / perf script', async () => {
+  const data = await recordPerf(await compileFixture('cpu_hot'), ['10'], { frequency: 2000 });
+  const profile = await load(data);
+  assert.equal(profile.meta.format, 'perf.data');
+  assert.equal(profile.meta.eventName, 'cpu-clock');
+  const report = await perfReportBySymbol(data);
+  assert.equal(profile.samples.length, report.totalSamples);
+  assertSameSamples(profile, await perfScriptSamples(data, 'cpu-clock'));
+  for (let i = 1; i < profile.samples.length; i++) assert.ok(profile.samples.time[i] >= profile.samples.time[i - 1], 'samples in time order');
+});
+
+test('top 5 functions by self cost are perf report\'s, in order, within 1 point', async () => {
+  const data = await recordPerf(await compileFixture('cpu_hot'), ['10'], { frequency: 2000 });
+  const ours = buildReport(await load(data), 5);
+  const perf = await perfReportBySymbol(data);
+  assert.deepEqual(ours.functions.map((f) => f.name), perf.functions.slice(0, 5).map((f) => f.name));
+  ours.functions.forEach((f, i) => assert.ok(Math.abs((100 * f.self) / ours.total - perf.functions[i].percent) <= 1, `${f.name} share`));
+});
+
+test('named threads: names, process names, counts and lifetimes as perf sees them', async () => {
+  const data = await recordPerf(await compileFixture('threads'), [], { frequency: 2000 });
+  const { profile, threads } = await readPerfData(await fileSource(data));
+  assertSameSamples(profile, await perfScriptSamples(data, 'cpu-clock'));
+  const names = await perfThreadNames(data);
+  assert.deepEqual(threadNames(profile), names);
+  assert.ok([...names.values()].includes('hl-alpha'), 'the fixture named its threads');
+
+  // Every thread of the process carries the main thread's name as its process name.
+  for (let t = 0; t < profile.threads.length; t++) {
+    assert.equal(profile.strings[profile.threads.processName[t]], names.get(profile.threads.pid[t]));
+  }
+
+  // FORK and EXIT times, as perf script --show-task-events prints them (seconds with 6 decimals).
+  const task = spawnSync('perf', ['script', '-i', data, '--show-task-events', '-F', 'pid,tid,time'], { encoding: 'utf8' });
+  const events = [...task.stdout.matchAll(/(\d+\.\d+): PERF_RECORD_(FORK|EXIT)\((\d+):(\d+)\)/g)];
+  assert.ok(events.length >= 4, 'perf saw the workers start and end');
+  for (const [, seconds, kind, , tid] of events) {
+    const ours = threads.find((l) => l.tid === Number(tid));
+    assert.ok(ours, `thread ${tid} is known`);
+    const time = kind === 'FORK' ? ours.start : ours.end;
+    assert.ok(Math.abs(time / 1e9 - Number(seconds)) < 2e-6, `${kind} time of ${tid}: ${time} vs ${seconds}`);
+  }
+});
+
+test('pipe mode (perf record -o -): same samples, threads and names', async () => {
+  const data = await recordPerfPipe(await compileFixture('threads'), [], 'threads-pipe.perf.data', 2000);
+  const profile = await load(data);
+  assert.equal(profile.samples.length, (await perfReportBySymbol(data)).totalSamples);
+  assertSameSamples(profile, await perfScriptSamples(data, 'cpu-clock'));
+  assert.deepEqual(threadNames(profile), await perfThreadNames(data));
+  assert.equal(profile.meta.eventName, 'cpu-clock');
+});
+
+test('two events (cpu-clock + sched:sched_switch) stay separate sample sets', async () => {
+  const binary = await compileFixture('threads');
+  const data = await recordPerfWith(['-e', 'cpu-clock', '-e', 'sched:sched_switch', '-g', '--', binary], 'threads-two-events.perf.data');
+  const { profile, events } = await readPerfData(await fileSource(data));
+  const perEvent = countBy(spawnSync('perf', ['script', '-i', data, '-G', '-F', 'event'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.trim()), (l) => l.trim().replace(/:$/, ''));
+  assert.deepEqual(Object.fromEntries(events.filter((e) => e.samples > 0).map((e) => [e.name, e.samples])), perEvent);
+  assert.equal(profile.samples.length, perEvent['cpu-clock']);
+  assert.match(profile.meta.warnings.join('\n'), /sched:sched_switch \(\d+ samples\)/);
+});
+
+test('many sample fields at once are skipped correctly (addr, raw, regs, phys addr, cgroup, page sizes, weight)', async () => {
+  const binary = await compileFixture('cpu_hot');
+  const args = ['-e', 'cpu-clock', '-g', '-d', '--phys-data', '--data-page-size', '--code-page-size', '-R', '--sample-cpu', '-W'];
+  const data = await recordPerfWith([...args, '--intr-regs=ax,bx', '--user-regs=sp,ip', '--all-cgroups', '--', binary, '5'], 'cpu_hot-many-fields.perf.data');
+  const profile = await load(data);
+  assertSameSamples(profile, await perfScriptSamples(data, 'cpu-clock'));
+  assert.deepEqual(profile.meta.warnings, [], 'every sample decoded to its last byte');
+});
+
+test('DWARF call graph with a leader-sampled group (READ group, user regs and stack)', async () => {
+  const binary = await compileFixture('cpu_hot');
+  const data = await recordPerfWith(['-e', '{cpu-clock,task-clock}:S', '--call-graph', 'dwarf,4096', '--', binary, '5'], 'cpu_hot-dwarf-group.perf.data');
+  const profile = await load(data);
+  assertSameSamples(profile, await perfScriptSamples(data, 'cpu-clock'));
+  assert.equal(buildReport(profile).total, profile.samples.length);
+  assert.deepEqual(profile.meta.warnings, [], 'every sample decoded to its last byte');
+});
+
+test('--call-graph dwarf without frame pointers: inclusive shares equal perf report --children', async () => {
+  // deep_stack is built without frame pointers: only the CFI unwinder can find main -> a -> b -> c -> hot.
+  const binary = await compileFixtureWith('deep_stack', 'nofp', ['-O2', '-g', '-fomit-frame-pointer']);
+  const data = await recordPerfWith(['-e', 'cpu-clock', '-F', '1000', '--call-graph', 'dwarf', '--', binary, '60'], 'deep_stack-nofp-dwarf.perf.data');
+  const report = buildReport(await load(data), 1000);
+  const ours = new Map(report.functions.map((f) => [f.name, (100 * f.total) / report.total]));
+  // Rows perf names "(inlined)" need the libraries' debug info, which this machine may lack: not compared.
+  const perf = (await perfReportChildren(data)).filter((row) => row.children >= 5 && !row.name.endsWith('(inlined)'));
+  assert.ok(perf.some((row) => row.name === 'hot') && perf.some((row) => row.name === 'c'), 'perf unwound the fixture');
+  for (const row of perf) assert.ok(Math.abs((ours.get(row.name) ?? 0) - row.children) <= 1, `${row.name}: ours ${ours.get(row.name)?.toFixed(2)}%, perf ${row.children}%`);
+});

@@ -1,0 +1,264 @@
+/**
+ * The perf.data reader on synthetic files (helpers/perf-data-writer.ts), for
+ * what a recording on this machine cannot show: every sample_type field at
+ * once, big-endian files, kernel addresses above 2^53, records out of order
+ * within a round, several events told apart by id, inlined frames and
+ * batched symbolization, unknown records and features, records cut by chunk
+ * boundaries, cancel and progress.
+ */
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CancelledError, ImportError } from '../../src-shared/errors';
+import { stringAt, type Profile } from '../../src-shared/profile/model';
+import type { ImportSource } from '../../src-main/import/importer';
+import { readPerfData, type PerfSymbolSources } from '../../src-main/import/perf-data';
+import { sniffPerfData } from '../../src-main/import/perf-data/header';
+import { bytesSource } from '../../src-main/import/source';
+import type { BinaryRef, ResolvedAddress } from '../../src-main/symbols/types';
+import { PERF_CONTEXT_KERNEL, PERF_CONTEXT_USER, PerfDataWriter, ST } from '../helpers/perf-data-writer';
+
+const BASE = 0x55550000_0000n;
+const APP = '/opt/app/bin/app';
+
+/** Source over bytes with a chosen chunk size, to cut records at every possible place. */
+function chunkedSource(bytes: Uint8Array, chunk: number): ImportSource {
+  const source = bytesSource('test.data', bytes);
+  return {
+    ...source,
+    async *chunks(start = 0, end = bytes.length) {
+      for (let at = start; at < end; at += chunk) yield bytes.slice(at, Math.min(end, at + chunk));
+    },
+  };
+}
+
+/** Each sample's stack as "root;...;leaf" of function names. */
+function stacks(profile: Profile): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < profile.samples.length; i++) {
+    const names: string[] = [];
+    for (let s = profile.samples.stack[i]; s >= 0; s = profile.stacks.prefix[s]) {
+      names.unshift(stringAt(profile, profile.funcs.name[profile.frames.func[profile.stacks.frame[s]]]));
+    }
+    out.push(names.join(';'));
+  }
+  return out;
+}
+
+/** A writer with one cpu-clock event of the given sample_type and the app mapped at BASE (file offset 0x1000 at BASE). */
+function withApp(sampleType: number, le = true, extra: Partial<Parameters<PerfDataWriter['addAttr']>[0]> = {}): PerfDataWriter {
+  return new PerfDataWriter(le).addAttr({ sampleType, ids: [11], ...extra }).comm(42, 42, 'app', true, 5n).mmap2(42, BASE, 0x10000n, 0x1000n, APP, 6n);
+}
+
+const ALL_FIELDS =
+  ST.IDENTIFIER | ST.IP | ST.TID | ST.TIME | ST.ADDR | ST.ID | ST.STREAM_ID | ST.CPU | ST.PERIOD | ST.READ | ST.CALLCHAIN | ST.RAW |
+  ST.BRANCH_STACK | ST.REGS_USER | ST.STACK_USER | ST.WEIGHT | ST.DATA_SRC | ST.TRANSACTION | ST.REGS_INTR | ST.PHYS_ADDR |
+  ST.AUX | ST.CGROUP | ST.DATA_PAGE_SIZE | ST.CODE_PAGE_SIZE;
+
+for (const le of [true, false]) {
+  test(`every sample field is skipped by its exact size (${le ? 'little' : 'big'}-endian)`, async () => {
+    const w = withApp(ALL_FIELDS, le, { readFormat: 1 | 4, branchSampleType: 1 << 17, regsUser: 0b111n, stackUser: 64, regsIntr: 0b11n });
+    for (let i = 0; i < 3; i++) {
+      w.sample(0, {
+        ip: BASE + 0x10n,
+        pid: 42,
+        tid: 43,
+        time: 100n + BigInt(i),
+        period: 250000n,
+        read: [1n, 2n, 3n],
+        callchain: [PERF_CONTEXT_USER, BASE + 0x10n, BASE + 0x200n + BigInt(i)],
+        raw: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]),
+        branches: 2,
+        regsUser: { abi: 2, regs: [1n, 2n, 3n] },
+        stackUser: { data: new Uint8Array(64), dynSize: 48 },
+        regsIntr: { abi: 2, regs: [4n, 5n] },
+        aux: new Uint8Array(16),
+      });
+    }
+    const { profile } = await readPerfData(bytesSource('t', w.toFile()));
+    assert.deepEqual(stacks(profile), ['app+0x1200;app+0x1010', 'app+0x1201;app+0x1010', 'app+0x1202;app+0x1010']);
+    assert.deepEqual([...profile.samples.time], [100, 101, 102]);
+    assert.equal(profile.threads.tid[0], 43);
+    assert.equal(profile.meta.warnings.length, 0, profile.meta.warnings.join('; '));
+  });
+}
+
+test('kernel addresses reach the kernel resolver with all 64 bits; unresolved ones collapse into one [kernel] frame', async () => {
+  const kernelIps = [0xffffffff81000010n, 0xffffffff81000011n, 0xffffffffc0de0001n];
+  const w = withApp(ST.IP | ST.TID | ST.TIME | ST.CALLCHAIN);
+  w.sample(0, { ip: kernelIps[0], pid: 42, tid: 42, time: 100n, callchain: [PERF_CONTEXT_KERNEL, ...kernelIps, PERF_CONTEXT_USER, BASE + 0x20n] }, 1);
+  const seen: bigint[] = [];
+  const sources: PerfSymbolSources = {
+    kernel: {
+      resolveKernelAddresses(addresses) {
+        seen.push(...addresses);
+        return addresses.map((a) => ({ frames: a === kernelIps[0] ? [{ name: 'do_thing', file: null, line: -1 }] : [] }));
+      },
+    },
+  };
+  const { profile } = await readPerfData(bytesSource('t', w.toFile()), {}, { symbols: () => sources });
+  assert.deepEqual(seen, kernelIps);
+  assert.deepEqual(stacks(profile), ['app+0x1020;[kernel];do_thing']);
+  assert.equal(profile.funcs.kind[profile.frames.func[profile.stacks.frame[profile.samples.stack[0]]]], 1 /* kernel */);
+});
+
+test('symbolization: one batch per binary, inlined frames by depth, missing binaries named file+offset with a warning', async () => {
+  const w = withApp(ST.IP | ST.TID | ST.TIME | ST.CALLCHAIN).mmap2(42, BASE + 0x100000n, 0x1000n, 0n, '/lib/libgone.so', 7n);
+  for (let i = 0; i < 4; i++) w.sample(0, { pid: 42, tid: 42, time: BigInt(100 + i), callchain: [PERF_CONTEXT_USER, BASE + 0x10n + BigInt(i % 2), BASE + 0x100010n, BASE + 0x300n] });
+  const calls: { binary: BinaryRef; offsets: readonly number[] }[] = [];
+  const sources: PerfSymbolSources = {
+    binaries: {
+      resolveFileOffsets(binary, offsets): ResolvedAddress[] {
+        calls.push({ binary, offsets });
+        if (binary.path !== APP) return offsets.map(() => ({ frames: [] }));
+        return offsets.map((o) =>
+          o === 0x1300 ? { frames: [{ name: 'main', file: 'app.c', line: 3 }] } : { frames: [{ name: 'leaf_inl', file: 'app.h', line: 9 }, { name: 'work', file: 'app.c', line: 20 }] },
+        );
+      },
+      locate: (binary) => ({ binaryPath: binary.path === APP ? APP : null, debugPath: null }),
+      dispose() {},
+    },
+  };
+  const { profile } = await readPerfData(bytesSource('t', w.toFile()), {}, { symbols: () => sources });
+  assert.deepEqual(
+    calls.map((c) => [c.binary.path, [...c.offsets].sort((a, b) => a - b)]),
+    [
+      [APP, [0x1010, 0x1011, 0x1300]],
+      ['/lib/libgone.so', [0x10]],
+    ],
+  );
+  assert.deepEqual(new Set(stacks(profile)), new Set(['main;libgone.so+0x10;work;leaf_inl']));
+  const leafFrame = profile.stacks.frame[profile.samples.stack[0]];
+  assert.equal(profile.frames.inlineDepth[leafFrame], 1);
+  assert.equal(profile.frames.line[leafFrame], 9);
+  assert.match(profile.meta.warnings.join('\n'), /1 binary was not found on this machine \(libgone\.so\)/);
+});
+
+test('records out of time order within a round are applied in time order (a sample before its MMAP)', async () => {
+  const w = new PerfDataWriter().addAttr({ sampleType: ST.IP | ST.TID | ST.TIME, ids: [1] });
+  w.comm(42, 42, 'app', true, 5n).finishedRound();
+  w.sample(0, { ip: BASE + 0x10n, pid: 42, tid: 42, time: 300n }); // CPU 1's buffer, drained first
+  w.mmap2(42, BASE, 0x1000n, 0n, APP, 200n); // CPU 0's buffer
+  w.finishedRound();
+  w.sample(0, { ip: BASE + 0x11n, pid: 42, tid: 42, time: 400n }).finishedRound();
+  const { profile } = await readPerfData(bytesSource('t', w.toFile()));
+  assert.deepEqual(stacks(profile), ['app+0x10', 'app+0x11']);
+});
+
+test('exec drops the process maps, fork of a process copies them; names follow COMM', async () => {
+  const w = new PerfDataWriter().addAttr({ sampleType: ST.IP | ST.TID | ST.TIME, ids: [1] });
+  w.comm(42, 42, 'sh', true, 1n).mmap2(42, BASE, 0x1000n, 0n, '/bin/sh', 2n);
+  w.fork(50, 42, 50, 42, 3n); // a child process: inherits /bin/sh and the name
+  w.sample(0, { ip: BASE + 0x1n, pid: 50, tid: 50, time: 4n });
+  w.comm(42, 42, 'app', true, 5n); // the parent execs: /bin/sh is gone from it
+  w.sample(0, { ip: BASE + 0x2n, pid: 42, tid: 42, time: 6n });
+  w.fork(42, 42, 43, 42, 7n).comm(42, 43, 'worker', false, 8n);
+  w.sample(0, { ip: BASE + 0x3n, pid: 42, tid: 43, time: 9n });
+  w.fork(42, 42, 43, 42, 10n, true);
+  const { profile, threads } = await readPerfData(bytesSource('t', w.toFile()));
+  assert.deepEqual(stacks(profile), ['sh+0x1', '0x0000555500000002', '0x0000555500000003']);
+  const names = Array.from({ length: profile.threads.length }, (_, t) => `${profile.threads.tid[t]}:${stringAt(profile, profile.threads.name[t])}/${stringAt(profile, profile.threads.processName[t])}`);
+  assert.deepEqual(names.sort(), ['42:app/app', '43:worker/app', '50:sh/sh']);
+  const worker = threads.find((t) => t.tid === 43)!;
+  assert.deepEqual([worker.start, worker.end], [7, 10]);
+  assert.equal(threads.find((t) => t.tid === 42)!.start, 1, 'exec time stands for the start of a process forked before recording');
+});
+
+test('several events: samples are told apart by id; the first event with samples is shown, the others named', async () => {
+  const w = new PerfDataWriter()
+    .addAttr({ sampleType: ST.IDENTIFIER | ST.IP | ST.TID | ST.TIME, ids: [7, 8] })
+    .addAttr({ type: 2, config: 300n, sampleType: ST.IDENTIFIER | ST.IP | ST.TID | ST.TIME, ids: [9] })
+    .feature(12, eventDesc(['cpu-clock', 'sched:sched_switch'], [[7, 8], [9]]));
+  w.sample(0, { id: 8, ip: 0x10n, pid: 1, tid: 1, time: 1n });
+  w.sample(1, { id: 9, ip: 0x20n, pid: 1, tid: 1, time: 2n });
+  w.sample(1, { id: 9, ip: 0x20n, pid: 1, tid: 1, time: 3n });
+  w.sample(0, { id: 99, ip: 0x30n, pid: 1, tid: 1, time: 4n });
+  const { profile, events } = await readPerfData(bytesSource('t', w.toFile()));
+  assert.deepEqual(events, [
+    { name: 'cpu-clock', samples: 1, shown: true },
+    { name: 'sched:sched_switch', samples: 2, shown: false },
+  ]);
+  assert.equal(profile.samples.length, 1);
+  assert.equal(profile.meta.eventName, 'cpu-clock');
+  assert.match(profile.meta.warnings.join('\n'), /sched:sched_switch \(2 samples\)/);
+  assert.match(profile.meta.warnings.join('\n'), /1 samples name no recorded event/);
+});
+
+/** EVENT_DESC payload: u32 nr, u32 attr_size, then per event attr, u32 nr_ids, name string, ids. */
+function eventDesc(names: string[], ids: number[][]): Uint8Array {
+  const parts: number[] = [];
+  const u32 = (v: number) => parts.push(v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >>> 24) & 0xff);
+  u32(names.length);
+  u32(64);
+  names.forEach((name, i) => {
+    for (let b = 0; b < 64; b++) parts.push(b === 4 ? 64 : 0);
+    u32(ids[i].length);
+    const padded = name.length + 1 + ((8 - ((name.length + 1) % 8)) % 8);
+    u32(padded);
+    for (let c = 0; c < padded; c++) parts.push(c < name.length ? name.charCodeAt(c) : 0);
+    for (const id of ids[i]) for (let b = 0; b < 8; b++) parts.push(b === 0 ? id : 0);
+  });
+  return new Uint8Array(parts);
+}
+
+test('unknown record types and feature sections are skipped, not fatal; features are read', async () => {
+  const w = withApp(ST.IP | ST.TID | ST.TIME).hostname('build-7').cmdline(['/usr/bin/perf', 'record', './app']).feature(200, new Uint8Array([1, 2, 3]));
+  w.record(200, 0, new Uint8Array(16)).sample(0, { ip: BASE + 0x10n, pid: 42, tid: 42, time: 9n });
+  const { profile, features } = await readPerfData(bytesSource('t', w.toFile()));
+  assert.equal(profile.samples.length, 1);
+  assert.equal(profile.meta.host, 'build-7');
+  assert.equal(profile.meta.command, '/usr/bin/perf record ./app');
+  assert.deepEqual(features.cmdline, ['/usr/bin/perf', 'record', './app']);
+  assert.match(profile.meta.warnings.join('\n'), /1 records of unknown types were skipped/);
+});
+
+test('pipe format, big-endian: the same profile as the file format', async () => {
+  const make = (le: boolean) => {
+    const w = withApp(ST.IP | ST.TID | ST.TIME | ST.CALLCHAIN, le).hostname('h');
+    for (let i = 0; i < 5; i++) w.sample(0, { pid: 42, tid: 42, time: BigInt(10 + i), callchain: [PERF_CONTEXT_USER, BASE + BigInt(i), BASE + 0x100n] });
+    return w;
+  };
+  const file = await readPerfData(bytesSource('t', make(true).toFile()));
+  const pipe = await readPerfData(bytesSource('t', make(false).toPipe()));
+  assert.deepEqual(stacks(pipe.profile), stacks(file.profile));
+  assert.equal(pipe.profile.meta.host, 'h');
+  assert.equal(file.profile.samples.length, 5);
+});
+
+test('records cut by chunk boundaries read the same at every chunk size', async () => {
+  const w = withApp(ST.IP | ST.TID | ST.TIME | ST.CALLCHAIN | ST.STACK_USER, true, { stackUser: 200 });
+  for (let i = 0; i < 20; i++) w.sample(0, { pid: 42, tid: 42, time: BigInt(i + 10), callchain: [BASE + BigInt(i)], stackUser: { data: new Uint8Array(200), dynSize: 100 } });
+  const bytes = w.toFile();
+  const expected = stacks((await readPerfData(bytesSource('t', bytes))).profile);
+  assert.equal(expected.length, 20);
+  for (const chunk of [1, 3, 7, 8, 64, 333]) assert.deepEqual(stacks((await readPerfData(chunkedSource(bytes, chunk))).profile), expected, `chunk ${chunk}`);
+});
+
+test('a header with data size 0 (perf killed): the records are read to the end, with a warning', async () => {
+  const w = withApp(ST.IP | ST.TID | ST.TIME);
+  for (let i = 0; i < 3; i++) w.sample(0, { ip: BASE + 0x10n, pid: 42, tid: 42, time: BigInt(i + 10) });
+  const { profile } = await readPerfData(bytesSource('t', w.toFile({ dataSizeZero: true })));
+  assert.equal(profile.samples.length, 3);
+  assert.match(profile.meta.warnings.join('\n'), /no data size/);
+});
+
+test('progress is reported up to the end; an aborted signal cancels', async () => {
+  const w = withApp(ST.IP | ST.TID | ST.TIME);
+  for (let i = 0; i < 50; i++) w.sample(0, { ip: BASE, pid: 42, tid: 42, time: BigInt(i + 10) });
+  const bytes = w.toFile();
+  const seen: [number, number][] = [];
+  await readPerfData(chunkedSource(bytes, 100), { onProgress: (done, total) => seen.push([done, total]) });
+  assert.ok(seen.length > 5);
+  assert.ok(seen.every(([done, total]) => done <= total && total === bytes.length));
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(readPerfData(chunkedSource(bytes, 100), { signal: controller.signal }), CancelledError);
+});
+
+test('sniff takes the magic in either byte order only; a cut header is a one-line ImportError', async () => {
+  const bytes = withApp(ST.IP).toFile();
+  assert.ok(sniffPerfData(bytes));
+  assert.ok(sniffPerfData(new PerfDataWriter(false).toPipe()));
+  assert.ok(!sniffPerfData(new TextEncoder().encode('PERFILE1 is not it')));
+  for (const cut of [8, 20, 103]) await assert.rejects(readPerfData(bytesSource('t', bytes.subarray(0, cut))), ImportError);
+});
