@@ -119,6 +119,10 @@ export function run(command: string, args: string[], options: { input?: string; 
       clearTimeout(timer);
       resolvePromise({ status, stdout, stderr });
     });
+    // A tool that exits without reading its input (cat FILE) closes the pipe first: that is not a failure.
+    child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error);
+    });
     child.stdin.end(options.input ?? '');
   });
 }

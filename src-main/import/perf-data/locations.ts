@@ -18,7 +18,7 @@
 
 import { BinaryKind, type AddressSpace, type BinaryTable } from './address-space';
 import { Int32Column } from './columns';
-import { PairMap } from './pair-map';
+import { PairMap } from '../../../src-shared/profile/pair-map';
 
 // Local copies of binary.ts's constants: this is the hottest code of the reader.
 const TWO_32 = 2 ** 32;

@@ -1,9 +1,9 @@
 /**
  * A hash map from a pair of 32-bit integers to a non-negative int, in typed
- * arrays (open addressing, linear probing). The reader looks up a few
- * million (parent, location) and (address hi, lo) pairs per file; a Map
- * keyed by one combined double would box most keys (they exceed 2^31) and
- * allocate on every lookup.
+ * arrays (open addressing, linear probing). The perf.data reader and the
+ * profile builder look up a few million (parent, location), (prefix, frame)
+ * and (address hi, lo) pairs per file; a Map keyed by one combined double
+ * would box most keys (they exceed 2^31) and allocate on every lookup.
  */
 
 const EMPTY = -1;
