@@ -20,24 +20,46 @@ function run(argv: string[], options: { cwd?: string } = {}): string {
   return result.stdout;
 }
 
+const DWARF_TARGET_SAMPLES = Number(process.env.BENCH_DWARF_SAMPLES ?? 50_000);
+
+function compileDeepStacks(frameFlags: string[], name: string): string {
+  const binary = join(workDir, name);
+  run(['gcc', '-O2', '-g', ...frameFlags, '-pthread', join(root, 'bench/programs/deep_stacks.c'), '-o', binary]);
+  return binary;
+}
+
 /** Records until the file holds about TARGET_SAMPLES samples (two threads, 20 kHz each), once; later runs reuse it. */
 function recordDeepStacks(): string {
   const data = join(workDir, `deep_stacks.${TARGET_SAMPLES}.perf.data`);
   if (existsSync(data)) return data;
-  const binary = join(workDir, 'deep_stacks');
-  run(['gcc', '-O2', '-g', '-fno-omit-frame-pointer', '-pthread', join(root, 'bench/programs/deep_stacks.c'), '-o', binary]);
+  const binary = compileDeepStacks(['-fno-omit-frame-pointer'], 'deep_stacks');
   const seconds = Math.ceil(TARGET_SAMPLES / 36_000);
   console.log(`recording ${TARGET_SAMPLES} samples (~${seconds} s)…`);
   run(['perf', 'record', '-q', '-e', 'cpu-clock', '-F', '20000', '-g', '-o', data, binary, String(seconds)]);
   return data;
 }
 
+/** A --call-graph dwarf recording (8 KiB of stack per sample) of a build without frame pointers, once. */
+function recordDeepStacksDwarf(): string {
+  const data = join(workDir, `deep_stacks.dwarf.${DWARF_TARGET_SAMPLES}.perf.data`);
+  if (existsSync(data)) return data;
+  const binary = compileDeepStacks(['-fomit-frame-pointer'], 'deep_stacks_nofp');
+  const seconds = Math.ceil(DWARF_TARGET_SAMPLES / 1_800);
+  console.log(`recording ${DWARF_TARGET_SAMPLES} dwarf samples (~${seconds} s)…`);
+  run(['perf', 'record', '-q', '-e', 'cpu-clock', '-F', '1000', '--call-graph', 'dwarf', '-o', data, binary, String(seconds)]);
+  return data;
+}
+
+function heatlineTotal(data: string): number {
+  // perf's own headers round the count ("1M"); heatline's total equals perf report's (checked by the tests).
+  return (JSON.parse(run([process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json', '--top', '1'])) as { total: number }).total;
+}
+
 export function benchPerfData(): string {
   requireTool(PERFPARSER, 'hotspot');
   mkdirSync(workDir, { recursive: true });
   const data = recordDeepStacks();
-  // perf's own headers round the count ("1M"); heatline's total equals perf report's (checked by the tests).
-  const samples = (JSON.parse(run([process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json', '--top', '1'])) as { total: number }).total;
+  const samples = heatlineTotal(data);
   const fileMiB = statSync(data).size / 2 ** 20;
   const rows = [
     measure('heatline report --json', [process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json']),
@@ -46,4 +68,17 @@ export function benchPerfData(): string {
     measure('hotspot-perfparser', [PERFPARSER, '--input', data, '--output', '/dev/null']),
   ];
   return formatComparison(`perf.data, frame pointers, ${samples} samples`, rows, fileMiB);
+}
+
+export function benchPerfDataDwarf(): string {
+  requireTool(PERFPARSER, 'hotspot');
+  mkdirSync(workDir, { recursive: true });
+  const data = recordDeepStacksDwarf();
+  const fileMiB = statSync(data).size / 2 ** 20;
+  const rows = [
+    measure('heatline report --json', [process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json']),
+    measure('hotspot-perfparser', [PERFPARSER, '--input', data, '--output', '/dev/null']),
+    measure('perf report --stdio', ['perf', 'report', '-i', data, '--stdio', '--no-children']),
+  ];
+  return formatComparison(`perf.data, --call-graph dwarf, ${heatlineTotal(data)} samples`, rows, fileMiB);
 }

@@ -1,7 +1,7 @@
 // Bundles each process with esbuild into out/: main (CLI, Electron main, import
 // worker) as CommonJS for Node, the preload as one sandbox-safe file, the
 // renderer as an ES module for the browser. Type-checking is separate (tsc).
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, cp, mkdir } from 'node:fs/promises';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
@@ -33,7 +33,8 @@ const builds = [
   },
   {
     ...shared,
-    entryPoints: { app: 'src-renderer/main.tsx' },
+    // The analysis worker is its own entry: the page starts it as a module worker beside app.js.
+    entryPoints: { app: 'src-renderer/main.tsx', 'analysis-worker': 'src-renderer/workers/analysis.worker.ts' },
     outdir: 'out/renderer',
     platform: 'browser',
     format: 'esm',
@@ -46,6 +47,8 @@ const builds = [
 
 await mkdir('out/renderer', { recursive: true });
 await copyFile('src-renderer/index.html', 'out/renderer/index.html');
+// "Open in speedscope" runs the speedscope app shipped in its npm package, offline, from our own origin.
+await cp('node_modules/speedscope/dist/release', 'out/renderer/speedscope', { recursive: true });
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
   console.log('build: watching for changes');

@@ -8,9 +8,11 @@ import { createRoot } from 'react-dom/client';
 import { createProfileActions } from './actions/profile-actions';
 import { downloadText, pickFileInPage } from './actions/page-files';
 import { createHostClient, pathOfDroppedFile } from './host-client';
+import { createAnalysisService } from './store/analysis-service';
 import { createAppStore } from './store/app-store';
 import { AppContext } from './views/app-context';
 import { App } from './views/App';
+import { createAnalysisClient } from './workers/analysis-client';
 import './styles/app.css';
 
 const store = createAppStore();
@@ -23,11 +25,14 @@ const actions = createProfileActions({
   downloadText,
 });
 
+// The worker is its own bundle beside app.js (scripts/build.mjs); without it the analysis runs in the window.
+const analysis = createAnalysisService(store, createAnalysisClient(new URL('./analysis-worker.js', import.meta.url)));
+
 const container = document.getElementById('root');
 if (container === null) throw new Error('index.html has no #root element');
 createRoot(container).render(
   <StrictMode>
-    <AppContext value={{ store, actions }}>
+    <AppContext value={{ store, actions, analysis }}>
       <App />
     </AppContext>
   </StrictMode>,

@@ -55,7 +55,12 @@ export function formatComparison(title: string, rows: Measurement[], fileMiB: nu
     `${'tool'.padEnd(34)} ${'wall s'.padStart(8)} ${'peak MiB'.padStart(9)} ${'time vs heatline'.padStart(17)}`,
   ];
   for (const row of rows) {
-    const ratio = row === ours ? '1.00x' : `${(row.seconds / ours.seconds).toFixed(2)}x slower`;
+    const ratio =
+      row === ours
+        ? '1.00x'
+        : row.seconds >= ours.seconds
+          ? `${(row.seconds / ours.seconds).toFixed(2)}x slower`
+          : `${(ours.seconds / row.seconds).toFixed(2)}x faster`;
     lines.push(`${row.label.padEnd(34)} ${row.seconds.toFixed(2).padStart(8)} ${row.peakMiB.toFixed(0).padStart(9)} ${ratio.padStart(17)}`);
   }
   lines.push(`heatline peak memory / file size: ${(ours.peakMiB / fileMiB).toFixed(2)}`);

@@ -15,6 +15,8 @@
 import type { ExportFormat, HostClient, OpenedProfile } from '../../src-shared/contract';
 import { toCollapsed } from '../../src-shared/export/collapsed';
 import { toSpeedscope } from '../../src-shared/export/speedscope';
+import { selectionToSpeedscope, type ExportSelection } from '../../src-shared/export/speedscope-selection';
+import { analysedThreads } from '../store/analysis-service';
 import type { AppStore } from '../store/app-store';
 
 export interface ProfileActionsDeps {
@@ -60,8 +62,15 @@ export function exportFileName(profileName: string, format: ExportFormat): strin
   return base + exportDetails[format].suffix;
 }
 
-export function exportText(profile: Parameters<typeof toCollapsed>[0], format: ExportFormat): string {
-  return format === 'speedscope' ? JSON.stringify(toSpeedscope(profile)) : toCollapsed(profile);
+/**
+ * The file's text. With a selection (the analysis window's range, threads
+ * and transforms), speedscope files hold just that; collapsed stacks keep
+ * the range and threads (the format has no way to say "merged").
+ */
+export function exportText(profile: Parameters<typeof toCollapsed>[0], format: ExportFormat, selection?: ExportSelection): string {
+  if (selection === undefined) return format === 'speedscope' ? JSON.stringify(toSpeedscope(profile)) : toCollapsed(profile);
+  if (format === 'speedscope') return JSON.stringify(selectionToSpeedscope(profile, selection));
+  return toCollapsed(profile, { range: selection.range, threads: selection.threads === null ? null : new Set(selection.threads) });
 }
 
 function messageOf(error: unknown): string {
@@ -134,10 +143,11 @@ export function createProfileActions(deps: ProfileActionsDeps): ProfileActions {
   };
 
   const exportAs = async (format: ExportFormat) => {
-    const { profile, profileName, hostInfo } = state();
+    const { profile, profileName, hostInfo, view } = state();
     if (profile === null) return;
     try {
-      const text = exportText(profile, format);
+      const selection = { range: view.range, threads: analysedThreads(profile, view), transforms: view.transforms };
+      const text = exportText(profile, format, selection);
       const suggestedName = exportFileName(profileName, format);
       if (hostInfo?.nativeDialogs) await host.saveExport({ suggestedName, format, text });
       else deps.downloadText(suggestedName, text, exportDetails[format].mimeType);

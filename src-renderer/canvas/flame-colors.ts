@@ -124,3 +124,31 @@ export function paletteForProfile(profile: Profile, scheme: ColorScheme): Palett
   }
   return { fills, labels };
 }
+
+/**
+ * Colours by self cost ("heat"): the function with the most self weight is
+ * deep red, cooler ones shade through orange to a pale yellow, and
+ * functions with no self weight (only callers) are a quiet grey, so where
+ * time is really spent stands out whatever the library.
+ */
+export function heatPalette(self: Float64Array, scheme: ColorScheme): Palette {
+  let max = 0;
+  for (let f = 0; f < self.length; f++) if (self[f] > max) max = self[f];
+  const fills: string[] = new Array(self.length);
+  const labels: string[] = new Array(self.length);
+  for (let f = 0; f < self.length; f++) {
+    if (!(self[f] > 0) || max === 0) {
+      fills[f] = scheme === 'light' ? 'hsl(30 8% 86%)' : 'hsl(30 6% 30%)';
+      labels[f] = scheme === 'light' ? DARK_LABEL : LIGHT_LABEL;
+      continue;
+    }
+    // Square root: a function with a quarter of the top self cost still reads as half as hot.
+    const heat = Math.sqrt(self[f] / max);
+    const hue = 52 - 48 * heat;
+    const saturation = 72 + 14 * heat;
+    const lightness = scheme === 'light' ? 82 - 30 * heat : 36 + 8 * heat;
+    fills[f] = `hsl(${hue.toFixed(1)} ${saturation.toFixed(0)}% ${lightness.toFixed(0)}%)`;
+    labels[f] = labelFor(luminanceOfHsl(hue, saturation / 100, lightness / 100));
+  }
+  return { fills, labels };
+}

@@ -32,6 +32,8 @@ export interface FlamePaintInput {
   viewport: FlameViewport;
   /** Boxes of this function are highlighted; -1 for none. */
   selectedFunc: number;
+  /** Per function: 1 draws its boxes faded (they do not match the search); null fades none. */
+  dimmedFuncs?: Uint8Array | null;
   hoveredBox: IndexIntoFlameLayout;
   theme: FlameTheme;
 }
@@ -46,6 +48,8 @@ const TEXT_PADDING = 4;
 const MIN_LABEL_WIDTH = 28;
 /** Context rows below a zoom root are drawn faded, so the zoomed subtree reads as the subject. */
 const ANCESTOR_ALPHA = 0.5;
+/** Boxes that do not match the search fade this far, so the matches stand out. */
+const UNMATCHED_ALPHA = 0.22;
 
 export function createCanvasFlamePainter(canvas: HTMLCanvasElement): FlamePainter {
   const context = canvas.getContext('2d', { alpha: false });
@@ -69,6 +73,7 @@ export function createCanvasFlamePainter(canvas: HTMLCanvasElement): FlamePainte
   return {
     paint(input) {
       const { layout, tree, funcNames, palette, viewport, selectedFunc, hoveredBox, theme } = input;
+      const dimmed = input.dimmedFuncs ?? null;
       // Device pixels, so text and edges are sharp on HiDPI screens.
       resize(viewport, window.devicePixelRatio || 1);
       const wantedFont = `${FONT_SIZE}px ${theme.fontFamily}`;
@@ -86,7 +91,7 @@ export function createCanvasFlamePainter(canvas: HTMLCanvasElement): FlamePainte
       for (let depth = 0; depth < layout.depthCount; depth++) {
         const top = yOfDepth(layout, depth, viewport);
         if (top + rowHeight <= 0 || top >= viewport.height) continue;
-        ctx.globalAlpha = depth < layout.zoomDepth ? ANCESTOR_ALPHA : 1;
+        const rowAlpha = depth < layout.zoomDepth ? ANCESTOR_ALPHA : 1;
         for (let box = layout.rowStart[depth]; box < layout.rowStart[depth + 1]; box++) {
           // Snap edges to whole pixels and keep a 1px gap between neighbours.
           const left = Math.round(layout.x[box] * width);
@@ -95,6 +100,7 @@ export function createCanvasFlamePainter(canvas: HTMLCanvasElement): FlamePainte
           if (boxWidth < 1) continue;
           const func = tree.func[layout.node[box]];
           const selected = func === selectedFunc;
+          ctx.globalAlpha = dimmed !== null && dimmed[func] === 1 && !selected ? rowAlpha * UNMATCHED_ALPHA : rowAlpha;
           ctx.fillStyle = selected ? theme.selectedFill : palette.fills[func];
           ctx.fillRect(left, top, boxWidth > 2 ? boxWidth - 1 : boxWidth, rowHeight - 1);
           if (boxWidth < MIN_LABEL_WIDTH) continue;

@@ -4,13 +4,22 @@
  * inputs costs nothing. Memoized per profile object in a WeakMap, so closing
  * a profile frees its derived data too.
  *
- * These run on the UI thread for now; they are the functions an analysis
- * worker will run when profiles grow large enough to need one.
+ * The costly per-selection analysis (call trees, costs, layouts) runs in the
+ * analysis worker (store/analysis-service.ts); what is here is computed once
+ * per profile, or is cheap.
  */
 
-import { computeCallTree, type CallTree } from '../../src-shared/analysis/call-tree';
 import { computeFunctionCosts, functionsBySelf, type FunctionCosts } from '../../src-shared/analysis/function-costs';
-import { computeStackWeights } from '../../src-shared/analysis/sample-filter';
+import type { TimeRange } from '../../src-shared/analysis/analyzer';
+import { computeFuncCategories, computeStackCategories } from '../../src-shared/analysis/categories';
+import { computeStackWeights, computeThreadTotals } from '../../src-shared/analysis/sample-filter';
+import {
+  computeThreadSamples,
+  estimateSampleInterval,
+  groupThreadsByProcess,
+  type ProcessGroup,
+  type ThreadSamples,
+} from '../../src-shared/analysis/threads';
 import { stringAt, type IndexIntoFuncTable, type Profile } from '../../src-shared/profile/model';
 import { paletteForProfile, type ColorScheme, type Palette } from '../canvas/flame-colors';
 import type { TableSort } from './app-store';
@@ -27,23 +36,8 @@ function memoizeByProfile<T>(compute: (profile: Profile) => T): (profile: Profil
   };
 }
 
-/** Remembers the last call only: enough for a value that depends on the profile and one setting. */
-function memoizeLast<Args extends unknown[], T>(compute: (...args: Args) => T): (...args: Args) => T {
-  let lastArgs: Args | null = null;
-  let lastValue: T;
-  return (...args) => {
-    if (lastArgs === null || args.length !== lastArgs.length || args.some((arg, i) => arg !== lastArgs![i])) {
-      lastValue = compute(...args);
-      lastArgs = args;
-    }
-    return lastValue;
-  };
-}
-
-/** Whole-profile weights per stack; the start of every view until selections filter samples. */
+/** Whole-profile weights per stack: the header's total (the views use the analysis worker's, filtered by the selection). */
 export const stackWeightsOf = memoizeByProfile((profile) => computeStackWeights(profile));
-
-export const callTreeOf = memoizeByProfile((profile): CallTree => computeCallTree(profile, stackWeightsOf(profile)));
 
 export const functionCostsOf = memoizeByProfile(
   (profile): FunctionCosts => computeFunctionCosts(profile, stackWeightsOf(profile)),
@@ -85,8 +79,35 @@ export function sortFunctions(
   }
 }
 
-const sortFunctionsMemo = memoizeLast(sortFunctions);
+/** Each thread's samples in time order, the sampling interval, and per-stack categories: the timeline's inputs. */
+export const threadSamplesOf = memoizeByProfile((profile): ThreadSamples[] => computeThreadSamples(profile));
 
-export function sortedFunctionsOf(profile: Profile, sort: TableSort): IndexIntoFuncTable[] {
-  return sortFunctionsMemo(funcNamesOf(profile), functionCostsOf(profile), sort);
-}
+export const sampleIntervalOf = memoizeByProfile((profile): number => estimateSampleInterval(profile, threadSamplesOf(profile)));
+
+export const funcCategoriesOf = memoizeByProfile((profile): Uint8Array => computeFuncCategories(profile));
+
+export const stackCategoriesOf = memoizeByProfile((profile): Uint8Array => computeStackCategories(profile, funcCategoriesOf(profile)));
+
+export const processGroupsOf = memoizeByProfile((profile): ProcessGroup[] => groupThreadsByProcess(profile));
+
+export const threadTotalsOf = memoizeByProfile((profile): Float64Array => computeThreadTotals(profile));
+
+/** Per profile stack, its leaf-to-root function column (frames resolved once). */
+export const stackFuncsOf = memoizeByProfile((profile): Int32Array => {
+  const { stacks, frames } = profile;
+  const out = new Int32Array(stacks.length);
+  for (let s = 0; s < stacks.length; s++) out[s] = frames.func[stacks.frame[s]];
+  return out;
+});
+
+/**
+ * The profile's whole time span, widened by one sampling interval so the
+ * last sample's interval shows; null for formats without time.
+ */
+export const timeBoundsOf = memoizeByProfile((profile): TimeRange | null => {
+  const { startTime, endTime } = profile.meta;
+  if (!Number.isFinite(startTime) || !Number.isFinite(endTime)) return null;
+  const interval = sampleIntervalOf(profile);
+  const end = endTime + (Number.isFinite(interval) ? interval : 0);
+  return { start: startTime, end: end > startTime ? end : startTime + 1 };
+});

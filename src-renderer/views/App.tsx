@@ -7,6 +7,7 @@ import { useEffect } from 'react';
 import { useActions, useAppState } from './app-context';
 import { EmptyState } from './EmptyState';
 import { ErrorBanner } from './ErrorBanner';
+import { ProfileTabs } from './ProfileTabs';
 import { ProfileView } from './ProfileView';
 import { ProgressStrip } from './ProgressStrip';
 import { Toolbar } from './Toolbar';
@@ -16,6 +17,7 @@ export function App() {
   const actions = useActions();
   const profile = useAppState((state) => state.profile);
   const profileName = useAppState((state) => state.profileName);
+  const tabId = useAppState((state) => state.activeTabId);
   const dragging = useFileDrop(actions.openFile);
 
   useEffect(() => actions.connect(), [actions]);
@@ -28,7 +30,9 @@ export function App() {
       <Toolbar />
       <ProgressStrip />
       <ErrorBanner />
-      <main className="app__main">{profile === null ? <EmptyState /> : <ProfileView profile={profile} />}</main>
+      <ProfileTabs />
+      {/* Keyed by tab: a tab switch mounts the views afresh on that tab's state. */}
+      <main className="app__main">{profile === null ? <EmptyState /> : <ProfileView key={tabId} profile={profile} />}</main>
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">
           {/* The empty state already says "Drop a profile here"; a second label would cover it. */}

@@ -3,8 +3,9 @@ import type { ExportFormat } from '../../src-shared/contract';
 import { useActions } from './app-context';
 
 const items: { format: ExportFormat; label: string }[] = [
-  { format: 'speedscope', label: 'Export as speedscope JSON' },
-  { format: 'collapsed', label: 'Export collapsed stacks' },
+  // Both export what the views show: the selected range and threads (and, for speedscope, the transforms).
+  { format: 'speedscope', label: 'Export selection as speedscope JSON' },
+  { format: 'collapsed', label: 'Export selection as collapsed stacks' },
 ];
 
 /** A small menu button; closes on choice, Escape, or a click elsewhere. */

@@ -1,38 +1,71 @@
 /**
- * The flame graph as the store sees it: the call tree of the open profile,
- * zoomed to the stored path, with the selected function highlighted. The
- * drawing itself is FlameGraphCanvas.
+ * The flame graph (or icicle) as the store sees it: the call tree of the
+ * current selection from the analysis worker, zoomed to the stored path,
+ * coloured by category or by self cost, with the selected function
+ * highlighted and search non-matches faded. The drawing itself is
+ * FlameGraphCanvas.
  */
 
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type { CallTree, IndexIntoCallTree } from '../../src-shared/analysis/call-tree';
 import { FuncKind, stringAt, type Profile } from '../../src-shared/profile/model';
+import { heatPalette } from '../canvas/flame-colors';
 import { funcPathOfNode, nodeOfFuncPath } from '../canvas/flame-layout';
 import { formatPercent, formatWeightWithUnit } from '../format/numbers';
-import { callTreeOf, funcNamesOf, paletteOf } from '../store/derived';
+import { funcNamesOf, paletteOf } from '../store/derived';
 import { useAppState } from './app-context';
+import { CallNodeMenu, type CallNodeMenuTarget } from './CallNodeMenu';
 import { FlameGraphCanvas } from './FlameGraphCanvas';
+import { useAnalysis } from './use-analysis';
 import { useColorScheme } from './use-color-scheme';
+import { useSearchMatches } from './use-search';
 
 export function FlameGraph({ profile }: { profile: Profile }) {
+  const { result } = useAnalysis();
+  if (result === null) return <p className="pane__empty">Analysing…</p>;
+  return <FlameGraphOf profile={profile} tree={result.tree} self={result.funcCosts.self} />;
+}
+
+function FlameGraphOf({ profile, tree, self }: { profile: Profile; tree: CallTree; self: Float64Array }) {
   const zoomPath = useAppState((state) => state.selection.flameZoomPath);
   const selectedFunc = useAppState((state) => state.selection.selectedFunc);
+  const orientation = useAppState((state) => state.view.flameOrientation);
+  const coloring = useAppState((state) => state.view.flameColoring);
   const flameZoomed = useAppState((state) => state.flameZoomed);
+  const callNodeSelected = useAppState((state) => state.callNodeSelected);
+  const functionHovered = useAppState((state) => state.functionHovered);
   const colorScheme = useColorScheme();
-  const tree = callTreeOf(profile);
   const funcNames = funcNamesOf(profile);
+  const { dimmed } = useSearchMatches(profile);
+  const [menu, setMenu] = useState<CallNodeMenuTarget | null>(null);
+  const palette = useMemo(
+    () => (coloring === 'heat' ? heatPalette(self, colorScheme) : paletteOf(profile, colorScheme)),
+    [coloring, self, colorScheme, profile],
+  );
   const zoomNode = useMemo(() => nodeOfFuncPath(tree, zoomPath), [tree, zoomPath]);
   // What is really shown: an old path may resolve only part of the way.
   const shownPath = useMemo(() => funcPathOfNode(tree, zoomNode), [tree, zoomNode]);
 
-  const zoomTo = useCallback((node: IndexIntoCallTree) => flameZoomed(funcPathOfNode(tree, node)), [tree, flameZoomed]);
+  const zoomTo = useCallback(
+    (node: IndexIntoCallTree) => {
+      const path = funcPathOfNode(tree, node);
+      flameZoomed(path);
+      callNodeSelected(path);
+    },
+    [tree, flameZoomed, callNodeSelected],
+  );
+  const onHoverNode = useCallback((node: IndexIntoCallTree) => functionHovered(node < 0 ? -1 : tree.func[node]), [tree, functionHovered]);
+  const onContextMenuNode = useCallback(
+    (node: IndexIntoCallTree, x: number, y: number) => setMenu({ x, y, path: funcPathOfNode(tree, node), inverted: false }),
+    [tree],
+  );
   const tooltipFor = useCallback(
     (node: IndexIntoCallTree) => <FlameNodeDetails profile={profile} tree={tree} node={node} />,
     [profile, tree],
   );
 
   if (tree.grandTotal === 0) {
-    return <p className="pane__empty">This profile has no samples to draw.</p>;
+    return <p className="pane__empty">No samples in this selection.</p>;
   }
   return (
     <div className="flame">
@@ -67,15 +100,19 @@ export function FlameGraph({ profile }: { profile: Profile }) {
       <FlameGraphCanvas
         tree={tree}
         funcNames={funcNames}
-        palette={paletteOf(profile, colorScheme)}
+        palette={palette}
         colorScheme={colorScheme}
         zoomNode={zoomNode}
         selectedFunc={selectedFunc}
-        orientation="root-bottom"
+        dimmedFuncs={dimmed}
+        orientation={orientation === 'icicle' ? 'root-top' : 'root-bottom'}
         onZoomNode={zoomTo}
         onZoomOut={() => flameZoomed(shownPath.slice(0, -1))}
         tooltipFor={tooltipFor}
+        onHoverNode={onHoverNode}
+        onContextMenuNode={onContextMenuNode}
       />
+      {menu !== null && <CallNodeMenu profile={profile} target={menu} onClose={() => setMenu(null)} />}
     </div>
   );
 }
@@ -87,7 +124,7 @@ const kindLabels: Partial<Record<FuncKind, string>> = {
 };
 
 /** The tooltip's content: what the box is and what it costs. */
-function FlameNodeDetails({ profile, tree, node }: { profile: Profile; tree: CallTree; node: IndexIntoCallTree }) {
+export function FlameNodeDetails({ profile, tree, node }: { profile: Profile; tree: CallTree; node: IndexIntoCallTree }) {
   const func = tree.func[node];
   const { funcs, meta } = profile;
   const file = stringAt(profile, funcs.file[func]);

@@ -19,6 +19,8 @@ import { useElementSize } from './use-element-size';
 const ROW_HEIGHT = 18;
 /** Boxes narrower than this many CSS pixels are not laid out: they would be invisible slivers. */
 const MIN_BOX_WIDTH = 1;
+/** How many of the widest boxes the text alternative lists. */
+const MAX_LISTED_BOXES = 40;
 
 export interface FlameGraphCanvasProps {
   tree: CallTree;
@@ -28,9 +30,14 @@ export interface FlameGraphCanvasProps {
   zoomNode: IndexIntoCallTree;
   selectedFunc: number;
   orientation: FlameOrientation;
+  /** Per function: 1 fades its boxes (search non-matches); null fades none. */
+  dimmedFuncs?: Uint8Array | null;
   onZoomNode(node: IndexIntoCallTree): void;
   onZoomOut(): void;
   tooltipFor(node: IndexIntoCallTree): ReactNode;
+  /** The node under the pointer changed (-1: none). */
+  onHoverNode?(node: IndexIntoCallTree): void;
+  onContextMenuNode?(node: IndexIntoCallTree, x: number, y: number): void;
 }
 
 interface Hover {
@@ -53,7 +60,8 @@ function readTheme(element: HTMLElement): FlameTheme {
 }
 
 export function FlameGraphCanvas(props: FlameGraphCanvasProps) {
-  const { tree, funcNames, palette, colorScheme, zoomNode, selectedFunc, orientation } = props;
+  const { tree, funcNames, palette, colorScheme, zoomNode, selectedFunc, orientation, onHoverNode } = props;
+  const dimmedFuncs = props.dimmedFuncs ?? null;
   const frame = useRef<HTMLDivElement>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -99,10 +107,11 @@ export function FlameGraphCanvas(props: FlameGraphCanvasProps) {
       palette,
       viewport,
       selectedFunc,
+      dimmedFuncs,
       hoveredBox: hover?.box ?? -1,
       theme,
     });
-  }, [layout, tree, funcNames, palette, viewport, selectedFunc, hover?.box, theme, size.width, size.height]);
+  }, [layout, tree, funcNames, palette, viewport, selectedFunc, dimmedFuncs, hover?.box, theme, size.width, size.height]);
 
   const hitTest = (clientX: number, clientY: number): Hover | null => {
     const rect = canvas.current?.getBoundingClientRect();
@@ -114,6 +123,13 @@ export function FlameGraphCanvas(props: FlameGraphCanvasProps) {
   };
 
   const hoveredNode = hover !== null && hover.box >= 0 ? layout.node[hover.box] : -1;
+  // The canvas says nothing to a screen reader: list the widest boxes in text (tests read it too).
+  const widest = useMemo(() => {
+    const boxes = Array.from({ length: layout.length }, (_, b) => b).filter((b) => b >= 0 && layout.width[b] >= 0.01);
+    boxes.sort((a, b) => layout.width[b] - layout.width[a] || a - b);
+    return boxes.slice(0, MAX_LISTED_BOXES);
+  }, [layout]);
+  useEffect(() => onHoverNode?.(hoveredNode), [hoveredNode, onHoverNode]);
 
   return (
     <div className="flame-frame" ref={frame}>
@@ -132,6 +148,13 @@ export function FlameGraphCanvas(props: FlameGraphCanvasProps) {
           const hit = hitTest(event.clientX, event.clientY);
           if (hit !== null && hit.box >= 0) props.onZoomNode(layout.node[hit.box]);
         }}
+        onContextMenu={(event) => {
+          const hit = hitTest(event.clientX, event.clientY);
+          if (hit === null || hit.box < 0 || !props.onContextMenuNode) return;
+          event.preventDefault();
+          setHover(null);
+          props.onContextMenuNode(layout.node[hit.box], event.clientX, event.clientY);
+        }}
         onKeyDown={(event) => {
           if (event.key === 'Escape') props.onZoomOut();
         }}
@@ -139,6 +162,13 @@ export function FlameGraphCanvas(props: FlameGraphCanvasProps) {
         <canvas className="flame-canvas" ref={canvas} />
         <div style={{ height: spacerHeight }} aria-hidden="true" />
       </div>
+      <ul className="visually-hidden" data-testid="flame-boxes" aria-label="Widest boxes">
+        {widest.map((b) => (
+          <li key={b} data-func-name={funcNames[tree.func[layout.node[b]]]}>
+            {funcNames[tree.func[layout.node[b]]]}: {(layout.width[b] * 100).toFixed(1)}% at depth {layout.depth[b]}
+          </li>
+        ))}
+      </ul>
       {hover !== null && hoveredNode !== -1 && (
         <FlameTooltip x={hover.x} y={hover.y} bounds={frame.current}>
           {props.tooltipFor(hoveredNode)}

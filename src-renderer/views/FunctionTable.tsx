@@ -1,5 +1,6 @@
 /**
- * Every function with any cost, sortable by name, self or total. Only the
+ * Every function with any cost in the current selection (range, threads,
+ * transforms), sortable by name, self or total. Only the
  * rows in view (plus a margin) are in the DOM, between two spacer rows that
  * keep the scroll height right, so 50,000 functions scroll as smoothly as 50.
  * Clicking a row selects its function, which the flame graph highlights.
@@ -7,11 +8,14 @@
 
 import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { IndexIntoFuncTable, Profile } from '../../src-shared/profile/model';
-import { formatCount, formatPercent, formatWeight, unitName } from '../format/numbers';
+import { formatCount, formatPercent, formatWeight, formatWeightWithUnit } from '../format/numbers';
 import type { SortColumn } from '../store/app-store';
-import { funcNamesOf, functionCostsOf, sortedFunctionsOf } from '../store/derived';
+import type { FunctionCosts } from '../../src-shared/analysis/function-costs';
+import { funcNamesOf, sortFunctions } from '../store/derived';
 import { useAppState } from './app-context';
+import { useAnalysis } from './use-analysis';
 import { useElementSize } from './use-element-size';
+import { useSearchMatches } from './use-search';
 
 /** Must match the row height in the stylesheet: the spacers are computed from it. */
 const ROW_HEIGHT = 22;
@@ -34,13 +38,20 @@ const columns: Column[] = [
 ];
 
 export function FunctionTable({ profile }: { profile: Profile }) {
+  const { result } = useAnalysis();
+  if (result === null) return <p className="pane__empty">Analysing…</p>;
+  return <FunctionTableOf profile={profile} costs={result.funcCosts} />;
+}
+
+function FunctionTableOf({ profile, costs }: { profile: Profile; costs: FunctionCosts }) {
   const sort = useAppState((state) => state.selection.tableSort);
+  const functionHovered = useAppState((state) => state.functionHovered);
+  const { matches, query } = useSearchMatches(profile);
   const selectedFunc = useAppState((state) => state.selection.selectedFunc);
   const functionSelected = useAppState((state) => state.functionSelected);
   const tableSortedBy = useAppState((state) => state.tableSortedBy);
   const names = funcNamesOf(profile);
-  const costs = functionCostsOf(profile);
-  const rows = useMemo(() => sortedFunctionsOf(profile, sort), [profile, sort]);
+  const rows = useMemo(() => sortFunctions(names, costs, sort), [names, costs, sort]);
   const unit = profile.meta.unit;
 
   const scroller = useRef<HTMLDivElement>(null);
@@ -65,8 +76,8 @@ export function FunctionTable({ profile }: { profile: Profile }) {
   return (
     <div className="function-table">
       <div className="function-table__caption">
-        {formatCount(rows.length)} {rows.length === 1 ? 'function' : 'functions'}
-        {(unit === 'samples' || unit === 'instructions') && <> · costs in {unitName(unit)}</>}
+        {formatCount(rows.length)} {rows.length === 1 ? 'function' : 'functions'} ·{' '}
+        <span data-testid="selection-total">{formatWeightWithUnit(costs.grandTotal, unit)}</span> in the selection
       </div>
       <div
         className="function-table__scroller"
@@ -109,15 +120,18 @@ export function FunctionTable({ profile }: { profile: Profile }) {
             {first > 0 && <tr className="spacer" style={{ height: first * ROW_HEIGHT }} aria-hidden="true" />}
             {rows.slice(first, last).map((func, i) => {
               const selected = func === selectedFunc;
+              const matched = query !== '' && matches[func] === 1;
               return (
                 <tr
                   key={func}
                   data-testid="function-row"
                   aria-rowindex={first + i + 2}
                   aria-selected={selected}
-                  className={selected ? 'selected' : undefined}
+                  className={[selected ? 'selected' : '', matched ? 'matched' : ''].join(' ').trim() || undefined}
                   tabIndex={0}
                   onClick={() => toggle(func)}
+                  onMouseEnter={() => functionHovered(func)}
+                  onMouseLeave={() => functionHovered(-1)}
                   onKeyDown={(event) => onRowKey(event, func)}
                 >
                   <td className="function-table__name" title={names[func]}>

@@ -1,22 +1,80 @@
+/**
+ * The analysis of one profile, as in Instruments: facts on top, the
+ * timeline (range and thread selection), then the chosen view beside the
+ * function list and the heaviest stack. Every view is a function of the
+ * profile and the selection; the analysis worker computes what they draw.
+ */
+
 import type { Profile } from '../../src-shared/profile/model';
-import { useAppState } from './app-context';
+import { useAppState, useServices } from './app-context';
+import { CallTreeView } from './CallTreeView';
 import { FlameGraph } from './FlameGraph';
 import { FunctionTable } from './FunctionTable';
+import { HeaviestStack } from './HeaviestStack';
 import { ProfileHeader } from './ProfileHeader';
+import { SandwichView } from './SandwichView';
+import { SearchBox } from './SearchBox';
+import { SpeedscopeView } from './SpeedscopeView';
+import { Splitter } from './Splitter';
+import { StackChartView } from './StackChartView';
+import { Timeline } from './Timeline';
+import { TransformChips } from './TransformChips';
+import { useAnalysis, useRequestAnalysis } from './use-analysis';
+import { ViewOptions, ViewSwitcher } from './ViewSwitcher';
 
-/** The analysis of one profile: facts on top, the flame graph beside the function table. */
+/** Asks for the analysis of the current selection; a component of its own so that every view change does not re-render the window. */
+function AnalysisRequester() {
+  useRequestAnalysis();
+  return null;
+}
+
 export function ProfileView({ profile }: { profile: Profile }) {
   const name = useAppState((state) => state.profileName);
+  const panes = useAppState((state) => state.view.panes);
+  const mainView = useAppState((state) => state.view.mainView);
+  const paneResized = useAppState((state) => state.paneResized);
+  const { current, error, millis } = useAnalysis();
+  const { analysis } = useServices();
   return (
-    <div className="profile-view">
+    <div
+      className="profile-view"
+      data-testid="profile-view"
+      data-analysis={current ? 'ready' : 'computing'}
+      data-analysis-runs-in={analysis.mode()}
+      data-analysis-ms={millis.toFixed(1)}
+    >
+      <AnalysisRequester />
       <ProfileHeader profile={profile} name={name} />
+      {error !== null && <div className="analysis-error">Analysis failed: {error}</div>}
+      <div className="profile-view__timeline" style={{ height: panes.timeline }}>
+        <Timeline profile={profile} />
+      </div>
+      <Splitter direction="row" label="Resize the timeline" size={panes.timeline} min={60} max={700} sign={1} onResize={(size) => paneResized('timeline', size)} />
+      <div className="analysis-bar">
+        <ViewSwitcher profile={profile} />
+        <ViewOptions />
+        <div className="analysis-bar__spacer" />
+        <TransformChips profile={profile} />
+        <SearchBox profile={profile} />
+      </div>
       <div className="profile-view__panes">
-        <section className="pane pane--flame" aria-label="Flame graph">
-          <FlameGraph profile={profile} />
+        <section className="pane pane--main" aria-label="Analysis view">
+          {mainView === 'flame' && <FlameGraph profile={profile} />}
+          {mainView === 'stack-chart' && <StackChartView profile={profile} />}
+          {mainView === 'call-tree' && <CallTreeView profile={profile} />}
+          {mainView === 'sandwich' && <SandwichView profile={profile} />}
+          {mainView === 'speedscope' && <SpeedscopeView profile={profile} />}
         </section>
-        <section className="pane pane--table" aria-label="Functions">
-          <FunctionTable profile={profile} />
-        </section>
+        <Splitter direction="column" label="Resize the side panel" size={panes.side} min={240} max={900} sign={-1} onResize={(size) => paneResized('side', size)} />
+        <div className="side-column" style={{ width: panes.side }}>
+          <section className="pane pane--table" aria-label="Functions">
+            <FunctionTable profile={profile} />
+          </section>
+          <Splitter direction="row" label="Resize the heaviest stack" size={panes.detail} min={60} max={600} sign={-1} onResize={(size) => paneResized('detail', size)} />
+          <section className="pane pane--detail" aria-label="Heaviest stack" style={{ height: panes.detail }}>
+            <HeaviestStack profile={profile} />
+          </section>
+        </div>
       </div>
     </div>
   );

@@ -6,11 +6,14 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { ProfileActions } from '../actions/profile-actions';
+import type { AnalysisService } from '../store/analysis-service';
 import type { AppActions, AppState, AppStore } from '../store/app-store';
 
 export interface AppServices {
   store: AppStore;
   actions: ProfileActions;
+  /** The shown selection's call trees, costs and layouts, computed off the UI thread. */
+  analysis: AnalysisService;
 }
 
 export const AppContext = createContext<AppServices | null>(null);

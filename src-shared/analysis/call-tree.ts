@@ -14,6 +14,7 @@
  */
 
 import type { IndexIntoFuncTable, Profile } from '../profile/model';
+import { funcStackViewOf, type FuncStackTable } from './func-stacks';
 
 export type IndexIntoCallTree = number;
 
@@ -32,6 +33,19 @@ export interface CallTree {
   /** Sum of root totals: the 100% for percentages. */
   grandTotal: number;
   inverted: boolean;
+  /**
+   * Per node, 1 when it has children that were not computed (a lazily built
+   * tree leaves out the children of light, closed nodes); absent when every
+   * node's children are there.
+   */
+  truncated?: Uint8Array;
+  /**
+   * Present when child lists are sorted on first use (func-stack-trees.ts):
+   * 1 once node n's list is in order. childrenOf does the sorting, so read
+   * children only through it. Such a tree may also hold nodes of total 0,
+   * which childrenOf leaves out.
+   */
+  childrenSorted?: Uint8Array;
 }
 
 const PAIR_SCALE = 2 ** 26;
@@ -104,13 +118,21 @@ class NodeCollector {
 }
 
 export function computeCallTree(profile: Profile, stackWeights: Float64Array): CallTree {
-  const { stacks, frames } = profile;
+  return computeCallTreeOfStacks(funcStackViewOf(profile), stackWeights);
+}
+
+export function computeInvertedCallTree(profile: Profile, stackWeights: Float64Array): CallTree {
+  return computeInvertedCallTreeOfStacks(funcStackViewOf(profile), stackWeights);
+}
+
+/** The top-down tree of func stacks (see func-stacks.ts), e.g. after transforms; weights are per stack. */
+export function computeCallTreeOfStacks(stacks: FuncStackTable, stackWeights: Float64Array): CallTree {
   const nodes = new NodeCollector();
   const nodeOfStack = new Int32Array(stacks.length);
   for (let s = 0; s < stacks.length; s++) {
     const prefix = stacks.prefix[s];
     const parentNode = prefix === -1 ? -1 : nodeOfStack[prefix];
-    const node = nodes.node(parentNode, frames.func[stacks.frame[s]]);
+    const node = nodes.node(parentNode, stacks.func[s]);
     nodeOfStack[s] = node;
     nodes.self[node] += stackWeights[s];
   }
@@ -123,15 +145,14 @@ export function computeCallTree(profile: Profile, stackWeights: Float64Array): C
   return nodes.finish(false);
 }
 
-export function computeInvertedCallTree(profile: Profile, stackWeights: Float64Array): CallTree {
-  const { stacks, frames } = profile;
+export function computeInvertedCallTreeOfStacks(stacks: FuncStackTable, stackWeights: Float64Array): CallTree {
   const nodes = new NodeCollector();
   for (let s = 0; s < stacks.length; s++) {
     const weight = stackWeights[s];
     if (weight === 0) continue;
     let node = -1;
     for (let at = s; at !== -1; at = stacks.prefix[at]) {
-      node = nodes.node(node, frames.func[stacks.frame[at]]);
+      node = nodes.node(node, stacks.func[at]);
       nodes.total[node] += weight;
       if (at === s) nodes.self[node] += weight;
     }
@@ -139,6 +160,18 @@ export function computeInvertedCallTree(profile: Profile, stackWeights: Float64A
   return nodes.finish(true);
 }
 
+/** The children of `node` with any weight, hottest first (ties: lower node first). */
 export function childrenOf(tree: CallTree, node: IndexIntoCallTree): Int32Array {
-  return tree.childList.subarray(tree.childStart[node], tree.childStart[node + 1]);
+  const all = tree.childList.subarray(tree.childStart[node], tree.childStart[node + 1]);
+  const sorted = tree.childrenSorted;
+  if (sorted === undefined) return all;
+  const { total } = tree;
+  if (sorted[node] === 0) {
+    if (all.length > 1) all.sort((a, b) => total[b] - total[a] || a - b);
+    sorted[node] = 1;
+  }
+  // Hottest first, so the weightless ones are at the end.
+  let end = all.length;
+  while (end > 0 && total[all[end - 1]] === 0) end--;
+  return end === all.length ? all : all.subarray(0, end);
 }

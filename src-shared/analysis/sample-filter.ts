@@ -22,7 +22,11 @@ export function computeStackWeights(profile: Profile, filter: SampleFilter = {})
   const weights = new Float64Array(profile.stacks.length);
   const range = filter.range ?? null;
   const threads = filter.threads ?? null;
-  for (let i = 0; i < samples.length; i++) {
+  // Samples are in time order (the builder sorts them), so a range is one slice of them.
+  const slice = range !== null && hasTimes(samples.time);
+  const from = slice ? firstAtOrAfter(samples.time, range.start) : 0;
+  const to = slice ? firstAtOrAfter(samples.time, range.end) : samples.length;
+  for (let i = from; i < to; i++) {
     if (range !== null) {
       const t = samples.time[i];
       if (!(t >= range.start && t < range.end)) continue;
@@ -31,6 +35,23 @@ export function computeStackWeights(profile: Profile, filter: SampleFilter = {})
     weights[samples.stack[i]] += samples.weight === null ? 1 : samples.weight[i];
   }
   return weights;
+}
+
+/** Whether the first and last samples have times; otherwise (formats without time) every sample is scanned. */
+function hasTimes(times: Float64Array): boolean {
+  return times.length > 0 && !Number.isNaN(times[0]) && !Number.isNaN(times[times.length - 1]);
+}
+
+/** The first index whose time is >= `time` in time-sorted samples. */
+function firstAtOrAfter(times: Float64Array, time: number): number {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (times[mid] < time) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /** Total weight per thread, for the thread list and the report. */

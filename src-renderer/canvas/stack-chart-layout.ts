@@ -1,0 +1,59 @@
+/**
+ * Which stack chart boxes to draw for a visible time window, in pixels.
+ * Pure: the painter draws exactly this list, and tests check it.
+ *
+ * A row can hold hundreds of thousands of boxes; most are thinner than a
+ * pixel when zoomed out. Boxes in a row are sorted and do not overlap, so
+ * their ends are sorted too: after a box thinner than a pixel, one is drawn
+ * for that pixel column and a binary search jumps to the first box that
+ * reaches the next column. A row then costs at most its width in pixels
+ * (times a logarithm), however many boxes it has.
+ */
+
+import type { TimeRange } from '../../src-shared/analysis/analyzer';
+import type { StackChart } from '../../src-shared/analysis/stack-chart';
+
+export interface DrawBox {
+  box: number;
+  depth: number;
+  /** Pixel columns [left, right). */
+  left: number;
+  right: number;
+}
+
+/** The first box in row [from, to) whose end is after `time`. */
+function firstEndingAfter(ends: Float64Array, from: number, to: number, time: number): number {
+  let low = from;
+  let high = to;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (ends[mid] <= time) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+export function visibleStackChartBoxes(chart: StackChart, view: TimeRange, width: number, firstDepth: number, lastDepth: number): DrawBox[] {
+  const out: DrawBox[] = [];
+  const span = view.end - view.start;
+  if (!(span > 0) || width <= 0) return out;
+  const scale = width / span;
+  const toX = (time: number) => (time - view.start) * scale;
+  for (let depth = Math.max(0, firstDepth); depth <= Math.min(chart.depthCount - 1, lastDepth); depth++) {
+    const rowEnd = chart.rowStart[depth + 1];
+    let box = firstEndingAfter(chart.end, chart.rowStart[depth], rowEnd, view.start);
+    while (box < rowEnd && chart.start[box] < view.end) {
+      const left = Math.max(0, toX(chart.start[box]));
+      const right = Math.min(width, toX(chart.end[box]));
+      if (right - left >= 1) {
+        out.push({ box, depth, left, right });
+        box++;
+      } else {
+        const column = Math.floor(left);
+        out.push({ box, depth, left: column, right: column + 1 });
+        box = firstEndingAfter(chart.end, box + 1, rowEnd, view.start + (column + 1) / scale);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+/**
+ * Draws stack chart boxes (from visibleStackChartBoxes) on Canvas 2D, with
+ * the flame graph's colours, labels and highlight rules.
+ */
+
+import type { StackChart } from '../../src-shared/analysis/stack-chart';
+import type { Palette } from './flame-colors';
+import type { FlameTheme } from './flame-painter';
+import type { DrawBox } from './stack-chart-layout';
+import { cachedMeasure, fitText, type MeasureText } from './text-fit';
+
+export interface StackChartPaintInput {
+  chart: StackChart;
+  boxes: readonly DrawBox[];
+  funcNames: readonly string[];
+  palette: Palette;
+  width: number;
+  height: number;
+  rowHeight: number;
+  /** Pixels of the chart scrolled above the top. */
+  scrollTop: number;
+  selectedFunc: number;
+  dimmedFuncs: Uint8Array | null;
+  hovered: DrawBox | null;
+  theme: FlameTheme;
+}
+
+const FONT_SIZE = 11;
+const TEXT_PADDING = 4;
+const MIN_LABEL_WIDTH = 28;
+const UNMATCHED_ALPHA = 0.22;
+
+export function createStackChartPainter(canvas: HTMLCanvasElement): (input: StackChartPaintInput) => void {
+  const context = canvas.getContext('2d', { alpha: false });
+  if (context === null) throw new Error('this browser cannot draw on a 2D canvas');
+  const ctx = context;
+  let font = '';
+  let measure: MeasureText = (text) => ctx.measureText(text).width;
+  return (input) => {
+    const { chart, boxes, funcNames, palette, width, height, rowHeight, scrollTop, selectedFunc, dimmedFuncs, theme } = input;
+    const ratio = window.devicePixelRatio || 1;
+    const w = Math.max(1, Math.round(width * ratio));
+    const h = Math.max(1, Math.round(height * ratio));
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w;
+      canvas.height = h;
+    }
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${height}px`;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const wantedFont = `${FONT_SIZE}px ${theme.fontFamily}`;
+    if (wantedFont !== font) {
+      font = wantedFont;
+      ctx.font = font;
+      measure = cachedMeasure((text) => ctx.measureText(text).width);
+    }
+    ctx.font = font;
+    ctx.textBaseline = 'middle';
+    ctx.fillStyle = theme.background;
+    ctx.fillRect(0, 0, width, height);
+    for (const { box, depth, left, right } of boxes) {
+      const top = depth * rowHeight - scrollTop;
+      if (top + rowHeight <= 0 || top >= height) continue;
+      const func = chart.func[box];
+      const selected = func === selectedFunc;
+      ctx.globalAlpha = dimmedFuncs !== null && dimmedFuncs[func] === 1 && !selected ? UNMATCHED_ALPHA : 1;
+      const x = Math.round(left);
+      const boxWidth = Math.max(1, Math.round(right) - x);
+      ctx.fillStyle = selected ? theme.selectedFill : palette.fills[func];
+      ctx.fillRect(x, top, boxWidth > 2 ? boxWidth - 1 : boxWidth, rowHeight - 1);
+      if (boxWidth < MIN_LABEL_WIDTH) continue;
+      const label = fitText(funcNames[func], boxWidth - 2 * TEXT_PADDING, measure);
+      if (label === '') continue;
+      ctx.fillStyle = selected ? theme.selectedText : palette.labels[func];
+      ctx.fillText(label, x + TEXT_PADDING, top + (rowHeight - 1) / 2);
+    }
+    ctx.globalAlpha = 1;
+    const hovered = input.hovered;
+    if (hovered !== null) {
+      const top = hovered.depth * rowHeight - scrollTop;
+      ctx.strokeStyle = theme.hoverOutline;
+      ctx.lineWidth = 1.5;
+      ctx.strokeRect(Math.round(hovered.left) + 0.75, top + 0.75, Math.max(1, Math.round(hovered.right - hovered.left) - 2.5), rowHeight - 2.5);
+    }
+  };
+}

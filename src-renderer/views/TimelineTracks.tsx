@@ -1,0 +1,142 @@
+/**
+ * The timeline's rows: per process a header (collapse, name, pid; with the
+ * process's combined activity when collapsed), then its threads (select,
+ * hide, name, tid, activity). Hidden threads stay listed as a thin row, so
+ * they can be shown again.
+ */
+
+import type { PointerEvent as ReactPointerEvent } from 'react';
+import type { ProcessGroup } from '../../src-shared/analysis/threads';
+import { threadLabel } from '../../src-shared/analysis/threads';
+import type { Profile } from '../../src-shared/profile/model';
+import type { TimeRange } from '../../src-shared/analysis/analyzer';
+import type { ActivitySource } from '../canvas/timeline-pyramid';
+import type { TimelineTheme } from '../canvas/timeline-painter';
+import type { Tick } from '../canvas/time-axis';
+import { analysedThreads } from '../store/analysis-service';
+import { useAppState } from './app-context';
+import { TrackGraph } from './TimelineTrack';
+
+const THREAD_HEIGHT = 36;
+const PROCESS_HEIGHT = 24;
+
+export interface TimelineTracksProps {
+  profile: Profile;
+  groups: readonly ProcessGroup[];
+  inputOf(thread: number): ActivitySource;
+  view: TimeRange;
+  width: number;
+  ticks: readonly Tick[];
+  theme: TimelineTheme;
+  onGraphPress(event: ReactPointerEvent, onClick: (event: PointerEvent) => void): void;
+}
+
+export function TimelineTracks({ profile, groups, inputOf, view: window, width, ticks, theme, onGraphPress }: TimelineTracksProps) {
+  const view = useAppState((state) => state.view);
+  const threadsSelected = useAppState((state) => state.threadsSelected);
+  const threadHiddenToggled = useAppState((state) => state.threadHiddenToggled);
+  const processCollapsedToggled = useAppState((state) => state.processCollapsedToggled);
+  const analysed = analysedThreads(profile, view);
+  const explicit = view.threads;
+
+  /** A click selects the thread alone (again: all threads); Ctrl/⌘ adds or removes it. */
+  const select = (thread: number, additive: boolean) => {
+    if (additive) {
+      const current = explicit ?? [];
+      const next = current.includes(thread) ? current.filter((t) => t !== thread) : [...current, thread];
+      threadsSelected(next.length === 0 ? null : next);
+    } else {
+      threadsSelected(explicit?.length === 1 && explicit[0] === thread ? null : [thread]);
+    }
+  };
+
+  return (
+    <div className="timeline__tracks">
+      {groups.map((group) => {
+        const collapsed = view.collapsedProcesses.includes(group.pid);
+        const visible = group.threads.filter((t) => !view.hiddenThreads.includes(t));
+        return (
+          <div className="timeline__process" key={group.pid} role="group" aria-label={group.pid >= 0 ? `Process ${group.name} (pid ${group.pid})` : `Process ${group.name}`}>
+            <div className="timeline__row timeline__row--process" style={{ height: PROCESS_HEIGHT }}>
+              <div className="timeline__label">
+                <button
+                  type="button"
+                  className="disclosure"
+                  aria-expanded={!collapsed}
+                  aria-label={collapsed ? `Expand ${group.name}` : `Collapse ${group.name}`}
+                  onClick={() => processCollapsedToggled(group.pid)}
+                >
+                  {collapsed ? '▸' : '▾'}
+                </button>
+                <span className="timeline__name" title={group.name}>
+                  {group.name}
+                </span>
+                {group.pid >= 0 && <span className="timeline__id">pid {group.pid}</span>}
+              </div>
+              <div className="timeline__graph-cell" onPointerDown={(event) => onGraphPress(event, () => {})}>
+                {collapsed && (
+                  <TrackGraph
+                    inputs={visible.map(inputOf)}
+                    view={window}
+                    width={width}
+                    height={PROCESS_HEIGHT}
+                    scaleMode="process"
+                    ticks={ticks}
+                    theme={theme}
+                  />
+                )}
+              </div>
+            </div>
+            {!collapsed &&
+              group.threads.map((thread) => {
+                const hidden = view.hiddenThreads.includes(thread);
+                const name = threadLabel(profile, thread);
+                const tid = profile.threads.tid[thread];
+                const selected = explicit !== null && explicit.includes(thread);
+                const dimmed = analysed !== null && !analysed.includes(thread);
+                return (
+                  <div
+                    key={thread}
+                    className={`timeline__row timeline__row--thread${hidden ? ' timeline__row--hidden' : ''}${selected ? ' timeline__row--selected' : ''}${dimmed ? ' timeline__row--dimmed' : ''}`}
+                    style={{ height: hidden ? undefined : THREAD_HEIGHT }}
+                    data-testid="thread-track"
+                    data-thread-name={name}
+                  >
+                    <div className="timeline__label">
+                      <button
+                        type="button"
+                        className="timeline__select"
+                        aria-pressed={selected}
+                        title={`${name} (tid ${tid}). Click to analyse only this thread; Ctrl/⌘-click to add it.`}
+                        onClick={(event) => select(thread, event.ctrlKey || event.metaKey)}
+                      >
+                        <span className="timeline__name">{name}</span>
+                        <span className="timeline__id">tid {tid}</span>
+                      </button>
+                      <button
+                        type="button"
+                        className="icon-button"
+                        aria-label={hidden ? `Show ${name}` : `Hide ${name}`}
+                        title={hidden ? 'Show this track' : 'Hide this track (and leave it out of the analysis)'}
+                        onClick={() => threadHiddenToggled(thread)}
+                      >
+                        {hidden ? 'Show' : 'Hide'}
+                      </button>
+                    </div>
+                    {!hidden && (
+                      <div
+                        className="timeline__graph-cell"
+                        onPointerDown={(event) => onGraphPress(event, (e) => select(thread, e.ctrlKey || e.metaKey))}
+                      >
+                        <TrackGraph inputs={[inputOf(thread)]} view={window} width={width} height={THREAD_HEIGHT} scaleMode="thread" ticks={ticks} theme={theme} />
+                      </div>
+                    )}
+                  </div>
+                );
+              })}
+          </div>
+        );
+      })}
+    </div>
+  );
+}

@@ -1,0 +1,138 @@
+/**
+ * Chooses the main view (flame graph, stack chart, call tree, sandwich,
+ * speedscope) and shows the options of the chosen one.
+ */
+
+import type { Profile } from '../../src-shared/profile/model';
+import type { MainView } from '../store/view-state';
+import { useAppState } from './app-context';
+import { hottestPathKeys } from './call-tree-rows';
+import { useAnalysis } from './use-analysis';
+
+const views: { id: MainView; label: string; title: string }[] = [
+  { id: 'flame', label: 'Flame graph', title: 'Call paths merged, hottest left (left-heavy)' },
+  { id: 'stack-chart', label: 'Stack chart', title: 'Call stacks over time (time order), one thread' },
+  { id: 'call-tree', label: 'Call tree', title: 'Top-down or inverted call tree with self and total costs' },
+  { id: 'sandwich', label: 'Sandwich', title: 'Callers and callees of the selected function' },
+  { id: 'speedscope', label: 'speedscope', title: 'The selection opened in speedscope, bundled with Heatline' },
+];
+
+export function ViewSwitcher({ profile }: { profile: Profile }) {
+  const mainView = useAppState((state) => state.view.mainView);
+  const viewChanged = useAppState((state) => state.viewChanged);
+  const hasTime = Number.isFinite(profile.meta.startTime);
+  return (
+    <div className="view-switcher" role="tablist" aria-label="Views">
+      {views.map((view) => (
+        <button
+          key={view.id}
+          type="button"
+          role="tab"
+          className="view-switcher__tab"
+          aria-selected={mainView === view.id}
+          data-testid={`view-${view.id}`}
+          title={view.id === 'stack-chart' && !hasTime ? 'This profile has no timestamps' : view.title}
+          disabled={view.id === 'stack-chart' && !hasTime}
+          onClick={() => viewChanged({ mainView: view.id })}
+        >
+          {view.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/** The options of the shown view, right of the view tabs. */
+export function ViewOptions() {
+  const view = useAppState((state) => state.view);
+  const viewChanged = useAppState((state) => state.viewChanged);
+  const rowsExpanded = useAppState((state) => state.rowsExpanded);
+  const { result } = useAnalysis();
+  if (view.mainView === 'flame') {
+    return (
+      <div className="view-options">
+        <Segmented
+          label="Orientation"
+          value={view.flameOrientation}
+          options={[
+            ['flame', 'Flame'],
+            ['icicle', 'Icicle'],
+          ]}
+          onChange={(flameOrientation) => viewChanged({ flameOrientation })}
+        />
+        <Segmented
+          label="Colour"
+          value={view.flameColoring}
+          options={[
+            ['category', 'By library'],
+            ['heat', 'By self cost'],
+          ]}
+          onChange={(flameColoring) => viewChanged({ flameColoring })}
+        />
+      </div>
+    );
+  }
+  if (view.mainView === 'stack-chart') {
+    return (
+      <div className="view-options">
+        <Segmented
+          label="Colour"
+          value={view.flameColoring}
+          options={[
+            ['category', 'By library'],
+            ['heat', 'By self cost'],
+          ]}
+          onChange={(flameColoring) => viewChanged({ flameColoring })}
+        />
+      </div>
+    );
+  }
+  if (view.mainView === 'call-tree') {
+    const tree = result === null ? null : view.inverted ? result.invertedTree : result.tree;
+    return (
+      <div className="view-options">
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={view.inverted}
+            data-testid="invert"
+            onChange={(event) => viewChanged({ inverted: event.target.checked })}
+          />
+          Inverted (bottom-up)
+        </label>
+        <button
+          type="button"
+          className="button button--small"
+          title="Open the hottest path below the selected row (key: *)"
+          disabled={tree === null || tree.roots.length === 0}
+          onClick={() => tree !== null && rowsExpanded(hottestPathKeys(tree, tree.roots[0]), true)}
+        >
+          Expand hottest path
+        </button>
+      </div>
+    );
+  }
+  return null;
+}
+
+function Segmented<T extends string>({
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  value: T;
+  options: [T, string][];
+  onChange(value: T): void;
+}) {
+  return (
+    <div className="segmented" role="radiogroup" aria-label={label}>
+      {options.map(([id, text]) => (
+        <button key={id} type="button" role="radio" aria-checked={value === id} data-testid={`option-${id}`} onClick={() => onChange(id)}>
+          {text}
+        </button>
+      ))}
+    </div>
+  );
+}

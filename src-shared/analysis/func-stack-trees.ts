@@ -1,0 +1,374 @@
+/**
+ * Call trees of a deduplicated func stack table (func-stacks.ts: no two
+ * stacks share a (prefix, func) pair, as FuncStackBuilder and every
+ * transform guarantee), built without hashing. The same trees as
+ * computeCallTreeOfStacks / computeInvertedCallTreeOfStacks in call-tree.ts,
+ * which accept any table, but fast enough for a range drag over a million
+ * samples (hundreds of thousands of stacks):
+ *
+ * - Top-down: in a deduplicated table every stack already is a call path,
+ *   so the tree's nodes are the stacks with any weight, in table order.
+ * - Inverted: samples are partitioned level by level. The roots group the
+ *   weighted stacks by leaf function; each node's children group its
+ *   stacks by the function one step further towards the root. A counting
+ *   sort per node does the grouping, so the work is the summed depth of the
+ *   weighted stacks, in flat arrays. An inverted tree has many more nodes
+ *   than stacks (every distinct caller chain of every leaf), most of them
+ *   tiny, so it is built lazily: the children of a node lighter than
+ *   `minShare` of the total are left out (and the node marked `truncated`)
+ *   unless the node is open in the view (`open`, path keys from the leaf).
+ *
+ * - Top-down, per range: the tree's shape (parents, child lists) depends
+ *   only on the table, so a CallTreeSkeleton is built once per table and
+ *   each range only adds up weights on it. Child lists are then sorted when
+ *   first read (CallTree.childrenSorted): the flame graph and the call tree
+ *   read a few hundred nodes of hundreds of thousands.
+ *
+ * All give nodes with parents first and children hottest first (ties by
+ * node index), like call-tree.ts.
+ */
+
+import type { CallTree } from './call-tree';
+import type { FunctionCosts } from './function-costs';
+import type { FuncStackTable } from './func-stacks';
+
+/** Child lists from parent pointers (parents precede children), each list and the roots hottest first. */
+function linkChildren(parent: Int32Array, total: Float64Array): { childStart: Int32Array; childList: Int32Array; roots: Int32Array } {
+  const length = parent.length;
+  const childStart = new Int32Array(length + 1);
+  let rootCount = 0;
+  for (let n = 0; n < length; n++) {
+    if (parent[n] === -1) rootCount++;
+    else childStart[parent[n] + 1]++;
+  }
+  for (let n = 0; n < length; n++) childStart[n + 1] += childStart[n];
+  const fill = childStart.slice(0, length);
+  const childList = new Int32Array(childStart[length]);
+  const roots = new Int32Array(rootCount);
+  let r = 0;
+  for (let n = 0; n < length; n++) {
+    if (parent[n] === -1) roots[r++] = n;
+    else childList[fill[parent[n]]++] = n;
+  }
+  const hotterFirst = (a: number, b: number) => total[b] - total[a] || a - b;
+  for (let n = 0; n < length; n++) {
+    const start = childStart[n];
+    const end = childStart[n + 1];
+    if (end - start > 16) {
+      childList.subarray(start, end).sort(hotterFirst);
+    } else {
+      // Most nodes have a handful of children: an insertion sort in place allocates nothing.
+      for (let i = start + 1; i < end; i++) {
+        const child = childList[i];
+        let j = i - 1;
+        while (j >= start && hotterFirst(childList[j], child) > 0) {
+          childList[j + 1] = childList[j];
+          j--;
+        }
+        childList[j + 1] = child;
+      }
+    }
+  }
+  roots.sort(hotterFirst);
+  return { childStart, childList, roots };
+}
+
+export function callTreeOfUniqueStacks(stacks: FuncStackTable, weights: Float64Array): CallTree {
+  const count = stacks.length;
+  const stackTotal = Float64Array.from(weights.subarray(0, count));
+  for (let s = count - 1; s >= 0; s--) {
+    const prefix = stacks.prefix[s];
+    if (prefix !== -1) stackTotal[prefix] += stackTotal[s];
+  }
+  const nodeOf = new Int32Array(count);
+  let length = 0;
+  for (let s = 0; s < count; s++) nodeOf[s] = stackTotal[s] > 0 ? length++ : -1;
+  const func = new Int32Array(length);
+  const parent = new Int32Array(length);
+  const depth = new Int32Array(length);
+  const self = new Float64Array(length);
+  const total = new Float64Array(length);
+  for (let s = 0; s < count; s++) {
+    const n = nodeOf[s];
+    if (n === -1) continue;
+    const prefix = stacks.prefix[s];
+    const p = prefix === -1 ? -1 : nodeOf[prefix];
+    func[n] = stacks.func[s];
+    parent[n] = p;
+    depth[n] = p === -1 ? 0 : depth[p] + 1;
+    self[n] = weights[s];
+    total[n] = stackTotal[s];
+  }
+  const links = linkChildren(parent, total);
+  let grandTotal = 0;
+  for (const root of links.roots) grandTotal += total[root];
+  return { length, func, parent, depth, self, total, ...links, grandTotal, inverted: false };
+}
+
+/** Growable columns of the inverted tree's nodes. */
+class InvertedNodes {
+  length = 0;
+  func = new Int32Array(1024);
+  parent = new Int32Array(1024);
+  depth = new Int32Array(1024);
+  self = new Float64Array(1024);
+  total = new Float64Array(1024);
+  /** The node's samples: items[itemStart[n] .. itemEnd[n]). */
+  itemStart = new Int32Array(1024);
+  itemEnd = new Int32Array(1024);
+
+  add(func: number, parent: number, depth: number, start: number, end: number): number {
+    if (this.length === this.func.length) this.grow();
+    const n = this.length++;
+    this.func[n] = func;
+    this.parent[n] = parent;
+    this.depth[n] = depth;
+    this.itemStart[n] = start;
+    this.itemEnd[n] = end;
+    return n;
+  }
+
+  private grow(): void {
+    const size = this.func.length * 2;
+    const grow32 = (old: Int32Array) => {
+      const next = new Int32Array(size);
+      next.set(old);
+      return next;
+    };
+    const grow64 = (old: Float64Array) => {
+      const next = new Float64Array(size);
+      next.set(old);
+      return next;
+    };
+    this.func = grow32(this.func);
+    this.parent = grow32(this.parent);
+    this.depth = grow32(this.depth);
+    this.itemStart = grow32(this.itemStart);
+    this.itemEnd = grow32(this.itemEnd);
+    this.self = grow64(this.self);
+    this.total = grow64(this.total);
+  }
+}
+
+export interface LazyTreeOptions {
+  /** Nodes at least this share of the total always get their children. */
+  minShare: number;
+  /** Path keys ("leaf,caller,...") of nodes whose children are wanted whatever their weight. */
+  open: ReadonlySet<string> | null;
+}
+
+export function invertedTreeOfUniqueStacks(
+  stacks: FuncStackTable,
+  weights: Float64Array,
+  funcCount: number,
+  lazy: LazyTreeOptions = { minShare: 0, open: null },
+): CallTree {
+  // Items: the weighted stacks, each with a cursor that walks from the leaf towards the root.
+  let itemCount = 0;
+  for (let s = 0; s < stacks.length; s++) if (weights[s] > 0) itemCount++;
+  const cursor = new Int32Array(itemCount);
+  const weight = new Float64Array(itemCount);
+  const spareCursor = new Int32Array(itemCount);
+  const spareWeight = new Float64Array(itemCount);
+  for (let s = 0, i = 0; s < stacks.length; s++) {
+    if (weights[s] > 0) {
+      cursor[i] = s;
+      weight[i++] = weights[s];
+    }
+  }
+  const nodes = new InvertedNodes();
+  const bucketStart = new Int32Array(funcCount);
+  const bucketCount = new Int32Array(funcCount);
+  const touched: number[] = [];
+
+  /**
+   * Groups items [start, end) by the function their cursor points at (via
+   * the spare arrays, then copied back) and adds one node per group.
+   */
+  const group = (start: number, end: number, parent: number, depth: number) => {
+    if (end - start === 1) {
+      // One sample path: the common case deep in the tree, no sorting needed.
+      const n = nodes.add(stacks.func[cursor[start]], parent, depth, start, end);
+      nodes.total[n] = weight[start];
+      if (parent === -1) nodes.self[n] = weight[start];
+      return;
+    }
+    touched.length = 0;
+    for (let i = start; i < end; i++) {
+      const f = stacks.func[cursor[i]];
+      if (bucketCount[f]++ === 0) touched.push(f);
+    }
+    let at = start;
+    for (const f of touched) {
+      bucketStart[f] = at;
+      at += bucketCount[f];
+    }
+    for (let i = start; i < end; i++) {
+      const f = stacks.func[cursor[i]];
+      const to = bucketStart[f]++;
+      spareCursor[to] = cursor[i];
+      spareWeight[to] = weight[i];
+    }
+    for (let i = start; i < end; i++) {
+      cursor[i] = spareCursor[i];
+      weight[i] = spareWeight[i];
+    }
+    at = start;
+    for (const f of touched) {
+      const n = nodes.add(f, parent, depth, at, at + bucketCount[f]);
+      let sum = 0;
+      for (let i = at; i < at + bucketCount[f]; i++) sum += weight[i];
+      nodes.total[n] = sum;
+      if (parent === -1) nodes.self[n] = sum;
+      at += bucketCount[f];
+      bucketCount[f] = 0;
+    }
+  };
+
+  group(0, itemCount, -1, 0);
+  let sum = 0;
+  for (let i = 0; i < itemCount; i++) sum += weight[i];
+  const minTotal = sum * lazy.minShare;
+  const keys: string[] = [];
+  const truncated: number[] = [];
+  // Breadth first: nodes are appended while the loop runs, parents always before children.
+  for (let n = 0; n < nodes.length; n++) {
+    const start = nodes.itemStart[n];
+    let end = nodes.itemEnd[n];
+    if (lazy.open !== null || minTotal > 0) {
+      const parent = nodes.parent[n];
+      keys[n] = parent === -1 ? String(nodes.func[n]) : `${keys[parent]},${nodes.func[n]}`;
+      if (nodes.total[n] < minTotal && !(lazy.open?.has(keys[n]) ?? false)) {
+        for (let i = start; i < end; i++) {
+          if (stacks.prefix[cursor[i]] !== -1) {
+            truncated.push(n);
+            break;
+          }
+        }
+        continue;
+      }
+    }
+    // Step every item one caller up; items that reached the root end here.
+    let kept = start;
+    for (let i = start; i < end; i++) {
+      const up = stacks.prefix[cursor[i]];
+      if (up === -1) continue;
+      cursor[kept] = up;
+      weight[kept++] = weight[i];
+    }
+    end = kept;
+    if (end > start) group(start, end, n, nodes.depth[n] + 1);
+  }
+  const length = nodes.length;
+  const parent = nodes.parent.slice(0, length);
+  const total = nodes.total.slice(0, length);
+  const links = linkChildren(parent, total);
+  let grandTotal = 0;
+  for (const root of links.roots) grandTotal += total[root];
+  return {
+    length,
+    func: nodes.func.slice(0, length),
+    parent,
+    depth: nodes.depth.slice(0, length),
+    self: nodes.self.slice(0, length),
+    total,
+    ...links,
+    grandTotal,
+    inverted: true,
+    truncated: truncatedFlags(length, truncated),
+  };
+}
+
+function truncatedFlags(length: number, nodes: number[]): Uint8Array | undefined {
+  if (nodes.length === 0) return undefined;
+  const flags = new Uint8Array(length);
+  for (const n of nodes) flags[n] = 1;
+  return flags;
+}
+
+/** The shape of the top-down tree of a deduplicated table: node n is stack n. */
+export interface CallTreeSkeleton {
+  length: number;
+  func: Int32Array;
+  parent: Int32Array;
+  depth: Int32Array;
+  childStart: Int32Array;
+  childList: Int32Array;
+  roots: Int32Array;
+  /** 1 when an ancestor of the node has the same function (its total is already counted there). */
+  recursive: Uint8Array;
+}
+
+export function callTreeSkeleton(stacks: FuncStackTable): CallTreeSkeleton {
+  const length = stacks.length;
+  const parent = stacks.prefix.slice(0, length);
+  const depth = new Int32Array(length);
+  const recursive = new Uint8Array(length);
+  const childStart = new Int32Array(length + 1);
+  let rootCount = 0;
+  for (let n = 0; n < length; n++) {
+    const p = parent[n];
+    if (p === -1) {
+      rootCount++;
+      continue;
+    }
+    depth[n] = depth[p] + 1;
+    childStart[p + 1]++;
+    const f = stacks.func[n];
+    let at = p;
+    while (at !== -1 && stacks.func[at] !== f) at = parent[at];
+    recursive[n] = at === -1 ? 0 : 1;
+  }
+  for (let n = 0; n < length; n++) childStart[n + 1] += childStart[n];
+  const fill = childStart.slice(0, length);
+  const childList = new Int32Array(childStart[length]);
+  const roots = new Int32Array(rootCount);
+  for (let n = 0, r = 0; n < length; n++) {
+    if (parent[n] === -1) roots[r++] = n;
+    else childList[fill[parent[n]]++] = n;
+  }
+  return { length, func: stacks.func.slice(0, length), parent, depth, childStart, childList, roots, recursive };
+}
+
+/**
+ * The top-down tree for per-stack `weights` on a skeleton: totals in one
+ * backward pass, the shape copied (the result travels to the window and
+ * the skeleton stays), children sorted on first use.
+ */
+export function callTreeOnSkeleton(skeleton: CallTreeSkeleton, weights: Float64Array): CallTree {
+  const { length } = skeleton;
+  const self = Float64Array.from(weights.subarray(0, length));
+  const total = self.slice();
+  const parent = skeleton.parent;
+  for (let n = length - 1; n >= 0; n--) if (parent[n] !== -1) total[parent[n]] += total[n];
+  const roots = skeleton.roots.filter((root) => total[root] > 0).sort((a, b) => total[b] - total[a] || a - b);
+  let grandTotal = 0;
+  for (const root of roots) grandTotal += total[root];
+  return {
+    length,
+    func: skeleton.func.slice(),
+    parent: parent.slice(),
+    depth: skeleton.depth.slice(),
+    self,
+    total,
+    childStart: skeleton.childStart.slice(),
+    childList: skeleton.childList.slice(),
+    roots,
+    grandTotal,
+    inverted: false,
+    childrenSorted: new Uint8Array(length),
+  };
+}
+
+/** Function costs of a tree built on `skeleton` (see functionCostsOfTree), in one pass thanks to the recursion flags. */
+export function functionCostsOnSkeleton(skeleton: CallTreeSkeleton, tree: CallTree, funcCount: number): FunctionCosts {
+  const self = new Float64Array(funcCount);
+  const total = new Float64Array(funcCount);
+  for (let n = 0; n < skeleton.length; n++) {
+    if (tree.total[n] === 0) continue;
+    const f = skeleton.func[n];
+    self[f] += tree.self[n];
+    if (skeleton.recursive[n] === 0) total[f] += tree.total[n];
+  }
+  return { self, total, grandTotal: tree.grandTotal };
+}

@@ -1,0 +1,131 @@
+/**
+ * Call stacks over functions instead of frames: the table that transforms
+ * rewrite and call trees are built from.
+ *
+ * The profile's stack table is over frames (a function at an address, with
+ * a line), so `main -> parse@0x10` and `main -> parse@0x14` are two stacks.
+ * Every view here merges frames of one function, as `perf report --sort
+ * symbol` does, so the first step is to fold those into one stack each:
+ *
+ *   profile stacks (frames)          func stacks
+ *   0 main@0x1     prefix -1         0 main   prefix -1
+ *   1 parse@0x10   prefix 0    ->    1 parse  prefix 0
+ *   2 parse@0x14   prefix 0          (stacks 1 and 2 both map to 1)
+ *
+ * Like the profile's table, prefix[i] < i always holds, so one forward pass
+ * visits callers before callees. Built with FuncStackBuilder the table has
+ * no duplicate (prefix, func) pairs; `funcStackViewOf` gives a view without
+ * that guarantee, which call trees accept too.
+ */
+
+import type { IndexIntoFuncTable, IndexIntoStackTable, Profile } from '../profile/model';
+
+export type IndexIntoFuncStackTable = number;
+
+export interface FuncStackTable {
+  length: number;
+  func: Int32Array;
+  prefix: Int32Array;
+}
+
+/** A func stack table and where each of the profile's stacks went (-1: nowhere, its samples are dropped). */
+export interface MappedFuncStacks {
+  stacks: FuncStackTable;
+  /** Profile stack -> func stack, or -1. */
+  fromProfileStack: Int32Array;
+}
+
+/** Two small non-negative integers packed into one exact double (funcs stay below 2^26). */
+const PAIR_SCALE = 2 ** 26;
+
+/** Appends func stacks, reusing an existing one for a (prefix, func) pair already seen. */
+export class FuncStackBuilder {
+  private func: Int32Array;
+  private prefix: Int32Array;
+  private count = 0;
+  private readonly index = new Map<number, IndexIntoFuncStackTable>();
+
+  constructor(capacity = 1024) {
+    this.func = new Int32Array(Math.max(16, capacity));
+    this.prefix = new Int32Array(Math.max(16, capacity));
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  funcOf(stack: IndexIntoFuncStackTable): IndexIntoFuncTable {
+    return this.func[stack];
+  }
+
+  prefixOf(stack: IndexIntoFuncStackTable): IndexIntoFuncStackTable {
+    return this.prefix[stack];
+  }
+
+  /** The stack `func` called from `prefix` (-1: a root), added if new. */
+  stack(prefix: IndexIntoFuncStackTable, func: IndexIntoFuncTable): IndexIntoFuncStackTable {
+    const key = (prefix + 1) * PAIR_SCALE + func;
+    let stack = this.index.get(key);
+    if (stack === undefined) {
+      if (this.count === this.func.length) this.grow();
+      stack = this.count++;
+      this.func[stack] = func;
+      this.prefix[stack] = prefix;
+      this.index.set(key, stack);
+    }
+    return stack;
+  }
+
+  finish(): FuncStackTable {
+    return { length: this.count, func: this.func.slice(0, this.count), prefix: this.prefix.slice(0, this.count) };
+  }
+
+  private grow(): void {
+    const func = new Int32Array(this.func.length * 2);
+    const prefix = new Int32Array(this.prefix.length * 2);
+    func.set(this.func);
+    prefix.set(this.prefix);
+    this.func = func;
+    this.prefix = prefix;
+  }
+}
+
+/** The profile's stacks folded to one stack per distinct function path. */
+export function computeFuncStacks(profile: Profile): MappedFuncStacks {
+  const { stacks, frames } = profile;
+  const builder = new FuncStackBuilder(stacks.length);
+  const fromProfileStack = new Int32Array(stacks.length);
+  for (let s: IndexIntoStackTable = 0; s < stacks.length; s++) {
+    const prefix = stacks.prefix[s];
+    fromProfileStack[s] = builder.stack(prefix === -1 ? -1 : fromProfileStack[prefix], frames.func[stacks.frame[s]]);
+  }
+  return { stacks: builder.finish(), fromProfileStack };
+}
+
+/** The profile's stack table read as func stacks, one per profile stack (duplicates kept). */
+export function funcStackViewOf(profile: Profile): FuncStackTable {
+  const { stacks, frames } = profile;
+  const func = new Int32Array(stacks.length);
+  for (let s = 0; s < stacks.length; s++) func[s] = frames.func[stacks.frame[s]];
+  return { length: stacks.length, func, prefix: stacks.prefix };
+}
+
+/**
+ * Per-stack weights moved through a stack map: out[map[s]] += weights[s];
+ * stacks mapped to -1 lose their weight.
+ */
+export function mapStackWeights(weights: Float64Array, map: Int32Array, length: number): Float64Array {
+  const out = new Float64Array(length);
+  for (let s = 0; s < map.length; s++) {
+    const to = map[s];
+    if (to >= 0 && weights[s] !== 0) out[to] += weights[s];
+  }
+  return out;
+}
+
+/** The functions of a stack, root first. */
+export function funcPathOfStack(stacks: FuncStackTable, stack: IndexIntoFuncStackTable): IndexIntoFuncTable[] {
+  const path: IndexIntoFuncTable[] = [];
+  for (let at = stack; at !== -1; at = stacks.prefix[at]) path.push(stacks.func[at]);
+  return path.reverse();
+}

@@ -1,0 +1,206 @@
+/**
+ * The analysis window's state and its pure drawing inputs: tabs keep their
+ * own view state; transforms move the selection with them; the request to
+ * the analysis follows the view; the time axis, activity buckets and
+ * stack chart culling give the expected numbers.
+ */
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Analyzer } from '../../src-shared/analysis/analyzer';
+import { CATEGORY_COUNT, Category, categoryOfLibrary } from '../../src-shared/analysis/categories';
+import { computeThreadSamples } from '../../src-shared/analysis/threads';
+import { ProfileBuilder } from '../../src-shared/profile/builder';
+import type { Profile } from '../../src-shared/profile/model';
+import { visibleStackChartBoxes } from '../../src-renderer/canvas/stack-chart-layout';
+import { addActivity, emptyActivity, stacksRunning } from '../../src-renderer/canvas/timeline-activity';
+import { formatDuration, panBy, rulerTicks, tickStep, zoomAround } from '../../src-renderer/canvas/time-axis';
+import { addActivityFast } from '../../src-renderer/canvas/timeline-pyramid';
+import { analysisRequestOf } from '../../src-renderer/store/analysis-service';
+import { createAppStore } from '../../src-renderer/store/app-store';
+import { threadTotalsOf } from '../../src-renderer/store/derived';
+import { flattenCallTree, hottestPathKeys } from '../../src-renderer/views/call-tree-rows';
+import { funcNamed, profileFromText } from './helpers-analysis';
+
+/** One sample per millisecond on one thread, "path" per line in order. */
+function timed(paths: string[]): Profile {
+  const builder = new ProfileBuilder({ format: 'perf-script', kind: 'cpu', unit: 'samples', sourceName: 't', weighted: false });
+  const thread = builder.thread(7, 7, 'main', 'app');
+  paths.forEach((path, i) => {
+    const frames = path.split(';').map((name) => builder.frame(builder.func(name, name === 'memcpy' ? { library: '/usr/lib/libc.so.6' } : {})));
+    builder.sample(builder.stackFromRoot(frames), thread, i * 1e6);
+  });
+  return builder.finish();
+}
+
+test('each open profile is a tab with its own view state; closing shows the neighbour', async () => {
+  const store = createAppStore();
+  const state = () => store.getState();
+  const a = await profileFromText('main;a 1');
+  const b = await profileFromText('main;b 1');
+  state().profileOpened(a, 'a');
+  state().rangeSelected({ start: 1, end: 2 });
+  state().viewChanged({ mainView: 'call-tree', search: 'x' });
+  const tabA = state().activeTabId;
+  state().profileOpened(b, 'b');
+  assert.equal(state().profile, b);
+  assert.equal(state().view.range, null, 'a new tab starts afresh');
+  assert.equal(state().view.mainView, 'flame');
+  state().tabActivated(tabA);
+  assert.equal(state().profile, a);
+  assert.deepEqual(state().view.range, { start: 1, end: 2 });
+  assert.equal(state().view.search, 'x');
+  state().profileClosed();
+  assert.equal(state().profile, b);
+  assert.equal(state().tabs.length, 1);
+  state().tabClosed(state().activeTabId);
+  assert.equal(state().profile, null);
+});
+
+test('adding a transform moves the selected path and the open rows with it; chips remove one at a time', async () => {
+  const profile = await profileFromText('main;parse;lex 3\nmain;render 1');
+  const [main, parse, lex, render] = ['main', 'parse', 'lex', 'render'].map((name) => funcNamed(profile, name));
+  const store = createAppStore();
+  const state = () => store.getState();
+  state().profileOpened(profile, 'p');
+  state().callNodeSelected([main, parse, lex]);
+  assert.deepEqual([...state().view.expanded].sort(), ['0', '0,1'].map((k) => k.replace('0', String(main)).replace('1', String(parse))).sort());
+  assert.equal(state().selection.selectedFunc, lex);
+  state().transformAdded({ type: 'merge-function', func: parse });
+  assert.deepEqual(state().view.selectedPath, [main, lex]);
+  assert.ok(state().view.expanded.has(String(main)));
+  state().transformAdded({ type: 'merge-function', func: parse });
+  assert.equal(state().view.transforms.length, 1, 'the same transform twice is one chip');
+  state().transformAdded({ type: 'drop-function', func: render });
+  state().transformRemoved(0);
+  assert.deepEqual(state().view.transforms, [{ type: 'drop-function', func: render }]);
+});
+
+test('the analysis request asks only for what the shown view needs', async () => {
+  const profile = await profileFromText('main;a 1');
+  const store = createAppStore();
+  const state = () => store.getState();
+  state().profileOpened(profile, 'p');
+  const request = () => analysisRequestOf(profile, state().view, state().selection, threadTotalsOf(profile));
+  assert.equal(request().inverted, false);
+  state().viewChanged({ inverted: true });
+  assert.equal(request().inverted, false, 'the flame graph needs no inverted tree');
+  state().viewChanged({ mainView: 'call-tree' });
+  assert.equal(request().inverted, true);
+  state().functionSelected(1);
+  assert.equal(request().sandwichFunc, -1);
+  state().viewChanged({ mainView: 'sandwich' });
+  assert.equal(request().sandwichFunc, 1);
+  state().threadHiddenToggled(0);
+  assert.deepEqual(request().threads, []);
+});
+
+test('call tree rows: open rows show their children; the hottest path opens to where time is spent', async () => {
+  const profile = await profileFromText('main;parse;lex 3\nmain;parse 1\nmain;render 2');
+  const tree = new Analyzer(profile).analyze({
+    range: null,
+    threads: null,
+    transforms: [],
+    search: '',
+    inverted: false,
+    sandwichFunc: -1,
+    stackChartThread: -1,
+  }).tree;
+  const keys = hottestPathKeys(tree, tree.roots[0]);
+  const main = funcNamed(profile, 'main');
+  const parse = funcNamed(profile, 'parse');
+  assert.deepEqual(keys, [`${main}`, `${main},${parse}`]);
+  const rows = flattenCallTree(tree, new Set(keys));
+  assert.deepEqual([...rows.depth], [0, 1, 2, 1]);
+  assert.equal(flattenCallTree(tree, new Set()).length, 1);
+});
+
+test('time axis: zoom keeps the time under the pointer, pan stays in bounds, ticks are round', () => {
+  const bounds = { start: 0, end: 1e9 };
+  const zoomed = zoomAround(bounds, 250e6, 0.5, bounds);
+  assert.deepEqual(zoomed, { start: 125e6, end: 625e6 });
+  assert.deepEqual(panBy(zoomed, -1e9, bounds), { start: 0, end: 500e6 });
+  assert.equal(tickStep(1e9, 1000, 90), 100e6);
+  const ticks = rulerTicks({ start: 0, end: 1e9 }, 1000, 0);
+  assert.deepEqual(
+    ticks.map((t) => t.label).slice(0, 3),
+    ['0 ms', '100 ms', '200 ms'],
+  );
+  assert.equal(formatDuration(1_500_000, 500_000), '1.5 ms');
+  assert.equal(formatDuration(2e9, 1e9), '2 s');
+});
+
+test('activity: each sample covers one interval of its bucket, by category; dropped and lit samples apart', () => {
+  const profile = timed(['main;work', 'main;work', 'main;memcpy', 'main;work']);
+  const interval = 1e6;
+  const stackCategory = new Uint8Array(profile.stacks.length);
+  for (let s = 0; s < profile.stacks.length; s++) {
+    const func = profile.frames.func[profile.stacks.frame[s]];
+    stackCategory[s] = categoryOfLibrary(profile.strings[profile.funcs.library[func]] ?? '');
+  }
+  const activity = emptyActivity(2);
+  const stackFunc = Int32Array.from(profile.stacks.frame, (frame) => profile.frames.func[frame]);
+  addActivity(activity, {
+    threadSamples: computeThreadSamples(profile)[0],
+    sampleStack: profile.samples.stack,
+    stackCategory,
+    keptStacks: null,
+    highlightStacks: stacksRunning(profile.stacks.prefix, stackFunc, funcNamed(profile, 'memcpy')),
+    view: { start: 0, end: 4e6 },
+    buckets: 2,
+    interval,
+  });
+  const at = (category: number, bucket: number) => activity.cpu[category * 2 + bucket];
+  assert.equal(at(Category.user, 0), 1);
+  assert.equal(at(Category.user, 1), 0.5);
+  assert.equal(at(Category.library, 1), 0.5);
+  assert.deepEqual([...activity.highlight], [0, 0.5]);
+  assert.equal(CATEGORY_COUNT, 4);
+});
+
+test('stack chart culling draws at most one box per pixel column however many boxes there are', () => {
+  // 10,000 alternating one-sample boxes in one row under main.
+  const profile = timed(Array.from({ length: 10_000 }, (_, i) => (i % 2 === 0 ? 'main;a' : 'main;b')));
+  const chart = new Analyzer(profile).analyze({
+    range: null,
+    threads: null,
+    transforms: [],
+    search: '',
+    inverted: false,
+    sandwichFunc: -1,
+    stackChartThread: 0,
+  }).stackChart!;
+  assert.equal(chart.rowStart[2] - chart.rowStart[1], 10_000);
+  const boxes = visibleStackChartBoxes(chart, { start: 0, end: 10_000e6 }, 500, 0, 5);
+  const row1 = boxes.filter((box) => box.depth === 1);
+  assert.ok(row1.length <= 500, `${row1.length} boxes drawn in 500 px`);
+  const zoomedIn = visibleStackChartBoxes(chart, { start: 0, end: 10e6 }, 500, 1, 1);
+  assert.equal(zoomedIn.length, 10);
+  assert.equal(zoomedIn[1].left, 50);
+});
+
+test('the activity pyramid gives the same graph as reading every sample', () => {
+  // 20,000 samples at 1 ms, category by position, so the graph has structure.
+  const paths = Array.from({ length: 20_000 }, (_, i) => (i % 7 < 2 ? 'main;memcpy' : 'main;work'));
+  const profile = timed(paths);
+  const stackCategory = new Uint8Array(profile.stacks.length);
+  for (let s = 0; s < profile.stacks.length; s++) {
+    const func = profile.frames.func[profile.stacks.frame[s]];
+    stackCategory[s] = categoryOfLibrary(profile.strings[profile.funcs.library[func]] ?? '');
+  }
+  const source = {
+    threadSamples: computeThreadSamples(profile)[0],
+    sampleStack: profile.samples.stack,
+    stackCategory,
+    keptStacks: null,
+    highlightStacks: null,
+    interval: 1e6,
+  };
+  const view = { start: 1234e6, end: 17_000e6 };
+  const direct = emptyActivity(300);
+  addActivity(direct, { ...source, view, buckets: 300 });
+  const fast = emptyActivity(300);
+  addActivityFast(fast, source, view);
+  // Bins are spread evenly over the pixels they overlap: a little smoothing, never a different graph.
+  for (let i = 0; i < direct.cpu.length; i++) assert.ok(Math.abs(direct.cpu[i] - fast.cpu[i]) < 0.05, `cpu[${i}]: ${direct.cpu[i]} vs ${fast.cpu[i]}`);
+});
