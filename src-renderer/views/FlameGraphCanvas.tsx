@@ -80,22 +80,33 @@ export function FlameGraphCanvas(props: FlameGraphCanvasProps) {
     [size.width, size.height, scrollTop],
   );
   const spacerHeight = Math.max(0, scrollHeight(layout, viewport) - size.height);
-  const overflows = spacerHeight > 0;
 
   // The CSS variables change with the colour scheme; read them again when it flips.
   useEffect(() => {
     if (scroller.current) setTheme(readTheme(scroller.current));
   }, [colorScheme]);
 
-  // A new tree or zoom, or the graph starting to overflow, shows the root rows:
-  // the bottom of a flame graph, the top of an icicle.
+  // The view stays on the root rows (the bottom of a flame graph, the top of an
+  // icicle) until the user scrolls away: the graph's height changes after the
+  // first paint (the pane is measured, the worker's tree arrives), and a view
+  // left mid-graph would hide the roots. A new tree or zoom pins it again.
+  const pinnedToRoot = useRef(true);
+  useLayoutEffect(() => {
+    pinnedToRoot.current = true;
+    setHover(null);
+  }, [tree, zoomNode, orientation]);
   useLayoutEffect(() => {
     const element = scroller.current;
-    if (element === null) return;
+    if (element === null || !pinnedToRoot.current) return;
     element.scrollTop = orientation === 'root-bottom' ? element.scrollHeight : 0;
     setScrollTop(element.scrollTop);
-    setHover(null);
-  }, [tree, zoomNode, orientation, overflows]);
+  }, [tree, zoomNode, orientation, spacerHeight, size.height]);
+  const onScroll = (element: HTMLDivElement) => {
+    const atRootEnd =
+      orientation === 'root-bottom' ? element.scrollTop + element.clientHeight >= element.scrollHeight - 1 : element.scrollTop <= 0;
+    pinnedToRoot.current = atRootEnd;
+    setScrollTop(element.scrollTop);
+  };
 
   useLayoutEffect(() => {
     if (canvas.current === null || theme === null || size.width === 0 || size.height === 0) return;
@@ -141,7 +152,7 @@ export function FlameGraphCanvas(props: FlameGraphCanvasProps) {
         role="group"
         aria-label="Flame graph. Click a box to zoom into it; Escape zooms out."
         style={{ cursor: hoveredNode === -1 ? 'default' : 'pointer' }}
-        onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}
+        onScroll={(event) => onScroll(event.currentTarget)}
         onMouseMove={(event) => setHover(hitTest(event.clientX, event.clientY))}
         onMouseLeave={() => setHover(null)}
         onClick={(event) => {
@@ -159,7 +170,8 @@ export function FlameGraphCanvas(props: FlameGraphCanvasProps) {
           if (event.key === 'Escape') props.onZoomOut();
         }}
       >
-        <canvas className="flame-canvas" ref={canvas} />
+        {/* Sized here, not only by the painter, so the scroll height is right before any effect reads it. */}
+        <canvas className="flame-canvas" ref={canvas} style={{ width: size.width, height: size.height }} />
         <div style={{ height: spacerHeight }} aria-hidden="true" />
       </div>
       <ul className="visually-hidden" data-testid="flame-boxes" aria-label="Widest boxes">
