@@ -36,7 +36,8 @@ function archOf(name: string | null): UnwindArch | null {
 export function createDwarfUnwinder(warn: (line: string) => void = () => {}): DisposableUnwinder {
   const cfis = new CfiCache();
   const files = new Map<string, { elf: ElfFile; debug: ElfFile | null } | null>();
-  const modules = new Map<string, UnwindModule | null>();
+  // By mapping id (stable for the read): the unwinder asks once per frame, so no key strings or objects here.
+  const modules = new Map<number, UnwindModule | null>();
   const locateOptions = { homeDir: homedir(), debugDirs: ['/usr/lib/debug'], debuginfod: null, warn };
 
   const open = (path: string, buildId: string | null) => {
@@ -51,19 +52,19 @@ export function createDwarfUnwinder(warn: (line: string) => void = () => {}): Di
   };
 
   const moduleAt = (lookup: ModuleLookup, pc: number): UnwindModule | null => {
-    const m = lookup.find(pc);
-    if (!m) return null;
-    const key = `${m.path}\0${m.buildId ?? ''}\0${m.start}\0${m.pgoff}`;
-    let module = modules.get(key);
+    const id = lookup.find(pc);
+    if (id < 0) return null;
+    let module = modules.get(id);
     if (module === undefined) {
       module = null;
+      const m = lookup.mapping(id);
       const found = open(m.path, m.buildId);
       if (found) {
         const cfi: CfiTable | null = cfis.get(m.path, m.buildId, () => ({ elf: found.elf, debugElf: found.debug }));
         const bias = mappingBias(found.elf, m.start, m.end - m.start, m.pgoff);
         if (cfi && bias !== null) module = { cfi, bias };
       }
-      modules.set(key, module);
+      modules.set(id, module);
     }
     return module;
   };

@@ -140,8 +140,9 @@ export class PerfDataReader {
     this.lookup = {
       pid: -1,
       find(address: number) {
-        const m = space.find(this.pid, address);
-        if (m < 0) return null;
+        return space.find(this.pid, address);
+      },
+      mapping(m: number) {
         const b = space.binary[m];
         return { path: binaries.paths[b], buildId: binaries.buildIds[b], start: space.start[m], end: space.end[m], pgoff: space.pgoff[m] };
       },

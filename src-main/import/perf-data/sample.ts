@@ -343,7 +343,10 @@ export interface UserStackSample {
 
 /** Finds the mapping containing a user address of the sample's process, for the unwinder. */
 export interface ModuleLookup {
-  find(address: number): { path: string; buildId: string | null; start: number; end: number; pgoff: number } | null;
+  /** The mapping containing `address` in the sample's process, as an id that is stable for the whole read; -1 for none. */
+  find(address: number): number;
+  /** What the recording says about mapping `id`. */
+  mapping(id: number): { path: string; buildId: string | null; start: number; end: number; pgoff: number };
 }
 
 /**
