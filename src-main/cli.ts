@@ -1,5 +1,5 @@
 /**
- * The `heatline` command: report, convert and serve, over the same importers
+ * The `heatline` command: report, annotate, convert and serve, over the same importers
  * and analysis as the window. Exit codes: 0 done, 1 bad input (one line on
  * stderr naming the file), 2 bad usage (the usage on stderr).
  */
@@ -16,10 +16,13 @@ import { buildReport, formatReportText } from '../src-shared/report';
 import { loadProfile } from './import/load';
 import { fileSource } from './import/source';
 import { RECORD_USAGE, runRecordCommand } from './record/record-command';
+import { parseRemap, runAnnotate } from './source/annotate-command';
 import { startServer } from './web/server';
 
 const USAGE = `usage:
   heatline report FILE [--json] [--top N]      the hottest functions, lines and threads (N defaults to 50)
+  heatline annotate FILE [--function NAME] [--json] [--remap OLD=NEW]...
+                                               a function's source with per-line costs (default: the hottest)
   heatline convert FILE --to speedscope|collapsed [-o OUT]
   heatline serve [--port N] [FILE...]          the app in a browser, on 127.0.0.1 with a secret URL
 ${RECORD_USAGE}
@@ -32,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'report':
       return report(rest);
+    case 'annotate':
+      return annotate(rest);
     case 'convert':
       return convert(rest);
     case 'serve':
@@ -70,6 +75,26 @@ async function report(args: string[]): Promise<number> {
   else process.stdout.write(`${formatReportText(result, profile.meta.sourceName)}\n`);
   printWarnings(profile);
   return 0;
+}
+
+async function annotate(args: string[]): Promise<number> {
+  const { values, positionals } = parse(() =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      options: { function: { type: 'string' }, json: { type: 'boolean', default: false }, remap: { type: 'string', multiple: true } },
+    }),
+  );
+  const file = onePositional(positionals, 'annotate');
+  const remaps = (values.remap ?? []).map((text) => parseRemap(text) ?? usage(`--remap takes OLD=NEW, not "${text}"`));
+  const profile = await load(file);
+  const code = await runAnnotate(profile, { functionName: values.function, json: values.json, remaps }, process);
+  printWarnings(profile);
+  return code;
+}
+
+function usage(message: string): never {
+  throw new UsageError(message);
 }
 
 async function convert(args: string[]): Promise<number> {
