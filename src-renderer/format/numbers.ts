@@ -9,6 +9,9 @@
 
 import type { WeightUnit } from '../../src-shared/profile/model';
 
+/** A profile's unit, or blocks: a memory profile's views weighed by allocation counts. */
+export type DisplayUnit = WeightUnit | 'blocks';
+
 const countFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const fractionFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
@@ -51,7 +54,7 @@ function formatBytes(bytes: number): string {
  * A weight as a table cell shows it: counts bare (the column header names the
  * unit), time and bytes with their scaled suffix.
  */
-export function formatWeight(value: number, unit: WeightUnit): string {
+export function formatWeight(value: number, unit: DisplayUnit): string {
   switch (unit) {
     case 'nanoseconds':
       return formatNanoseconds(value);
@@ -59,19 +62,20 @@ export function formatWeight(value: number, unit: WeightUnit): string {
       return formatBytes(value);
     case 'samples':
     case 'instructions':
+    case 'blocks':
       return formatCount(value);
   }
 }
 
 /** The unit's name for a count, singular for exactly one. */
-export function unitName(unit: WeightUnit, count = 2): string {
-  const singular = { samples: 'sample', instructions: 'instruction', nanoseconds: 'ns', bytes: 'byte' }[unit];
+export function unitName(unit: DisplayUnit, count = 2): string {
+  const singular = { samples: 'sample', instructions: 'instruction', nanoseconds: 'ns', bytes: 'byte', blocks: 'block' }[unit];
   return count === 1 || unit === 'nanoseconds' ? singular : `${singular}s`;
 }
 
 /** A weight that stands alone (tooltip, header): "1,234 samples", "12.3 ms", "1.50 MiB". */
-export function formatWeightWithUnit(value: number, unit: WeightUnit): string {
-  if (unit === 'samples' || unit === 'instructions') return `${formatCount(value)} ${unitName(unit, value)}`;
+export function formatWeightWithUnit(value: number, unit: DisplayUnit): string {
+  if (unit === 'samples' || unit === 'instructions' || unit === 'blocks') return `${formatCount(value)} ${unitName(unit, value)}`;
   return formatWeight(value, unit);
 }
 

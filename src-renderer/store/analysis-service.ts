@@ -7,10 +7,12 @@
  */
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { AllocationMetric } from '../../src-shared/analysis/allocation-sites';
 import type { AnalysisRequest, AnalysisResult } from '../../src-shared/analysis/analyzer';
 import type { Profile } from '../../src-shared/profile/model';
 import type { AnalysisClient } from '../workers/analysis-client';
 import type { AppStore, Selection } from './app-store';
+import { metricOf } from './memory-metric';
 import type { ViewState } from './view-state';
 
 export interface TabAnalysis {
@@ -68,7 +70,13 @@ export function analysisRequestOf(profile: Profile, view: ViewState, selection: 
     invertedOpen: view.inverted && view.mainView === 'call-tree' ? [...view.expandedInverted].sort() : [],
     sandwichFunc: view.mainView === 'sandwich' ? selection.selectedFunc : -1,
     stackChartThread: view.mainView === 'stack-chart' ? stackChartThreadOf(profile, view, threadTotals) : -1,
+    ...metricRequest(metricOf(profile, view)),
   };
+}
+
+/** The request's metric field: absent (weigh by the samples) for profiles without allocation sites. */
+function metricRequest(metric: AllocationMetric | null): Pick<AnalysisRequest, 'metric'> {
+  return metric === null ? {} : { metric };
 }
 
 const emptyTab: TabAnalysis = { result: null, request: null, wantedKey: '', millis: 0, error: null };

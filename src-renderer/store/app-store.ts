@@ -112,7 +112,23 @@ export interface AppActions {
   rowsExpanded(keys: readonly string[], open: boolean): void;
   /** Replaces the open rows of the current direction. */
   expansionReplaced(keys: readonly string[]): void;
-  viewChanged(patch: Partial<Pick<ViewState, 'inverted' | 'search' | 'mainView' | 'flameOrientation' | 'flameColoring' | 'stackChartThread' | 'stackChartViewport'>>): void;
+  viewChanged(
+    patch: Partial<
+      Pick<
+        ViewState,
+        | 'inverted'
+        | 'search'
+        | 'mainView'
+        | 'flameOrientation'
+        | 'flameColoring'
+        | 'stackChartThread'
+        | 'stackChartViewport'
+        | 'memoryMetric'
+        | 'sitesGroupBy'
+        | 'sitesSort'
+      >
+    >,
+  ): void;
   paneResized(pane: keyof PaneSizes, size: number): void;
   functionHovered(func: IndexIntoFuncTable): void;
 }

@@ -9,11 +9,12 @@
  * another transform).
  */
 
+import type { AllocationMetric, SiteColumn, SiteGrouping } from '../../src-shared/analysis/allocation-sites';
 import type { TimeRange } from '../../src-shared/analysis/analyzer';
 import type { Transform } from '../../src-shared/analysis/transforms';
 import type { IndexIntoFuncTable, IndexIntoThreadTable } from '../../src-shared/profile/model';
 
-export type MainView = 'flame' | 'stack-chart' | 'call-tree' | 'sandwich' | 'speedscope';
+export type MainView = 'flame' | 'stack-chart' | 'call-tree' | 'sandwich' | 'speedscope' | 'sites';
 export type FlameColoring = 'category' | 'heat';
 export type FlameOrientationChoice = 'flame' | 'icicle';
 
@@ -53,6 +54,11 @@ export interface ViewState {
   /** The stack chart's own zoom within the range; null: all of it. */
   stackChartViewport: TimeRange | null;
   panes: PaneSizes;
+  /** Memory profiles: the site column the flame graph, call tree and function table weigh stacks by. */
+  memoryMetric: AllocationMetric;
+  /** The Sites table's grouping and sort. */
+  sitesGroupBy: SiteGrouping;
+  sitesSort: { column: SiteColumn; descending: boolean };
 }
 
 export const defaultPanes: PaneSizes = { timeline: 190, side: 420, detail: 210 };
@@ -76,6 +82,9 @@ export const defaultView: ViewState = {
   stackChartThread: -1,
   stackChartViewport: null,
   panes: defaultPanes,
+  memoryMetric: 'totalBytes',
+  sitesGroupBy: 'function',
+  sitesSort: { column: 'totalBytes', descending: true },
 };
 
 /** A call path as a set key: "3,17,42". */

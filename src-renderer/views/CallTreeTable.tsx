@@ -16,6 +16,7 @@ import { formatPercent, formatWeight, unitName } from '../format/numbers';
 import { funcNamesOf } from '../store/derived';
 import { flattenCallTree, hottestPathKeys } from './call-tree-rows';
 import { useElementSize } from './use-element-size';
+import { useDisplayUnit } from './use-display-unit';
 
 /** Must match .call-tree__row's height in the stylesheet. */
 const ROW_HEIGHT = 22;
@@ -50,7 +51,7 @@ export function CallTreeTable(props: CallTreeTableProps) {
   const { height } = useElementSize(scroller);
   const [scrollTop, setScrollTop] = useState(0);
   const idPrefix = useId();
-  const unit = profile.meta.unit;
+  const unit = useDisplayUnit(profile);
 
   const selectedRow = useMemo(() => {
     for (let r = 0; r < rows.length; r++) if (rows.node[r] === selectedNode) return r;

@@ -19,6 +19,7 @@ import { FlameGraphCanvas } from './FlameGraphCanvas';
 import { useAnalysis } from './use-analysis';
 import { useColorScheme } from './use-color-scheme';
 import { useSearchMatches } from './use-search';
+import { useDisplayUnit } from './use-display-unit';
 
 export function FlameGraph({ profile }: { profile: Profile }) {
   const { result } = useAnalysis();
@@ -126,12 +127,13 @@ const kindLabels: Partial<Record<FuncKind, string>> = {
 /** The tooltip's content: what the box is and what it costs. */
 export function FlameNodeDetails({ profile, tree, node }: { profile: Profile; tree: CallTree; node: IndexIntoCallTree }) {
   const func = tree.func[node];
-  const { funcs, meta } = profile;
+  const { funcs } = profile;
   const file = stringAt(profile, funcs.file[func]);
   const line = funcs.startLine[func];
   const library = stringAt(profile, funcs.library[func]);
   const kind = kindLabels[funcs.kind[func] as FuncKind];
-  const cost = (value: number) => `${formatWeightWithUnit(value, meta.unit)} (${formatPercent(value, tree.grandTotal)})`;
+  const unit = useDisplayUnit(profile);
+  const cost = (value: number) => `${formatWeightWithUnit(value, unit)} (${formatPercent(value, tree.grandTotal)})`;
   return (
     <>
       <div className="flame-tooltip__name">{stringAt(profile, funcs.name[func], '[unknown]')}</div>

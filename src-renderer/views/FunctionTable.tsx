@@ -16,6 +16,7 @@ import { useAppState } from './app-context';
 import { useAnalysis } from './use-analysis';
 import { useElementSize } from './use-element-size';
 import { useSearchMatches } from './use-search';
+import { useDisplayUnit } from './use-display-unit';
 
 /** Must match the row height in the stylesheet: the spacers are computed from it. */
 const ROW_HEIGHT = 22;
@@ -52,7 +53,7 @@ function FunctionTableOf({ profile, costs }: { profile: Profile; costs: Function
   const tableSortedBy = useAppState((state) => state.tableSortedBy);
   const names = funcNamesOf(profile);
   const rows = useMemo(() => sortFunctions(names, costs, sort), [names, costs, sort]);
-  const unit = profile.meta.unit;
+  const unit = useDisplayUnit(profile);
 
   const scroller = useRef<HTMLDivElement>(null);
   const { height } = useElementSize(scroller);

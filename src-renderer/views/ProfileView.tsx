@@ -6,6 +6,7 @@
  */
 
 import type { Profile } from '../../src-shared/profile/model';
+import { hasAllocationSites } from '../store/memory-metric';
 import { useAppState, useServices } from './app-context';
 import { CallTreeView } from './CallTreeView';
 import { FlameGraph } from './FlameGraph';
@@ -14,13 +15,14 @@ import { HeaviestStack } from './HeaviestStack';
 import { ProfileHeader } from './ProfileHeader';
 import { SandwichView } from './SandwichView';
 import { SearchBox } from './SearchBox';
+import { SitesView } from './SitesView';
 import { SpeedscopeView } from './SpeedscopeView';
 import { Splitter } from './Splitter';
 import { StackChartView } from './StackChartView';
 import { Timeline } from './Timeline';
 import { TransformChips } from './TransformChips';
 import { useAnalysis, useRequestAnalysis } from './use-analysis';
-import { ViewOptions, ViewSwitcher } from './ViewSwitcher';
+import { MemoryMetricSelector, ViewOptions, ViewSwitcher } from './ViewSwitcher';
 
 /** Asks for the analysis of the current selection; a component of its own so that every view change does not re-render the window. */
 function AnalysisRequester() {
@@ -53,6 +55,7 @@ export function ProfileView({ profile }: { profile: Profile }) {
       <div className="analysis-bar">
         <ViewSwitcher profile={profile} />
         <ViewOptions />
+        <MemoryMetricSelector profile={profile} />
         <div className="analysis-bar__spacer" />
         <TransformChips profile={profile} />
         <SearchBox profile={profile} />
@@ -64,6 +67,7 @@ export function ProfileView({ profile }: { profile: Profile }) {
           {mainView === 'call-tree' && <CallTreeView profile={profile} />}
           {mainView === 'sandwich' && <SandwichView profile={profile} />}
           {mainView === 'speedscope' && <SpeedscopeView profile={profile} />}
+          {mainView === 'sites' && hasAllocationSites(profile) && <SitesView profile={profile} />}
         </section>
         <Splitter direction="column" label="Resize the side panel" size={panes.side} min={240} max={900} sign={-1} onResize={(size) => paneResized('side', size)} />
         <div className="side-column" style={{ width: panes.side }}>

@@ -16,6 +16,7 @@ import { CallTreeTable } from './CallTreeTable';
 import { funcPathOf, hottestPathKeys } from './call-tree-rows';
 import { useAnalysis } from './use-analysis';
 import { useSearchMatches } from './use-search';
+import { useDisplayUnit } from './use-display-unit';
 
 export function SandwichView({ profile }: { profile: Profile }) {
   const { result } = useAnalysis();
@@ -33,7 +34,7 @@ function SandwichOf({ profile, sandwich, grandTotal }: { profile: Profile; sandw
   const root = sandwich.callees.roots[0];
   const total = root === undefined ? 0 : sandwich.callees.total[root];
   const self = root === undefined ? 0 : sandwich.callees.self[root];
-  const unit = profile.meta.unit;
+  const unit = useDisplayUnit(profile);
   return (
     <div className="sandwich" data-testid="sandwich">
       <div className="sandwich__title">

@@ -19,6 +19,7 @@ import { paintRuler, prepareCanvas, type TimelineTheme } from '../canvas/timelin
 import { formatDuration, panBy, rulerTicks, timeAtX, xAtTime, zoomAround } from '../canvas/time-axis';
 import { processGroupsOf, sampleIntervalOf, stackCategoriesOf, stackFuncsOf, threadSamplesOf, timeBoundsOf } from '../store/derived';
 import { useAppState } from './app-context';
+import { CounterTracks } from './CounterTracks';
 import { TimelineTracks } from './TimelineTracks';
 import { useAnalysis } from './use-analysis';
 import { useColorScheme } from './use-color-scheme';
@@ -52,6 +53,8 @@ function readTheme(element: HTMLElement): TimelineTheme {
 
 export function Timeline({ profile }: { profile: Profile }) {
   const bounds = timeBoundsOf(profile);
+  // Memory profiles' samples have no time, but their heap and RSS counters do.
+  if (bounds === null && profile.counters.length > 0) return <CounterTracks profile={profile} />;
   if (bounds === null) {
     return (
       <section className="timeline timeline--empty" aria-label="Timeline">

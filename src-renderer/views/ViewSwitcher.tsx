@@ -1,9 +1,13 @@
 /**
  * Chooses the main view (flame graph, stack chart, call tree, sandwich,
- * speedscope) and shows the options of the chosen one.
+ * speedscope, and for memory profiles the allocation sites) and shows the
+ * options of the chosen one; for memory profiles, the metric the call
+ * views weigh stacks by.
  */
 
+import type { AllocationMetric } from '../../src-shared/analysis/allocation-sites';
 import type { Profile } from '../../src-shared/profile/model';
+import { hasAllocationSites, knownMetrics, memoryMetrics, metricOf } from '../store/memory-metric';
 import type { MainView } from '../store/view-state';
 import { useAppState } from './app-context';
 import { hottestPathKeys } from './call-tree-rows';
@@ -15,15 +19,18 @@ const views: { id: MainView; label: string; title: string }[] = [
   { id: 'call-tree', label: 'Call tree', title: 'Top-down or inverted call tree with self and total costs' },
   { id: 'sandwich', label: 'Sandwich', title: 'Callers and callees of the selected function' },
   { id: 'speedscope', label: 'speedscope', title: 'The selection opened in speedscope, bundled with Heatline' },
+  { id: 'sites', label: 'Sites', title: 'Allocation sites with their bytes, blocks, peak, leaks and flags' },
 ];
 
 export function ViewSwitcher({ profile }: { profile: Profile }) {
   const mainView = useAppState((state) => state.view.mainView);
   const viewChanged = useAppState((state) => state.viewChanged);
   const hasTime = Number.isFinite(profile.meta.startTime);
+  // Only memory profiles have allocation sites to list.
+  const shown = hasAllocationSites(profile) ? views : views.filter((view) => view.id !== 'sites');
   return (
     <div className="view-switcher" role="tablist" aria-label="Views">
-      {views.map((view) => (
+      {shown.map((view) => (
         <button
           key={view.id}
           type="button"
@@ -39,6 +46,29 @@ export function ViewSwitcher({ profile }: { profile: Profile }) {
         </button>
       ))}
     </div>
+  );
+}
+
+/** Memory profiles: what the flame graph, call tree and function table weigh stacks by. */
+export function MemoryMetricSelector({ profile }: { profile: Profile }) {
+  const metric = useAppState((state) => metricOf(profile, state.view));
+  const mainView = useAppState((state) => state.view.mainView);
+  // Only what the tool measured: massif has no totals or leaks, only bytes at the peak.
+  const options = memoryMetrics.filter((m) => knownMetrics(profile).includes(m.id));
+  const viewChanged = useAppState((state) => state.viewChanged);
+  // The Sites table shows every metric as a column; the stack chart follows samples in time.
+  if (metric === null || mainView === 'sites' || mainView === 'stack-chart') return null;
+  return (
+    <label className="memory-metric" title="What the flame graph, call tree and function table weigh stacks by">
+      Weigh by
+      <select data-testid="memory-metric" value={metric} onChange={(event) => viewChanged({ memoryMetric: event.target.value as AllocationMetric })}>
+        {options.map((m) => (
+          <option key={m.id} value={m.id} title={m.title}>
+            {m.label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 

@@ -15,6 +15,7 @@
 
 import type { IndexIntoFuncTable, IndexIntoThreadTable, Nanoseconds, Profile } from '../profile/model';
 import { stringAt } from '../profile/model';
+import { allocationStackWeights, type AllocationMetric } from './allocation-sites';
 import type { CallTree } from './call-tree';
 import {
   callTreeOfUniqueStacks,
@@ -53,6 +54,11 @@ export interface AnalysisRequest {
   sandwichFunc: IndexIntoFuncTable;
   /** The thread whose stack chart is wanted; -1 for none. */
   stackChartThread: IndexIntoThreadTable;
+  /**
+   * Memory profiles: weigh stacks by this allocation-site column instead of
+   * the samples (whose weight is total bytes). Absent: the samples.
+   */
+  metric?: AllocationMetric;
 }
 
 export interface Sandwich {
@@ -139,6 +145,12 @@ export class Analyzer {
     const { samples } = this.profile;
     const out = new Float64Array(transformed.stacks.length);
     const map = transformed.fromProfileStack;
+    const siteWeights = request.metric === undefined ? null : allocationStackWeights(this.profile, request.metric);
+    if (siteWeights !== null) {
+      // Site columns are whole-run figures with no time or thread: the range and thread selection cannot split them.
+      for (let s = 0; s < siteWeights.length; s++) if (siteWeights[s] !== 0 && map[s] >= 0) out[map[s]] += siteWeights[s];
+      return out;
+    }
     const range = request.range;
     const timed = samples.length > 0 && !Number.isNaN(samples.time[0]) && !Number.isNaN(samples.time[samples.length - 1]);
     if (range !== null && !timed) return out;

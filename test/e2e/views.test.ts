@@ -50,7 +50,8 @@ function sampleTimes(text: string): { first: number; last: number; phaseB: numbe
   return { first, last, phaseB };
 }
 
-const ready = () => page.locator('[data-testid=profile-view][data-analysis=ready]').waitFor({ timeout: 20_000 });
+// Generous: a loaded CI machine can take many seconds to parse and analyse; a real hang still fails.
+const ready = () => page.locator('[data-testid=profile-view][data-analysis=ready]').waitFor({ timeout: 60_000 });
 
 /** Names of the call tree rows on screen, top to bottom, with their levels. */
 async function callTreeRows(): Promise<{ name: string; level: number }[]> {
@@ -267,7 +268,7 @@ test('a second profile opens in its own tab; selecting a thread filters the view
   assert.ok(beta > 50 && samplesOf('hl-alpha') > beta, 'alpha does twice beta\'s work');
 
   await dropFile(page, threadsScript);
-  await page.getByTestId('profile-tab').nth(1).waitFor();
+  await page.getByTestId('profile-tab').nth(1).waitFor({ timeout: 60_000 });
   await page.locator('[data-testid=thread-track][data-thread-name="hl-beta"]').waitFor({ timeout: 30_000 });
   await ready();
   const total = async () => Number((await page.getByTestId('selection-total').innerText()).replace(/\D/g, ''));

@@ -1,0 +1,68 @@
+/**
+ * A counter track (heap bytes, RSS over time) as an SVG step path. Pure, so
+ * it needs no DOM. Counters hold the value from one point until the next,
+ * so the line steps rather than slopes. A long series (heaptrack writes one
+ * point per allocation) is reduced to each pixel column's first, lowest,
+ * highest and last value, so spikes survive and the path stays small.
+ */
+
+export interface CounterSeries {
+  time: ArrayLike<number>;
+  value: ArrayLike<number>;
+}
+
+export interface CounterGraph {
+  /** SVG path data in a width x height box, y down. */
+  path: string;
+  max: number;
+  start: number;
+  end: number;
+}
+
+export function counterGraph(series: CounterSeries, width: number, height: number): CounterGraph | null {
+  const n = Math.min(series.time.length, series.value.length);
+  if (n === 0 || width <= 0 || height <= 0) return null;
+  let start = Infinity;
+  let end = -Infinity;
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const t = series.time[i];
+    if (!Number.isFinite(t) || !Number.isFinite(series.value[i])) continue;
+    start = Math.min(start, t);
+    end = Math.max(end, t);
+    max = Math.max(max, series.value[i]);
+  }
+  if (!Number.isFinite(start)) return null;
+  const span = end > start ? end - start : 1;
+  const x = (t: number) => ((t - start) / span) * width;
+  // A one-pixel margin keeps the peak's line inside the box.
+  const y = (v: number) => height - 1 - (max > 0 ? (v / max) * (height - 2) : 0);
+  const parts: string[] = [];
+  let column = -1;
+  let lo = 0;
+  let hi = 0;
+  let last = 0;
+  const flush = () => {
+    if (column < 0) return;
+    // Within one pixel column: down to the lowest, up to the highest, then the last value.
+    parts.push(`V${y(lo).toFixed(1)}V${y(hi).toFixed(1)}V${y(last).toFixed(1)}`);
+  };
+  for (let i = 0; i < n; i++) {
+    const t = series.time[i];
+    const v = series.value[i];
+    if (!Number.isFinite(t) || !Number.isFinite(v)) continue;
+    const px = Math.floor(x(t));
+    if (px !== column) {
+      flush();
+      parts.push(column < 0 ? `M${x(t).toFixed(1)} ${y(v).toFixed(1)}` : `H${x(t).toFixed(1)}`);
+      column = px;
+      lo = hi = v;
+    }
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+    last = v;
+  }
+  flush();
+  parts.push(`H${width}`);
+  return { path: parts.join(''), max, start, end };
+}

@@ -1,0 +1,239 @@
+/**
+ * The allocation sites of a memory profile, as DHAT's viewer lists them:
+ * grouped by stack, allocating function or file:line, sortable by any
+ * column, with the wasteful-site flags as badges. Site columns are
+ * whole-run figures, so the time range and threads do not filter this
+ * table. Clicking a row selects its allocating function, which the
+ * function table and flame graph highlight.
+ */
+
+import { useMemo, useRef, useState } from 'react';
+import { allocationFlagNames, type AllocationFlagName } from '../../src-shared/analysis/allocation-flags';
+import {
+  defaultShortLivedLifetime,
+  groupAllocationSites,
+  sortSiteGroups,
+  type SiteColumn,
+  type SiteGroup,
+  type SiteGrouping,
+} from '../../src-shared/analysis/allocation-sites';
+import type { Profile } from '../../src-shared/profile/model';
+import { formatCount, formatWeight } from '../format/numbers';
+import { useAppState } from './app-context';
+import { useElementSize } from './use-element-size';
+
+/** Must match the row height in the stylesheet: the spacers are computed from it. */
+const ROW_HEIGHT = 22;
+const OVERSCAN_ROWS = 12;
+
+const groupings: { id: SiteGrouping; label: string }[] = [
+  { id: 'function', label: 'Function' },
+  { id: 'line', label: 'File:line' },
+  { id: 'stack', label: 'Stack' },
+];
+
+const columns: { id: SiteColumn; label: string; title: string }[] = [
+  { id: 'label', label: 'Site', title: 'Allocating function, file:line or stack (leaf first)' },
+  { id: 'totalBytes', label: 'Bytes', title: 'Bytes allocated over the whole run' },
+  { id: 'totalBlocks', label: 'Blocks', title: 'Number of allocations' },
+  { id: 'peakBytes', label: 'At peak', title: 'Bytes live when the heap was at its largest' },
+  { id: 'endBytes', label: 'Leaked', title: 'Bytes still allocated at exit' },
+  { id: 'lifetime', label: 'Avg lifetime', title: 'Mean lifetime of a block' },
+  { id: 'readsPerByte', label: 'Reads/B', title: 'Bytes read per byte allocated' },
+  { id: 'writesPerByte', label: 'Writes/B', title: 'Bytes written per byte allocated' },
+];
+
+const flagTitles: Record<AllocationFlagName, string> = {
+  shortLived: 'Blocks freed soon after allocation: a candidate for reuse or the stack',
+  tiny: 'Blocks of 16 bytes or less: allocator overhead dominates',
+  zeroReadsOrWrites: 'Some of this memory is never read or never written',
+  lowAccess: 'Read or written at most 0.4 times per byte',
+  highAccess: 'Read or written 1000 times per byte or more',
+};
+
+function flagLabel(name: AllocationFlagName, group: SiteGroup): string {
+  switch (name) {
+    case 'shortLived':
+      return 'short-lived';
+    case 'tiny':
+      return 'tiny';
+    case 'zeroReadsOrWrites':
+      return group.readsPerByte === 0 ? 'never read' : 'never written';
+    case 'lowAccess':
+      return 'low access';
+    case 'highAccess':
+      return 'high access';
+  }
+}
+
+/** 1225900 -> "1.23M": lifetimes in instructions run to billions and the column is narrow. */
+function formatCompact(value: number): string {
+  for (const [size, suffix] of [
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ] as const) {
+    if (value >= size) return `${(value / size).toPrecision(3)}${suffix}`;
+  }
+  return formatCount(Math.round(value));
+}
+
+/** The lifetime column's unit depends on the tool: valgrind's DHAT counts instructions, dhat-rs microseconds. */
+function formatLifetime(profile: Profile, value: number): string {
+  if (Number.isNaN(value)) return '–';
+  if (profile.meta.eventName?.startsWith('rust')) return formatWeight(value * 1000, 'nanoseconds');
+  return `${formatCompact(value)} instr`;
+}
+
+/** Accesses per byte; a tiny non-zero share reads "<0.01" so it is not mistaken for never. */
+function formatRatio(value: number): string {
+  if (Number.isNaN(value)) return '–';
+  if (value === 0) return '0';
+  if (value < 0.01) return '<0.01';
+  return value >= 100 ? formatCount(Math.round(value)) : value.toFixed(2);
+}
+
+function cell(profile: Profile, group: SiteGroup, column: SiteColumn): string {
+  switch (column) {
+    case 'label':
+      return group.label;
+    case 'totalBlocks':
+      return Number.isNaN(group.totalBlocks) ? '–' : formatCount(group.totalBlocks);
+    case 'lifetime':
+      return formatLifetime(profile, group.lifetime);
+    case 'readsPerByte':
+    case 'writesPerByte':
+      return formatRatio(group[column]);
+    default:
+      return Number.isNaN(group[column]) ? '–' : formatWeight(group[column], 'bytes');
+  }
+}
+
+export function SitesView({ profile }: { profile: Profile }) {
+  const groupBy = useAppState((state) => state.view.sitesGroupBy);
+  const sort = useAppState((state) => state.view.sitesSort);
+  const viewChanged = useAppState((state) => state.viewChanged);
+  const functionSelected = useAppState((state) => state.functionSelected);
+  const selectedFunc = useAppState((state) => state.selection.selectedFunc);
+  const groups = useMemo(
+    () => groupAllocationSites(profile, groupBy, { shortLivedLifetime: defaultShortLivedLifetime(profile) }),
+    [profile, groupBy],
+  );
+  const rows = useMemo(() => sortSiteGroups(groups, sort.column, sort.descending), [groups, sort]);
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const { height } = useElementSize(scroller);
+  const [scrollTop, setScrollTop] = useState(0);
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN_ROWS);
+  const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN_ROWS);
+
+  // Names read best A to Z, figures biggest first; the same column again flips.
+  const sortBy = (column: SiteColumn) =>
+    viewChanged({ sitesSort: { column, descending: sort.column === column ? !sort.descending : column !== 'label' } });
+  const leafFunc = (group: SiteGroup) => (group.stack < 0 ? -1 : profile.frames.func[profile.stacks.frame[group.stack]]);
+  const siteCount = profile.allocations?.length ?? 0;
+
+  return (
+    <div className="sites">
+      <div className="sites__bar">
+        <label>
+          Group by{' '}
+          <select
+            data-testid="sites-group-by"
+            value={groupBy}
+            onChange={(event) => viewChanged({ sitesGroupBy: event.target.value as SiteGrouping })}
+          >
+            {groupings.map((g) => (
+              <option key={g.id} value={g.id}>
+                {g.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="sites__caption">
+          {formatCount(siteCount)} {siteCount === 1 ? 'site' : 'sites'} in {formatCount(rows.length)} {rows.length === 1 ? 'group' : 'groups'} · whole run (not filtered by
+          the range)
+        </span>
+      </div>
+      <div className="sites__scroller" data-testid="sites-table" ref={scroller} onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}>
+        <table className="function-table__table sites__table" aria-rowcount={rows.length + 1}>
+          <colgroup>
+            <col />
+            {columns.slice(1).map((column) => (
+              <col key={column.id} className={column.id === 'lifetime' ? 'sites__col-wide' : 'sites__col-number'} />
+            ))}
+            <col className="sites__col-flags" />
+          </colgroup>
+          <thead>
+            <tr>
+              {columns.map((column) => {
+                const active = sort.column === column.id;
+                return (
+                  <th
+                    key={column.id}
+                    scope="col"
+                    className={column.id === 'label' ? undefined : 'numeric'}
+                    title={column.title}
+                    aria-sort={active ? (sort.descending ? 'descending' : 'ascending') : undefined}
+                  >
+                    <button type="button" className="sort-button" data-testid={`sites-sort-${column.id}`} onClick={() => sortBy(column.id)}>
+                      {column.label}
+                      <span className="sort-button__arrow" aria-hidden="true">
+                        {active ? (sort.descending ? '▼' : '▲') : ''}
+                      </span>
+                    </button>
+                  </th>
+                );
+              })}
+              <th scope="col" className="sites__flags-head">
+                Flags
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {first > 0 && <tr className="spacer" style={{ height: first * ROW_HEIGHT }} aria-hidden="true" />}
+            {rows.slice(first, last).map((group, i) => {
+              const func = leafFunc(group);
+              const selected = func >= 0 && func === selectedFunc;
+              return (
+                <tr
+                  key={group.key}
+                  data-testid="site-row"
+                  data-site-label={group.label}
+                  aria-rowindex={first + i + 2}
+                  aria-selected={selected}
+                  className={selected ? 'selected' : undefined}
+                  tabIndex={0}
+                  onClick={() => functionSelected(selected ? -1 : func)}
+                  onKeyDown={(event) => {
+                    if (event.key !== 'Enter' && event.key !== ' ') return;
+                    event.preventDefault();
+                    functionSelected(selected ? -1 : func);
+                  }}
+                >
+                  {columns.map((column) => (
+                    <td
+                      key={column.id}
+                      className={column.id === 'label' ? 'function-table__name' : 'numeric'}
+                      title={column.id === 'label' ? group.label : undefined}
+                    >
+                      {cell(profile, group, column.id)}
+                    </td>
+                  ))}
+                  <td className="sites__flags" title={allocationFlagNames(group.flags).map((name) => flagLabel(name, group)).join(', ')}>
+                    {allocationFlagNames(group.flags).map((name) => (
+                      <span key={name} className={`site-flag site-flag--${name}`} title={flagTitles[name]}>
+                        {flagLabel(name, group)}
+                      </span>
+                    ))}
+                  </td>
+                </tr>
+              );
+            })}
+            {last < rows.length && <tr className="spacer" style={{ height: (rows.length - last) * ROW_HEIGHT }} aria-hidden="true" />}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

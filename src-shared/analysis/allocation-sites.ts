@@ -1,0 +1,232 @@
+/**
+ * Allocation sites of a memory profile, grouped for the Sites table, and the
+ * per-stack weights of one site column for the flame graph and call tree.
+ *
+ * A site is a row of the profile's allocation table (one allocating stack).
+ * Groups:
+ *   stack      the site's whole stack (the importers already merge equal
+ *              stacks, so usually one site per group)
+ *   function   the site's leaf function: "who called malloc"
+ *   line       the leaf frame's file and line, so two allocations in one
+ *              function stay apart
+ *
+ * Per group: bytes and blocks are summed; bytes at the global peak and at
+ * exit are summed too (every site's peak column is its share of the same
+ * global peak, so the sum is the group's share); lifetime is the mean over
+ * blocks (each site's mean weighted by its blocks); reads and writes are
+ * per byte allocated. NaN (unknown, e.g. massif's reads) stays NaN unless
+ * some site of the group knows the value.
+ *
+ * Flags come from allocation-flags.ts run on the grouped table: its
+ * significance rule compares with the profile's totals, which grouping does
+ * not change, so a group is flagged as if it were one site.
+ */
+
+import type { AllocationTable, IndexIntoStackTable, Profile } from '../profile/model';
+import { stringAt } from '../profile/model';
+import { computeAllocationFlags, type AllocationFlagOptions } from './allocation-flags';
+
+export type SiteGrouping = 'stack' | 'function' | 'line';
+
+/** The site columns a flame graph can weigh stacks by. */
+export type AllocationMetric = 'totalBytes' | 'totalBlocks' | 'peakBytes' | 'endBytes';
+
+export type SiteColumn = 'label' | AllocationMetric | 'lifetime' | 'readsPerByte' | 'writesPerByte';
+
+export interface SiteGroup {
+  /** Stable across recomputes (React key, selection). */
+  key: string;
+  label: string;
+  /** The group's heaviest site's stack (by bytes): what a click can show. */
+  stack: IndexIntoStackTable;
+  siteCount: number;
+  totalBytes: number;
+  totalBlocks: number;
+  peakBytes: number;
+  endBytes: number;
+  lifetime: number;
+  readsPerByte: number;
+  writesPerByte: number;
+  /** AllocationFlag bits. */
+  flags: number;
+}
+
+/** The leaf function of `stack`, or -1. */
+function leafFunc(profile: Profile, stack: IndexIntoStackTable): number {
+  return stack < 0 ? -1 : profile.frames.func[profile.stacks.frame[stack]];
+}
+
+function funcName(profile: Profile, func: number): string {
+  return func < 0 ? '[unknown]' : stringAt(profile, profile.funcs.name[func], '[unknown]');
+}
+
+/** "leaf ← caller ← caller's caller", as far as the root. */
+function stackLabel(profile: Profile, stack: IndexIntoStackTable): string {
+  const names: string[] = [];
+  for (let s = stack; s >= 0; s = profile.stacks.prefix[s]) names.push(funcName(profile, leafFunc(profile, s)));
+  return names.length === 0 ? '[unknown]' : names.join(' ← ');
+}
+
+function lineLabel(profile: Profile, stack: IndexIntoStackTable): string {
+  if (stack < 0) return '[unknown]';
+  const frame = profile.stacks.frame[stack];
+  const func = profile.frames.func[frame];
+  const file = stringAt(profile, profile.funcs.file[func], '');
+  const line = profile.frames.line[frame];
+  // Without a file the function's name is the best place we can give.
+  if (file === '') return `${funcName(profile, func)}${line >= 0 ? `:${line}` : ''}`;
+  return `${file}:${line >= 0 ? line : '?'}`;
+}
+
+/** Group key and label of a site's stack. */
+function groupOf(profile: Profile, stack: IndexIntoStackTable, by: SiteGrouping): [string, string] {
+  switch (by) {
+    case 'stack':
+      return [`s${stack}`, stackLabel(profile, stack)];
+    case 'function': {
+      const func = leafFunc(profile, stack);
+      return [`f${func}`, funcName(profile, func)];
+    }
+    case 'line': {
+      const label = lineLabel(profile, stack);
+      return [`l${label}`, label];
+    }
+  }
+}
+
+/** Adds `value` to a sum that starts NaN (unknown) and becomes known with the first known value. */
+function addKnown(sum: number, value: number): number {
+  if (Number.isNaN(value)) return sum;
+  return Number.isNaN(sum) ? value : sum + value;
+}
+
+/**
+ * The profile's allocation sites grouped `by`, in no particular order (see
+ * sortSiteGroups). Empty for profiles without an allocation table.
+ * `flagOptions.temporaryBlocks` is per site and is summed per group.
+ */
+export function groupAllocationSites(profile: Profile, by: SiteGrouping, flagOptions: AllocationFlagOptions = {}): SiteGroup[] {
+  const table = profile.allocations;
+  if (table === null) return [];
+  const index = new Map<string, number>();
+  const keys: string[] = [];
+  const labels: string[] = [];
+  const groupOfSite = new Int32Array(table.length);
+  for (let site = 0; site < table.length; site++) {
+    const [key, label] = groupOf(profile, table.stack[site], by);
+    let g = index.get(key);
+    if (g === undefined) {
+      g = keys.length;
+      index.set(key, g);
+      keys.push(key);
+      labels.push(label);
+    }
+    groupOfSite[site] = g;
+  }
+
+  const n = keys.length;
+  const nan = () => new Float64Array(n).fill(NaN);
+  const grouped: AllocationTable = {
+    length: n,
+    stack: new Int32Array(n).fill(-1),
+    totalBytes: nan(),
+    totalBlocks: nan(),
+    peakBytes: nan(),
+    endBytes: nan(),
+    reads: nan(),
+    writes: nan(),
+    lifetime: nan(),
+  };
+  const siteCount = new Int32Array(n);
+  const heaviest = new Float64Array(n).fill(-Infinity);
+  // Lifetime is a mean per block: sum lifetime * blocks over the sites that know it, then divide.
+  const lifetimeSum = new Float64Array(n);
+  const lifetimeBlocks = new Float64Array(n);
+  const temporary = flagOptions.temporaryBlocks === undefined ? undefined : new Float64Array(n);
+  for (let site = 0; site < table.length; site++) {
+    const g = groupOfSite[site];
+    siteCount[g]++;
+    const bytes = table.totalBytes[site];
+    if (bytes > heaviest[g] || grouped.stack[g] === -1) {
+      heaviest[g] = bytes;
+      grouped.stack[g] = table.stack[site];
+    }
+    grouped.totalBytes[g] = addKnown(grouped.totalBytes[g], bytes);
+    grouped.totalBlocks[g] = addKnown(grouped.totalBlocks[g], table.totalBlocks[site]);
+    grouped.peakBytes[g] = addKnown(grouped.peakBytes[g], table.peakBytes[site]);
+    grouped.endBytes[g] = addKnown(grouped.endBytes[g], table.endBytes[site]);
+    grouped.reads[g] = addKnown(grouped.reads[g], table.reads[site]);
+    grouped.writes[g] = addKnown(grouped.writes[g], table.writes[site]);
+    const blocks = table.totalBlocks[site];
+    if (!Number.isNaN(table.lifetime[site]) && blocks > 0) {
+      lifetimeSum[g] += table.lifetime[site] * blocks;
+      lifetimeBlocks[g] += blocks;
+    }
+    if (temporary !== undefined) temporary[g] += flagOptions.temporaryBlocks![site] || 0;
+  }
+  for (let g = 0; g < n; g++) if (lifetimeBlocks[g] > 0) grouped.lifetime[g] = lifetimeSum[g] / lifetimeBlocks[g];
+
+  const flags = computeAllocationFlags(grouped, { ...flagOptions, temporaryBlocks: temporary });
+  return keys.map((key, g) => ({
+    key,
+    label: labels[g],
+    stack: grouped.stack[g],
+    siteCount: siteCount[g],
+    totalBytes: grouped.totalBytes[g],
+    totalBlocks: grouped.totalBlocks[g],
+    peakBytes: grouped.peakBytes[g],
+    endBytes: grouped.endBytes[g],
+    lifetime: grouped.lifetime[g],
+    readsPerByte: grouped.totalBytes[g] > 0 ? grouped.reads[g] / grouped.totalBytes[g] : NaN,
+    writesPerByte: grouped.totalBytes[g] > 0 ? grouped.writes[g] / grouped.totalBytes[g] : NaN,
+    flags: flags[g],
+  }));
+}
+
+const labelOrder = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+
+/**
+ * A sorted copy. Unknown values (NaN) go last in either direction, since
+ * "unknown" is neither big nor small; ties fall back to bytes, then the
+ * label, so the order never flickers.
+ */
+export function sortSiteGroups(groups: readonly SiteGroup[], column: SiteColumn, descending: boolean): SiteGroup[] {
+  const sign = descending ? -1 : 1;
+  const byValue = (a: SiteGroup, b: SiteGroup): number => {
+    if (column === 'label') return sign * labelOrder.compare(a.label, b.label);
+    const x = a[column];
+    const y = b[column];
+    if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) ? (Number.isNaN(y) ? 0 : 1) : -1;
+    return sign * (x - y);
+  };
+  return [...groups].sort((a, b) => byValue(a, b) || b.totalBytes - a.totalBytes || labelOrder.compare(a.label, b.label) || (a.key < b.key ? -1 : 1));
+}
+
+/**
+ * Per profile stack, the sum of one site column over the sites allocating
+ * there: what the flame graph and call tree weigh stacks by when the user
+ * picks blocks, peak or leaked bytes instead of the samples' total bytes.
+ * Null for profiles without an allocation table. Unknown values add nothing.
+ */
+export function allocationStackWeights(profile: Profile, metric: AllocationMetric): Float64Array | null {
+  const table = profile.allocations;
+  if (table === null) return null;
+  const weights = new Float64Array(profile.stacks.length);
+  const column = table[metric];
+  for (let site = 0; site < table.length; site++) {
+    const stack = table.stack[site];
+    if (stack >= 0 && column[site] > 0) weights[stack] += column[site];
+  }
+  return weights;
+}
+
+/**
+ * The short-lived threshold ("tuth") for a profile, which the model does
+ * not carry yet: DHAT's defaults, 500 instructions for valgrind's files and
+ * 10 µs for dhat-rs's (whose mode names start "rust-"). NaN (no short-lived
+ * flag) for other formats.
+ */
+export function defaultShortLivedLifetime(profile: Profile): number {
+  if (profile.meta.format !== 'dhat') return NaN;
+  return profile.meta.eventName?.startsWith('rust') ? 10 : 500;
+}

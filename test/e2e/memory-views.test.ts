@@ -1,0 +1,137 @@
+/**
+ * The memory views in browser mode, on a DHAT recording made now of
+ * test/fixtures/programs/alloc_sites.c: the Sites view lists the leak site
+ * first by bytes at exit and the peak site first by bytes at the peak, and
+ * the metric selector reweighs the flame graph. The expected sites come
+ * from the DHAT file itself (its per-program-point eb and gb), not from
+ * names typed here. A massif recording of the same program shows its heap
+ * over time in the timeline's place, peaking where ms_print says.
+ * Screenshots go to test-artifacts/memory-*.png.
+ */
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { dropFile, launchChromium, screenshot, startServe, type ServeProcess } from '../helpers/browser';
+import { compileFixture } from '../helpers/perf';
+import { formatWeight } from '../../src-renderer/format/numbers';
+import { msPrintPeak, recordDhat, recordMassif } from '../helpers/memory-tools';
+
+let serve: ServeProcess;
+let browser: Browser;
+let page: Page;
+let dhatFile: string;
+let massifFile: string;
+const pageErrors: string[] = [];
+
+interface DhatJson {
+  ftbl: string[];
+  pps: { eb: number; gb?: number; fs: number[] }[];
+}
+
+/**
+ * The allocating function of the program point with the most bytes in
+ * `column`: its first frame, leaf first, with a source line (DHAT writes
+ * "0xADDR: name (file.c:LINE)"; malloc's own frames say "(in lib.so)").
+ */
+function topSiteFunction(json: DhatJson, column: 'eb' | 'gb'): string {
+  const pp = [...json.pps].sort((a, b) => (b[column] ?? 0) - (a[column] ?? 0))[0];
+  for (const f of pp.fs) {
+    const match = /^0x[0-9A-Fa-f]+: (.+?) \([^()]*:\d+\)$/.exec(json.ftbl[f]);
+    if (match) return match[1];
+  }
+  throw new Error(`no frame with a source line in ${JSON.stringify(pp.fs.map((f) => json.ftbl[f]))}`);
+}
+
+const ready = () => page.locator('[data-testid=profile-view][data-analysis=ready]').waitFor({ timeout: 20_000 });
+
+async function siteLabels(): Promise<string[]> {
+  return page.$$eval('[data-testid=sites-table] [data-testid=site-row]', (rows) => rows.map((row) => row.getAttribute('data-site-label') ?? ''));
+}
+
+before(async () => {
+  const binary = await compileFixture('alloc_sites');
+  dhatFile = recordDhat(binary, []).file;
+  massifFile = recordMassif(binary, []);
+  serve = await startServe();
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(serve.url);
+  await page.getByTestId('empty-state').waitFor({ timeout: 15_000 });
+  await dropFile(page, dhatFile);
+  await page.getByTestId('function-row').first().waitFor({ timeout: 30_000 });
+  await ready();
+});
+
+after(async () => {
+  await browser?.close();
+  await serve?.stop();
+});
+
+test('the Sites view: leak site first by bytes at exit, peak site first by bytes at the peak', async () => {
+  const json = JSON.parse(readFileSync(dhatFile, 'utf8')) as DhatJson;
+  const leak = topSiteFunction(json, 'eb');
+  const peak = topSiteFunction(json, 'gb');
+  assert.notEqual(leak, peak);
+
+  await page.getByTestId('view-sites').click();
+  await page.getByTestId('sites-table').waitFor();
+  await page.getByTestId('sites-group-by').selectOption('function');
+
+  await page.getByTestId('sites-sort-endBytes').click();
+  assert.equal((await page.locator('[data-testid=sites-table] th[aria-sort]').innerText()).trim().replace(/\s*▼$/, ''), 'Leaked');
+  assert.equal((await siteLabels())[0], leak);
+  await screenshot(page, 'memory-sites-leaked');
+
+  await page.getByTestId('sites-sort-peakBytes').click();
+  assert.equal((await siteLabels())[0], peak);
+  const firstRow = page.getByTestId('site-row').first();
+  assert.match(await firstRow.innerText(), /MiB/, 'the peak block is megabytes and is written so');
+  await screenshot(page, 'memory-sites-peak');
+
+  // Group by file:line: labels become "file:line".
+  await page.getByTestId('sites-group-by').selectOption('line');
+  assert.match((await siteLabels())[0], /alloc_sites\.c:\d+$/);
+  await screenshot(page, 'memory-sites-lines');
+});
+
+test('the metric selector weighs the flame graph by leaked bytes', async () => {
+  const json = JSON.parse(readFileSync(dhatFile, 'utf8')) as DhatJson;
+  const leak = topSiteFunction(json, 'eb');
+  const peak = topSiteFunction(json, 'gb');
+  await page.getByTestId('view-flame').click();
+  await page.getByTestId('memory-metric').selectOption('endBytes');
+  await ready();
+  const names = await page.$$eval('[data-testid=flame-boxes] li', (items) => items.map((item) => item.getAttribute('data-func-name') ?? ''));
+  assert.ok(names.includes(leak), names.join(', '));
+  assert.ok(!names.includes(peak), `${peak} leaks nothing: ${names.join(', ')}`);
+  const eb = json.pps.reduce((sum, pp) => sum + pp.eb, 0);
+  assert.match(await page.getByTestId('selection-total').innerText(), eb >= 1024 ? /KiB|MiB/ : /B/);
+  await screenshot(page, 'memory-flame-leaked');
+});
+
+test('massif: the heap over time, peaking at ms_print\'s peak', async () => {
+  const peak = msPrintPeak(massifFile);
+  await dropFile(page, massifFile);
+  await page.getByTestId('profile-tab').nth(1).waitFor();
+  const heap = page.locator('[data-testid=counter-track][data-counter-name=heap]');
+  await heap.waitFor({ timeout: 30_000 });
+  await ready();
+  assert.equal((await heap.locator('.counter-track__peak').innerText()).trim(), `peak ${formatWeight(peak.usefulHeapBytes, 'bytes')}`);
+  await page.getByTestId('view-sites').click();
+  await page.getByTestId('sites-sort-peakBytes').click();
+  await page.getByTestId('site-row').first().waitFor();
+  await screenshot(page, 'memory-massif');
+
+  // massif measured only bytes at the peak: the metric selector offers nothing else.
+  await page.getByTestId('view-flame').click();
+  const options = await page.$$eval('[data-testid=memory-metric] option', (items) => items.map((item) => (item as HTMLOptionElement).value));
+  assert.deepEqual(options, ['peakBytes']);
+  await ready();
+  const names = await page.$$eval('[data-testid=flame-boxes] li', (items) => items.map((item) => item.getAttribute('data-func-name') ?? ''));
+  assert.equal(names[1], peak.sites[0].name, `the widest box under main is ms_print's biggest peak site: ${names.join(', ')}`);
+  await screenshot(page, 'memory-massif-flame');
+  assert.deepEqual(pageErrors, []);
+});
