@@ -24,10 +24,10 @@ import { useDisplayUnit } from './use-display-unit';
 export function FlameGraph({ profile }: { profile: Profile }) {
   const { result } = useAnalysis();
   if (result === null) return <p className="pane__empty">Analysing…</p>;
-  return <FlameGraphOf profile={profile} tree={result.tree} self={result.funcCosts.self} />;
+  return <FlameGraphOf profile={profile} tree={result.tree} self={result.funcCosts.self} funcLines={result.funcLines} />;
 }
 
-function FlameGraphOf({ profile, tree, self }: { profile: Profile; tree: CallTree; self: Float64Array }) {
+function FlameGraphOf({ profile, tree, self, funcLines }: { profile: Profile; tree: CallTree; self: Float64Array; funcLines: Int32Array }) {
   const zoomPath = useAppState((state) => state.selection.flameZoomPath);
   const selectedFunc = useAppState((state) => state.selection.selectedFunc);
   const orientation = useAppState((state) => state.view.flameOrientation);
@@ -61,8 +61,8 @@ function FlameGraphOf({ profile, tree, self }: { profile: Profile; tree: CallTre
     [tree],
   );
   const tooltipFor = useCallback(
-    (node: IndexIntoCallTree) => <FlameNodeDetails profile={profile} tree={tree} node={node} />,
-    [profile, tree],
+    (node: IndexIntoCallTree) => <FlameNodeDetails profile={profile} tree={tree} node={node} funcLines={funcLines} />,
+    [profile, tree, funcLines],
   );
 
   if (tree.grandTotal === 0) {
@@ -125,11 +125,14 @@ const kindLabels: Partial<Record<FuncKind, string>> = {
 };
 
 /** The tooltip's content: what the box is and what it costs. */
-export function FlameNodeDetails({ profile, tree, node }: { profile: Profile; tree: CallTree; node: IndexIntoCallTree }) {
+export function FlameNodeDetails(props: { profile: Profile; tree: CallTree; node: IndexIntoCallTree; funcLines?: Int32Array }) {
+  const { profile, tree, node } = props;
   const func = tree.func[node];
   const { funcs } = profile;
   const file = stringAt(profile, funcs.file[func]);
-  const line = funcs.startLine[func];
+  // The line the function spends the most time on; its first line when that is all the format gives.
+  const hottest = props.funcLines?.[func] ?? -1;
+  const line = hottest >= 0 ? hottest : funcs.startLine[func];
   const library = stringAt(profile, funcs.library[func]);
   const kind = kindLabels[funcs.kind[func] as FuncKind];
   const unit = useDisplayUnit(profile);

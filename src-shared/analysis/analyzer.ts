@@ -13,6 +13,7 @@
  * of the transformed stacks, and builds the trees from those.
  */
 
+import { computeHottestLines } from './function-lines';
 import type { IndexIntoFuncTable, IndexIntoThreadTable, Nanoseconds, Profile } from '../profile/model';
 import { stringAt } from '../profile/model';
 import { allocationStackWeights, type AllocationMetric } from './allocation-sites';
@@ -79,6 +80,8 @@ export interface AnalysisResult {
   stackChart: StackChart | null;
   /** Per profile stack: 1 when the transforms keep its samples (the timeline greys the others). */
   keptStacks: Uint8Array;
+  /** Per function, its hottest source line over the whole recording, or -1 (function-lines.ts). */
+  funcLines: Int32Array;
 }
 
 const TRANSFORM_CACHE_SIZE = 4;
@@ -93,6 +96,7 @@ export class Analyzer {
   private threadSamples: ThreadSamples[] | null = null;
   private interval = NaN;
   private names: string[] | null = null;
+  private hottestLines: Int32Array | null = null;
 
   constructor(readonly profile: Profile) {}
 
@@ -122,6 +126,8 @@ export class Analyzer {
       sandwich: request.sandwichFunc >= 0 ? this.sandwich(stacks, weights, request.sandwichFunc) : null,
       stackChart: request.stackChartThread >= 0 ? this.stackChart(request, transformed) : null,
       keptStacks,
+      // Computed once per profile; a copy because the result's buffers are transferred away.
+      funcLines: (this.hottestLines ??= computeHottestLines(profile)).slice(),
     };
   }
 
