@@ -16,6 +16,7 @@ import { funcNamesOf, paletteOf } from '../store/derived';
 import { useAppState } from './app-context';
 import { CallNodeMenu, type CallNodeMenuTarget } from './CallNodeMenu';
 import { FlameGraphCanvas } from './FlameGraphCanvas';
+import { FunctionPlaceFacts } from './FunctionPlaceFacts';
 import { useAnalysis } from './use-analysis';
 import { useColorScheme } from './use-color-scheme';
 import { useSearchMatches } from './use-search';
@@ -24,10 +25,10 @@ import { useDisplayUnit } from './use-display-unit';
 export function FlameGraph({ profile }: { profile: Profile }) {
   const { result } = useAnalysis();
   if (result === null) return <p className="pane__empty">Analysing…</p>;
-  return <FlameGraphOf profile={profile} tree={result.tree} self={result.funcCosts.self} funcLines={result.funcLines} />;
+  return <FlameGraphOf profile={profile} tree={result.tree} self={result.funcCosts.self} />;
 }
 
-function FlameGraphOf({ profile, tree, self, funcLines }: { profile: Profile; tree: CallTree; self: Float64Array; funcLines: Int32Array }) {
+function FlameGraphOf({ profile, tree, self }: { profile: Profile; tree: CallTree; self: Float64Array }) {
   const zoomPath = useAppState((state) => state.selection.flameZoomPath);
   const selectedFunc = useAppState((state) => state.selection.selectedFunc);
   const orientation = useAppState((state) => state.view.flameOrientation);
@@ -61,8 +62,8 @@ function FlameGraphOf({ profile, tree, self, funcLines }: { profile: Profile; tr
     [tree],
   );
   const tooltipFor = useCallback(
-    (node: IndexIntoCallTree) => <FlameNodeDetails profile={profile} tree={tree} node={node} funcLines={funcLines} />,
-    [profile, tree, funcLines],
+    (node: IndexIntoCallTree) => <FlameNodeDetails profile={profile} tree={tree} node={node} />,
+    [profile, tree],
   );
 
   if (tree.grandTotal === 0) {
@@ -125,34 +126,16 @@ const kindLabels: Partial<Record<FuncKind, string>> = {
 };
 
 /** The tooltip's content: what the box is and what it costs. */
-export function FlameNodeDetails(props: { profile: Profile; tree: CallTree; node: IndexIntoCallTree; funcLines?: Int32Array }) {
-  const { profile, tree, node } = props;
+export function FlameNodeDetails({ profile, tree, node }: { profile: Profile; tree: CallTree; node: IndexIntoCallTree }) {
   const func = tree.func[node];
-  const { funcs } = profile;
-  const file = stringAt(profile, funcs.file[func]);
-  // The line the function spends the most time on; its first line when that is all the format gives.
-  const hottest = props.funcLines?.[func] ?? -1;
-  const line = hottest >= 0 ? hottest : funcs.startLine[func];
-  const library = stringAt(profile, funcs.library[func]);
-  const kind = kindLabels[funcs.kind[func] as FuncKind];
+  const kind = kindLabels[profile.funcs.kind[func] as FuncKind];
   const unit = useDisplayUnit(profile);
   const cost = (value: number) => `${formatWeightWithUnit(value, unit)} (${formatPercent(value, tree.grandTotal)})`;
   return (
     <>
-      <div className="flame-tooltip__name">{stringAt(profile, funcs.name[func], '[unknown]')}</div>
+      <div className="flame-tooltip__name">{stringAt(profile, profile.funcs.name[func], '[unknown]')}</div>
       <dl className="flame-tooltip__facts">
-        {file !== '' && (
-          <>
-            <dt>File</dt>
-            <dd>{line >= 0 ? `${file}:${line}` : file}</dd>
-          </>
-        )}
-        {library !== '' && (
-          <>
-            <dt>Library</dt>
-            <dd>{library}</dd>
-          </>
-        )}
+        <FunctionPlaceFacts profile={profile} func={func} />
         {kind !== undefined && (
           <>
             <dt>Kind</dt>

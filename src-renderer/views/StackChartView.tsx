@@ -10,7 +10,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState, type PointerEven
 import type { TimeRange } from '../../src-shared/analysis/analyzer';
 import { stackChartBoxAt, stackChartPathOf, type StackChart } from '../../src-shared/analysis/stack-chart';
 import { threadLabel } from '../../src-shared/analysis/threads';
-import { stringAt, type Profile } from '../../src-shared/profile/model';
+import type { Profile } from '../../src-shared/profile/model';
 import { heatPalette } from '../canvas/flame-colors';
 import type { FlameTheme } from '../canvas/flame-painter';
 import { createStackChartPainter, type StackChartPaintInput } from '../canvas/stack-chart-painter';
@@ -21,6 +21,7 @@ import { analysedThreads, stackChartThreadOf } from '../store/analysis-service';
 import { funcNamesOf, paletteOf, threadTotalsOf, timeBoundsOf } from '../store/derived';
 import { useAppState } from './app-context';
 import { CallNodeMenu, type CallNodeMenuTarget } from './CallNodeMenu';
+import { FunctionPlaceFacts } from './FunctionPlaceFacts';
 import { useAnalysis } from './use-analysis';
 import { useColorScheme } from './use-color-scheme';
 import { useElementSize } from './use-element-size';
@@ -249,27 +250,13 @@ function StackChartOf({ profile, chart, self }: { profile: Profile; chart: Stack
 function BoxDetails({ profile, chart, box }: { profile: Profile; chart: StackChart; box: number }) {
   const func = chart.func[box];
   const duration = chart.end[box] - chart.start[box];
-  const file = stringAt(profile, profile.funcs.file[func]);
-  const line = profile.funcs.startLine[func];
-  const library = stringAt(profile, profile.funcs.library[func]);
   return (
     <>
       <div className="flame-tooltip__name">{funcNamesOf(profile)[func]}</div>
       <dl className="flame-tooltip__facts">
         <dt>Duration</dt>
         <dd>{formatDuration(duration, duration / 100)}</dd>
-        {file !== '' && (
-          <>
-            <dt>File</dt>
-            <dd>{line >= 0 ? `${file}:${line}` : file}</dd>
-          </>
-        )}
-        {library !== '' && (
-          <>
-            <dt>Library</dt>
-            <dd>{library}</dd>
-          </>
-        )}
+        <FunctionPlaceFacts profile={profile} func={func} />
       </dl>
     </>
   );

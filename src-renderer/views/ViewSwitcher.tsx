@@ -78,6 +78,18 @@ export function ViewOptions() {
   const viewChanged = useAppState((state) => state.viewChanged);
   const rowsExpanded = useAppState((state) => state.rowsExpanded);
   const { result } = useAnalysis();
+  // The flame graph and the stack chart share one colouring choice.
+  const colouring = (
+    <Segmented
+      label="Colour"
+      value={view.flameColoring}
+      options={[
+        ['category', 'By library'],
+        ['heat', 'By self cost'],
+      ]}
+      onChange={(flameColoring) => viewChanged({ flameColoring })}
+    />
+  );
   if (view.mainView === 'flame') {
     return (
       <div className="view-options">
@@ -90,30 +102,14 @@ export function ViewOptions() {
           ]}
           onChange={(flameOrientation) => viewChanged({ flameOrientation })}
         />
-        <Segmented
-          label="Colour"
-          value={view.flameColoring}
-          options={[
-            ['category', 'By library'],
-            ['heat', 'By self cost'],
-          ]}
-          onChange={(flameColoring) => viewChanged({ flameColoring })}
-        />
+        {colouring}
       </div>
     );
   }
   if (view.mainView === 'stack-chart') {
     return (
       <div className="view-options">
-        <Segmented
-          label="Colour"
-          value={view.flameColoring}
-          options={[
-            ['category', 'By library'],
-            ['heat', 'By self cost'],
-          ]}
-          onChange={(flameColoring) => viewChanged({ flameColoring })}
-        />
+        {colouring}
       </div>
     );
   }
