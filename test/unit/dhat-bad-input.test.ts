@@ -153,6 +153,22 @@ test('a file cut anywhere: one line saying where it ends', LIMIT, async () => {
   await assertOneLineError(VALID.slice(0, VALID.indexOf('"fs"')), /inside pps\[0\]/);
 });
 
+test('every proper prefix of a document is reported as cut short, never as malformed', LIMIT, () => {
+  // A cut can land inside "-0.25e-3" leaving "-" or "-0.25e", or inside "true": still truncation.
+  const containers = DOCUMENTS.filter((text) => /^\s*[[{]/.test(text));
+  assert.ok(containers.length >= 4);
+  for (const text of containers) {
+    const trimmedEnd = text.trimEnd().length;
+    for (let cut = text.search(/\S/) + 1; cut < trimmedEnd; cut++) {
+      assert.throws(
+        () => scanInChunks(text.slice(0, cut), 7),
+        (error: unknown) => error instanceof JsonSyntaxError && error.truncated && /ends early/.test(error.message),
+        `cut at ${cut}: ${JSON.stringify(text.slice(Math.max(0, cut - 8), cut))}`,
+      );
+    }
+  }
+});
+
 test('malformed JSON: one line with the byte offset', LIMIT, async () => {
   const unquoted = VALID.replace('"mode":"heap"', '"mode":heap');
   await assertOneLineError(unquoted, new RegExp(`malformed JSON at byte ${unquoted.indexOf(':heap') + 1}: expected a value, found 'h'`));

@@ -258,6 +258,8 @@ export class JsonScanner {
             const stop = numberEnd(buf, i);
             if (stop === n && !final) return this.unfinished(buf, i, final, 'a number');
             const value = parseNumber(buf, i, stop);
+            // "-" or "1e" cut off by the end of the file is truncation, not a typo.
+            if (value === null && stop === n && final) return this.unfinished(buf, i, final, 'a number');
             if (value === null) this.fail(buf, i, 'a malformed number');
             this.afterValue();
             h.number(value as number);
@@ -268,7 +270,7 @@ export class JsonScanner {
           if (literal === null) this.fail(buf, i, 'expected a value');
           const text = literal as string;
           if (n - i < text.length) {
-            if (!final && matchesPrefix(buf, i, n, text)) return this.unfinished(buf, i, final, 'a literal');
+            if (matchesPrefix(buf, i, n, text)) return this.unfinished(buf, i, final, 'a literal');
             this.fail(buf, i, 'expected a value');
           }
           if (!matchesPrefix(buf, i, i + text.length, text)) this.fail(buf, i, 'expected a value');
