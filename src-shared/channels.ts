@@ -13,6 +13,10 @@ export const hostCallNames = [
   'showOpenDialog',
   'listRecent',
   'saveExport',
+  // --- source pane calls (issue 5) ---
+  // --- end source pane calls ---
+  // --- recording calls (issue 7) ---
+  // --- end recording calls ---
 ] as const;
 
 export type HostCallName = (typeof hostCallNames)[number];

@@ -76,6 +76,10 @@ export const hostCalls = {
   saveExport: call<string | null>()(
     z.object({ suggestedName: fileName, format: z.enum(exportFormats), text: z.string().max(2 ** 29) }).strict(),
   ),
+  // --- source pane calls (issue 5) ---
+  // --- end source pane calls ---
+  // --- recording calls (issue 7) ---
+  // --- end recording calls ---
 } as const;
 
 export type HostCalls = typeof hostCalls;
@@ -97,6 +101,8 @@ export const hostEvents = {
   openRequested: z.object({ path: filePath }),
   /** A menu item that the window carries out. */
   menuCommand: z.object({ command: z.enum(menuCommands) }),
+  // --- recording events (issue 7) ---
+  // --- end recording events ---
 } as const;
 
 export type HostEvents = typeof hostEvents;

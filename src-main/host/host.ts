@@ -91,6 +91,10 @@ export function createHost(services: HostServices): HostHandlers & { dispose(): 
       if (!services.saveExport) throw new UserFacingError('this host has no native Save dialog');
       return services.saveExport(suggestedName, text);
     },
+    // --- source pane handlers (issue 5) ---
+    // --- end source pane handlers ---
+    // --- recording handlers (issue 7) ---
+    // --- end recording handlers ---
     dispose: () => {
       for (const worker of running.values()) void worker.terminate();
       running.clear();
