@@ -16,6 +16,16 @@ export const hostCallNames = [
   // --- source pane calls (issue 5) ---
   // --- end source pane calls ---
   // --- recording calls (issue 7) ---
+  'getRecordCapabilities',
+  'checkRecording',
+  'startRecording',
+  'stopRecording',
+  'writeRecordingInput',
+  'resizeRecording',
+  'providePassword',
+  'lowerPerfParanoid',
+  'listProcesses',
+  'listRecordings',
   // --- end recording calls ---
 ] as const;
 

@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import type { HostCallName } from './channels';
 import type { Profile } from './profile/model';
+import { recordingCalls, recordingEventSchemas } from './record/contract';
 
 export { channelFor, EVENT_CHANNEL, hostCallNames, type HostCallName } from './channels';
 
@@ -79,6 +80,7 @@ export const hostCalls = {
   // --- source pane calls (issue 5) ---
   // --- end source pane calls ---
   // --- recording calls (issue 7) ---
+  ...recordingCalls,
   // --- end recording calls ---
 } as const;
 
@@ -102,6 +104,7 @@ export const hostEvents = {
   /** A menu item that the window carries out. */
   menuCommand: z.object({ command: z.enum(menuCommands) }),
   // --- recording events (issue 7) ---
+  ...recordingEventSchemas,
   // --- end recording events ---
 } as const;
 

@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, Menu, session, shell } from 'electron';
 import type { MenuCommand } from '../../src-shared/contract';
 import { createHost } from '../host/host';
+import { createRecordingServices } from '../host/record-handlers';
 import { registerHostIpc, windowEvents, type WindowEvents } from './ipc';
 import { menuTemplate } from './menu';
 import { showOpenProfileDialog, startupFiles, watchOpenRequests } from './open-files';
@@ -97,6 +98,12 @@ function startWindows(paths: AppPaths): OpenTarget {
     onClear: () => app.clearRecentDocuments(),
   });
 
+  // Recordings and their list live beside the other per-user state; packaged apps ship resources/ beside app.asar.
+  const recording = createRecordingServices({
+    dataDir: app.getPath('userData'),
+    resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : join(__dirname, '..', '..', 'resources'),
+  });
+
   const openWindow = (): AppWindow => {
     const window = createAppWindow(paths);
     const contentsId = window.webContents.id;
@@ -112,6 +119,7 @@ function startWindows(paths: AppPaths): OpenTarget {
       showOpenDialog: () => showOpenProfileDialog(parent()),
       saveExport: (suggestedName, text) => saveExportWithDialog(parent(), suggestedName, text),
       recentFiles,
+      recording,
     });
     const entry: AppWindow = { window, host, events };
     windows.set(contentsId, entry);

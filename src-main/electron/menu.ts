@@ -38,9 +38,6 @@ export interface MenuContext {
   actions: MenuActions;
 }
 
-/** Recording lands with issue 7; until then the items are visible but say so, rather than pretend. */
-const NOT_YET = { enabled: false, sublabel: 'Coming soon', toolTip: 'Recording is not available in this version yet.' };
-
 export function menuTemplate(context: MenuContext): MenuItemConstructorOptions[] {
   const mac = context.platform === 'darwin';
   const { actions } = context;
@@ -67,8 +64,9 @@ export function menuTemplate(context: MenuContext): MenuItemConstructorOptions[]
       { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: () => actions.open() },
       { label: 'Open Recent', submenu: recentSubmenu(context) },
       separator,
-      { label: 'Record…', accelerator: 'CmdOrCtrl+R', ...NOT_YET },
-      { label: 'Attach to Process…', accelerator: 'CmdOrCtrl+Shift+A', ...NOT_YET },
+      // The window opens its record and attach dialogs (recording runs in the host, started from there).
+      { label: 'Record…', accelerator: 'CmdOrCtrl+R', click: () => actions.command('record') },
+      { label: 'Attach to Process…', accelerator: 'CmdOrCtrl+Shift+A', click: () => actions.command('attach') },
       separator,
       {
         label: 'Export',

@@ -20,6 +20,7 @@ import type {
 import { CancelledError, UserFacingError } from '../../src-shared/errors';
 import type { Profile } from '../../src-shared/profile/model';
 import type { ImportJob, WorkerReply } from './import-worker';
+import { createRecordHandlers, type RecordingServices } from './record-handlers';
 
 export interface HostServices {
   mode: HostMode;
@@ -30,10 +31,13 @@ export interface HostServices {
   showOpenDialog?: () => Promise<string | null>;
   saveExport?: (suggestedName: string, text: string) => Promise<string | null>;
   recentFiles?: { list(): RecentFile[]; add(path: string): void };
+  /** Recording (issue 7): shared by the windows of one process; absent where the host cannot record. */
+  recording?: RecordingServices;
 }
 
 export function createHost(services: HostServices): HostHandlers & { dispose(): void } {
   const running = new Map<string, Worker>();
+  const recording = createRecordHandlers(services.recording, services.emit);
 
   const importInWorker = async (taskId: string, job: ImportJob, name: string, path: string | null): Promise<OpenedProfile> => {
     if (running.has(taskId)) throw new UserFacingError(`task ${taskId} is already running`);
@@ -94,10 +98,12 @@ export function createHost(services: HostServices): HostHandlers & { dispose(): 
     // --- source pane handlers (issue 5) ---
     // --- end source pane handlers ---
     // --- recording handlers (issue 7) ---
+    ...recording.handlers,
     // --- end recording handlers ---
     dispose: () => {
       for (const worker of running.values()) void worker.terminate();
       running.clear();
+      recording.dispose();
     },
   };
 }

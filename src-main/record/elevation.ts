@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { UserFacingError } from '../../src-shared/errors';
 import type { Capabilities, ToolName } from './capabilities';
-import type { ElevationMethod } from './options';
+import type { ElevationMethod } from '../../src-shared/record/options';
 import { requireTool } from './packages';
 
 /**

@@ -9,7 +9,7 @@ import { closeSync, openSync } from 'node:fs';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { UserFacingError } from '../../src-shared/errors';
 import type { FinishStep, RecordPlan } from './instruments';
-import type { RecordingFormat } from './options';
+import type { RecordingFormat } from '../../src-shared/record/options';
 import { parseDtraceStacks, toCollapsed } from './outputs/dtrace';
 import { parseTimeProfile } from './outputs/xctrace';
 

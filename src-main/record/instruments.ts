@@ -21,7 +21,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { UserFacingError } from '../../src-shared/errors';
 import { which, type Capabilities, type ToolName } from './capabilities';
-import type { InstrumentOptions, RecordRequest, RecordTarget, RecordingFormat } from './options';
+import type { InstrumentOptions, RecordRequest, RecordTarget, RecordingFormat } from '../../src-shared/record/options';
 import { requireTool } from './packages';
 
 export type StopStrategy =

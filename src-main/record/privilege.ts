@@ -23,7 +23,8 @@ import { readFile } from 'node:fs/promises';
 import type { Capabilities } from './capabilities';
 import { userNameOf } from './capabilities';
 import { profilerOf } from './instruments';
-import type { ElevationMethod, RecordRequest } from './options';
+import type { ElevationMethod, RecordRequest } from '../../src-shared/record/options';
+import type { PrivilegeDecision, Remedy } from '../../src-shared/record/types';
 
 export interface TargetProcess {
   pid: number;
@@ -33,15 +34,7 @@ export interface TargetProcess {
   user: string | null;
 }
 
-export type Remedy =
-  | { kind: 'elevate'; method: ElevationMethod }
-  /** Lower perf_event_paranoid to `level` until reboot with one elevated sysctl, then record as the user. */
-  | { kind: 'lower-paranoid'; method: ElevationMethod; level: number };
-
-export type PrivilegeDecision =
-  | { kind: 'allowed'; notes: string[] }
-  | { kind: 'needs-elevation'; reason: string; notes: string[]; remedies: Remedy[] }
-  | { kind: 'impossible'; reason: string };
+export type { PrivilegeDecision, Remedy };
 
 /** The owner of `pid` (Linux: /proc/PID/status; macOS: ps). */
 export async function inspectTarget(pid: number, caps: Capabilities): Promise<TargetProcess> {

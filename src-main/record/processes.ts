@@ -13,21 +13,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { parsePasswd } from './capabilities';
 import type { Capabilities } from './capabilities';
-import type { RecordRequest } from './options';
+import type { RecordRequest } from '../../src-shared/record/options';
+import type { AttachPermission, ProcessInfo } from '../../src-shared/record/types';
 import { decidePrivilege } from './privilege';
 
-export interface ProcessInfo {
-  pid: number;
-  uid: number;
-  user: string;
-  /** The short name (Linux comm, macOS the executable's base name). */
-  name: string;
-  /** The full command line, arguments joined by blanks ('' for kernel threads). */
-  command: string;
-  /** Share of one CPU since the previous list. */
-  cpuPercent: number;
-  rssBytes: number;
-}
+export type { ProcessInfo };
 
 interface CpuReading {
   /** Jiffies this process ran (utime + stime). */
@@ -192,7 +182,7 @@ export function parsePsOutput(table: string, names: string): ProcessInfo[] {
   return rows;
 }
 
-export type AttachPermission = 'allowed' | 'needs-elevation' | 'impossible';
+export type { AttachPermission };
 
 /** For each row of the attach dialog: may this instrument attach to it as the user? */
 export function attachPermission(

@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { oneLineMessage } from '../../src-shared/errors';
 import { probeCapabilities, type Capabilities } from './capabilities';
-import { callGraphModes, DEFAULT_COUNTER_EVENTS, instrumentIds, type InstrumentOptions, type RecordRequestInput } from './options';
+import { callGraphModes, DEFAULT_COUNTER_EVENTS, instrumentIds, type InstrumentOptions, type RecordRequestInput } from '../../src-shared/record/options';
 import { formatCounterTable, parsePerfStatCsv } from './outputs/perf-stat';
 import { formatSyscallTable, parseStraceSummary } from './outputs/strace';
 import { NeedsElevationError, startRecording, type Recording } from './recorder';

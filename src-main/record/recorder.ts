@@ -21,7 +21,8 @@ import type { Capabilities } from './capabilities';
 import { chownCommand, elevate, type ElevatedCommand } from './elevation';
 import { finishResult, prepareOutput } from './finish';
 import { buildPlan, type RecordPlan } from './instruments';
-import { recordRequestSchema, type RecordRequest, type RecordRequestInput, type RecordingFormat, type SessionState } from './options';
+import { recordRequestSchema, type RecordRequest, type RecordRequestInput, type SessionState } from '../../src-shared/record/options';
+import type { RecordingResult } from '../../src-shared/record/types';
 import { decidePrivilege, elevationMethods, explainRefusal, inspectTarget, type PrivilegeDecision, type TargetProcess } from './privilege';
 import { PtySession, type SessionExit } from './session';
 import type { SessionsStore } from './sessions-store';
@@ -51,17 +52,7 @@ export type RecordingEvent =
   | { type: 'progress'; sessionId: string; elapsedMs: number; bytes: number | null }
   | { type: 'passwordRequested'; sessionId: string; attempt: number };
 
-export interface RecordingResult {
-  sessionId: string;
-  path: string;
-  format: RecordingFormat;
-  label: string;
-  command: string;
-  startedAt: number;
-  durationMs: number;
-  /** The terminal output, kept beside the result as <result>.log. */
-  logPath: string;
-}
+export type { RecordingResult };
 
 export interface Recording {
   id: string;

@@ -13,7 +13,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { InstrumentId, RecordingFormat } from './options';
+import type { RecordingEntry } from '../../src-shared/record/types';
 
 export const SESSIONS_FILE = 'recordings.json';
 const VERSION = 1;
@@ -34,10 +34,11 @@ const entrySchema = z.object({
   message: z.string().nullable(),
 });
 
-export interface SessionEntry extends z.infer<typeof entrySchema> {
-  instrument: InstrumentId | string;
-  format: RecordingFormat | string;
-}
+/** One entry; the shape the window's sessions list shows (src-shared/record/types.ts). */
+export type SessionEntry = RecordingEntry;
+// The schema and the shared type must describe the same object.
+const entryMatches: z.infer<typeof entrySchema> extends RecordingEntry ? (RecordingEntry extends z.infer<typeof entrySchema> ? true : false) : false = true;
+void entryMatches;
 
 const fileSchema = z.object({ version: z.literal(VERSION), sessions: z.array(entrySchema) });
 

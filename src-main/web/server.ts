@@ -8,6 +8,9 @@
  * Host or Origin header that is not this server's own, gets 403. That stops
  * other local users' guesses, DNS rebinding (Host) and other web pages'
  * cross-site requests and sockets (Origin).
+ *
+ * Recording: each window (socket) gets its own sessions, ended when the
+ * socket closes; the sessions list and output folder are shared.
  */
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -22,6 +25,7 @@ import type { ClientMessage, ServerMessage } from '../../src-shared/ws-protocol'
 import { WS_RELATIVE_PATH } from '../../src-shared/ws-protocol';
 import { dispatchCall } from '../host/dispatch';
 import { createHost } from '../host/host';
+import { createRecordingServices, defaultDataDir, type RecordingServices } from '../host/record-handlers';
 
 export interface ServeOptions {
   /** 0 picks a free port. */
@@ -31,6 +35,8 @@ export interface ServeOptions {
   /** Files named on the command line: the only paths a browser may open, and opened in each new window. */
   openPaths: string[];
   version: string;
+  /** Recording from the window (issue 7); default: recordings under defaultDataDir(). */
+  recording?: RecordingServices;
 }
 
 export interface RunningServer {
@@ -60,6 +66,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const token = randomBytes(24).toString('base64url');
   const rendererDir = resolve(options.rendererDir);
   const openPaths = options.openPaths.map((path) => resolve(path));
+  // out/main/cli.js -> the package's resources/ (dtrace scripts).
+  const recording = options.recording ?? createRecordingServices({ dataDir: defaultDataDir(), resourcesDir: join(__dirname, '..', '..', 'resources'), defaultCwd: process.cwd() });
   let port = options.port;
 
   const isOwnHost = (host: string | undefined) => host === `${LOOPBACK}:${port}` || host === `localhost:${port}`;
@@ -123,7 +131,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       mode: 'browser',
       version: options.version,
       emit: <E extends HostEventName>(name: E, payload: EventPayload<E>) => sendMessage({ type: 'event', name, payload }),
-      mayOpenPath: (path) => openPaths.includes(resolve(path)),
+      // Files named on the command line, and the recordings this host made (the window opens its own results).
+      mayOpenPath: (path) => openPaths.includes(resolve(path)) || recording.isRecordingResult(path),
+      recording,
     });
     ws.on('message', (data, isBinary) => {
       void (async () => {

@@ -19,6 +19,17 @@ const callNames = {
   showOpenDialog: true,
   listRecent: true,
   saveExport: true,
+  // recording (issue 7)
+  getRecordCapabilities: true,
+  checkRecording: true,
+  startRecording: true,
+  stopRecording: true,
+  writeRecordingInput: true,
+  resizeRecording: true,
+  providePassword: true,
+  lowerPerfParanoid: true,
+  listProcesses: true,
+  listRecordings: true,
 } as const satisfies Record<HostCallName, true>;
 
 type Listener = (payload: unknown) => void;

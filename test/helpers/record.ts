@@ -18,7 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { probeCapabilities, type Capabilities } from '../../src-main/record/capabilities';
-import type { RecordRequestInput } from '../../src-main/record/options';
+import type { RecordRequestInput } from '../../src-shared/record/options';
 import { startRecording, type Recording, type RecordingEvent, type RecordingResult, type RecorderContext } from '../../src-main/record/recorder';
 import { ARTIFACTS_DIR } from './perf';
 
@@ -185,7 +185,7 @@ async function child(): Promise<void> {
   const { createInterface } = await import('node:readline');
   const { checkRecording } = await import('../../src-main/record/recorder');
   const { explainRefusal, inspectTarget } = await import('../../src-main/record/privilege');
-  const { recordRequestSchema } = await import('../../src-main/record/options');
+  const { recordRequestSchema } = await import('../../src-shared/record/options');
   const { SessionsStore } = await import('../../src-main/record/sessions-store');
   const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
   const lines = createInterface({ input: process.stdin });

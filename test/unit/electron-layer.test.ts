@@ -317,18 +317,20 @@ describe('application menu', () => {
     assert.deepEqual(clicked, ['open', 'export-speedscope', 'export-collapsed', 'close-profile']);
   });
 
-  test('Record and Attach are shown, disabled, and say they are coming', () => {
+  test('Record and Attach are enabled and ask the window to open its dialogs', () => {
     const template = menuTemplate(context({}));
+    clicked.length = 0;
     for (const [label, accelerator] of [
       ['Record…', 'CmdOrCtrl+R'],
       ['Attach to Process…', 'CmdOrCtrl+Shift+A'],
     ] as const) {
       const item = find(template, label);
-      assert.equal(item?.enabled, false, label);
+      assert.notEqual(item?.enabled, false, label);
       assert.equal(item?.accelerator, accelerator);
-      assert.equal(item?.sublabel, 'Coming soon');
-      assert.equal(item?.click, undefined);
+      assert.equal(item?.sublabel, undefined);
+      click(item);
     }
+    assert.deepEqual(clicked, ['record', 'attach']);
   });
 
   test('a packaged app has no Reload and no DevTools; development has both', () => {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildPlan, type PlanContext } from '../../src-main/record/instruments';
-import { recordRequestSchema, type RecordRequestInput } from '../../src-main/record/options';
+import { recordRequestSchema, type RecordRequestInput } from '../../src-shared/record/options';
 import { installHint, MissingToolError } from '../../src-main/record/packages';
 import { fakeCaps } from '../helpers/record';
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { administratorScript, appleScriptString, chownCommand, elevate, lowerParanoidCommand, shellQuote } from '../../src-main/record/elevation';
-import { recordRequestSchema, type RecordRequestInput } from '../../src-main/record/options';
+import { recordRequestSchema, type RecordRequestInput } from '../../src-shared/record/options';
 import { decidePrivilege, explainRefusal } from '../../src-main/record/privilege';
 import { fakeCaps } from '../helpers/record';
 

@@ -10,19 +10,9 @@
  * ends and the event is what is left in the middle.
  */
 
-export interface CounterRow {
-  event: string;
-  /** null when perf printed <not counted> or <not supported>. */
-  value: number | null;
-  unit: string;
-  status: 'counted' | 'not counted' | 'not supported';
-  /** With --repeat: perf's "+- N%" (stddev of the mean / mean); null without --repeat. */
-  variancePercent: number | null;
-  /** Share of the run time the counter was enabled (below 100 when perf multiplexed counters). */
-  enabledPercent: number | null;
-  /** perf's derived metric ("0.98 CPUs utilized"), or null. */
-  metric: { value: number; unit: string } | null;
-}
+import type { CounterRow } from '../../../src-shared/record/types';
+
+export type { CounterRow };
 
 export function parsePerfStatCsv(text: string): CounterRow[] {
   const rows: CounterRow[] = [];

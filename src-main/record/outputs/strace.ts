@@ -6,13 +6,9 @@
  * "System call usage summary for 32 bit mode:"); their rows are summed.
  */
 
-export interface SyscallRow {
-  syscall: string;
-  calls: number;
-  errors: number;
-  seconds: number;
-  percentTime: number;
-}
+import type { SyscallRow } from '../../../src-shared/record/types';
+
+export type { SyscallRow };
 
 const ROW = /^\s*([\d.]+)\s+([\d.]+)\s+(\d+)\s+(\d+)\s+(?:(\d+)\s+)?(\S+)\s*$/;
 

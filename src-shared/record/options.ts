@@ -2,9 +2,9 @@
  * What the window (or the CLI) asks to record, as runtime schemas: the host
  * checks every request against them, because the window is untrusted.
  *
- * Pure on purpose (zod only, no node:*): the lead moves this file to
- * src-shared/record-options.ts so the contract can name these schemas.
- * Nothing here runs a tool; instruments.ts turns a request into argv.
+ * Pure (zod only, no node:*), so the host contract names these schemas and
+ * the record dialog builds requests from the same types. Nothing here runs a
+ * tool; src-main/record/instruments.ts turns a request into argv.
  */
 
 import { z } from 'zod';

@@ -1,0 +1,307 @@
+/**
+ * The host API's recording calls (issue 7): the record and attach dialogs,
+ * the live session, the sessions list. A thin layer over src-main/record:
+ * recorder.ts runs each session in a pty and these handlers turn its events
+ * into host events for the one window that started it.
+ *
+ * Sessions run in the host's own process (Electron main, or the `heatline
+ * serve` process), not in a separate session host: node-pty is asynchronous
+ * and never blocks the event loop, and a utilityProcess would add a second
+ * transport for no gain yet (docs/architecture.md, "Recording").
+ *
+ * Closing the window disposes its sessions (Ctrl+C to a profiler, then the
+ * pty is killed). The sudo password goes from the call's argument to the
+ * session and nowhere else: no event, error or log line carries it.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type EventPayload, type HostEventName, type HostHandlers } from '../../src-shared/contract';
+import { UserFacingError, oneLineMessage } from '../../src-shared/errors';
+import { instrumentIds, type InstrumentOptions, type RecordingFormat } from '../../src-shared/record/options';
+import type {
+  InstrumentAvailability,
+  RecordCapabilities,
+  RecordingOutcome,
+  RecordingResult,
+  RecordingTable,
+  StartedRecording,
+} from '../../src-shared/record/types';
+import { probeCapabilities, type Capabilities, type ToolName } from '../record/capabilities';
+import { lowerParanoidCommand } from '../record/elevation';
+import { instrumentInfo } from '../record/instruments';
+import { parsePerfStatCsv } from '../record/outputs/perf-stat';
+import { parseStraceSummary } from '../record/outputs/strace';
+import { installHint } from '../record/packages';
+import { elevationMethods as elevationFor } from '../record/privilege';
+import { attachPermission, ProcessLister } from '../record/processes';
+import { checkRecording, startRecording, type Recording, type RecordingEvent } from '../record/recorder';
+import { PtySession } from '../record/session';
+import { SessionsStore } from '../record/sessions-store';
+
+/** What every window of one process shares: the probe, the output folder, the sessions list. */
+export interface RecordingServices {
+  capabilities(refresh?: boolean): Promise<Capabilities>;
+  /** Where recordings are written. */
+  outputDir: string;
+  resourcesDir: string;
+  /** A launched program's working directory when the dialog leaves it empty. */
+  defaultCwd: string;
+  store: SessionsStore;
+  /** Files this host produced (this run or an earlier one): browser mode lets the window open these by path. */
+  isRecordingResult(path: string): boolean;
+  /** Records a result path as openable. */
+  addResult(path: string): void;
+  /** For tests: shorter stop timeouts. */
+  interruptGraceMs?: number;
+  termGraceMs?: number;
+}
+
+export interface RecordingServicesOptions {
+  /** Output folder and sessions list live here (Electron: userData; serve: $XDG_DATA_HOME/heatline). */
+  dataDir: string;
+  resourcesDir: string;
+  defaultCwd?: string;
+  /** For tests: a hand-made machine. */
+  capabilities?: Capabilities;
+  interruptGraceMs?: number;
+  termGraceMs?: number;
+}
+
+/** `heatline serve`'s data folder: $HEATLINE_DATA_DIR, else $XDG_DATA_HOME/heatline, else ~/.local/share/heatline. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HEATLINE_DATA_DIR) return resolve(env.HEATLINE_DATA_DIR);
+  const base = env.XDG_DATA_HOME && env.XDG_DATA_HOME.startsWith('/') ? env.XDG_DATA_HOME : join(homedir(), '.local', 'share');
+  return join(base, 'heatline');
+}
+
+export function createRecordingServices(options: RecordingServicesOptions): RecordingServices {
+  let probe: Promise<Capabilities> | null = options.capabilities ? Promise.resolve(options.capabilities) : null;
+  // Created on first use: a window that never records leaves no folder behind.
+  let store: SessionsStore | null = null;
+  const openStore = () => (store ??= new SessionsStore(options.dataDir));
+  const added = new Set<string>();
+  return {
+    capabilities: (refresh = false) => {
+      if (probe === null || (refresh && options.capabilities === undefined)) probe = probeCapabilities();
+      return probe;
+    },
+    outputDir: join(options.dataDir, 'recordings'),
+    resourcesDir: options.resourcesDir,
+    defaultCwd: options.defaultCwd ?? homedir(),
+    get store() {
+      return openStore();
+    },
+    isRecordingResult: (path) => {
+      const wanted = resolve(path);
+      return added.has(wanted) || openStore().list().some((entry) => entry.status === 'finished' && resolve(entry.file) === wanted);
+    },
+    addResult: (path) => void added.add(resolve(path)),
+    interruptGraceMs: options.interruptGraceMs,
+    termGraceMs: options.termGraceMs,
+  };
+}
+
+type Emit = <E extends HostEventName>(name: E, payload: EventPayload<E>) => void;
+
+type RecordingHandlerNames =
+  | 'getRecordCapabilities'
+  | 'checkRecording'
+  | 'startRecording'
+  | 'stopRecording'
+  | 'writeRecordingInput'
+  | 'resizeRecording'
+  | 'providePassword'
+  | 'lowerPerfParanoid'
+  | 'listProcesses'
+  | 'listRecordings';
+
+export type RecordHandlers = Pick<HostHandlers, RecordingHandlerNames>;
+
+/** What one session of this window answers to: a recording, or the sysctl that lowers perf_event_paranoid. */
+interface Controls {
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+  stop(): void;
+  providePassword(password: string): void;
+  dispose(): void;
+}
+
+/** Formats the analysis views open; the others are tables or transcripts shown in the session panel. */
+const PROFILE_FORMATS: ReadonlySet<RecordingFormat> = new Set(['perf.data', 'collapsed', 'speedscope', 'dhat', 'massif', 'heaptrack']);
+
+/** Handlers for one window; `dispose` ends that window's sessions. */
+export function createRecordHandlers(services: RecordingServices | undefined, emit: Emit): { handlers: RecordHandlers; dispose(): void } {
+  const sessions = new Map<string, Controls>();
+  let lister: ProcessLister | null = null;
+
+  const need = (): RecordingServices => {
+    if (services === undefined) throw new UserFacingError('this host cannot record');
+    return services;
+  };
+  const session = (sessionId: string): Controls => {
+    const found = sessions.get(sessionId);
+    if (found === undefined) throw new UserFacingError(`no running recording ${sessionId}`);
+    return found;
+  };
+
+  const forward = (event: RecordingEvent) => {
+    switch (event.type) {
+      case 'output':
+        return emit('recordingOutput', { sessionId: event.sessionId, data: event.data });
+      case 'state':
+        return emit('recordingState', { sessionId: event.sessionId, state: event.state, message: event.message });
+      case 'progress':
+        return emit('recordingProgress', { sessionId: event.sessionId, elapsedMs: event.elapsedMs, bytes: event.bytes });
+      case 'passwordRequested':
+        return emit('recordingPasswordRequested', { sessionId: event.sessionId, attempt: event.attempt });
+    }
+  };
+
+  const handlers: RecordHandlers = {
+    getRecordCapabilities: async ({ refresh }) => summarize(await need().capabilities(refresh), need()),
+    checkRecording: async ({ request }) => checkRecording(request, await need().capabilities()),
+    startRecording: async ({ request }): Promise<StartedRecording> => {
+      const svc = need();
+      const caps = await svc.capabilities();
+      const recording: Recording = await startRecording(
+        request,
+        {
+          caps,
+          resourcesDir: svc.resourcesDir,
+          outputDir: svc.outputDir,
+          cwd: svc.defaultCwd,
+          store: svc.store,
+          interruptGraceMs: svc.interruptGraceMs,
+          termGraceMs: svc.termGraceMs,
+        },
+        forward,
+      );
+      sessions.set(recording.id, recording);
+      const started = Date.now();
+      recording.result.then(
+        async (result) => {
+          sessions.delete(recording.id);
+          svc.addResult(result.path);
+          emit('recordingFinished', await outcomeOf(result));
+        },
+        (error: unknown) => {
+          sessions.delete(recording.id);
+          emit('recordingFinished', { sessionId: recording.id, result: null, opensAsProfile: false, table: null, error: oneLineMessage(error) });
+        },
+      );
+      const command = request.target.kind === 'attach' ? `pid ${request.target.pid}` : request.target.command.join(' ');
+      return { sessionId: recording.id, label: recording.plan.label, command, startedAt: started };
+    },
+    stopRecording: ({ sessionId }) => session(sessionId).stop(),
+    writeRecordingInput: ({ sessionId, data }) => session(sessionId).write(data),
+    resizeRecording: ({ sessionId, cols, rows }) => session(sessionId).resize(cols, rows),
+    providePassword: ({ sessionId, password }) => session(sessionId).providePassword(password),
+    lowerPerfParanoid: async ({ method, level, cols, rows }) => {
+      const svc = need();
+      const caps = await svc.capabilities();
+      const command = lowerParanoidCommand(method, level, caps);
+      const sessionId = `paranoid-${randomBytes(4).toString('hex')}`;
+      const pty = new PtySession({
+        argv: command.argv,
+        cwd: svc.defaultCwd,
+        env: { ...stringEnv(), TERM: 'xterm-256color' },
+        cols,
+        rows,
+        progressPath: null,
+        stop: { kind: 'interrupt', perRun: false },
+        durationSeconds: 300,
+        promptMarker: command.promptMarker,
+      });
+      pty.on('output', (data) => emit('recordingOutput', { sessionId, data }));
+      pty.on('status', (message) => emit('recordingState', { sessionId, state: 'running', message }));
+      pty.on('passwordRequested', ({ attempt }) => emit('recordingPasswordRequested', { sessionId, attempt }));
+      sessions.set(sessionId, pty);
+      emit('recordingState', { sessionId, state: 'starting', message: `Lowering perf_event_paranoid to ${level} until reboot` });
+      pty.start();
+      void pty.done.then(async (exit) => {
+        sessions.delete(sessionId);
+        const now = await svc.capabilities(true);
+        const ok = exit.exitCode === 0 && now.perf.paranoid !== null && now.perf.paranoid <= level;
+        const error = ok ? null : `perf_event_paranoid is still ${now.perf.paranoid ?? 'unknown'}: sysctl ${exit.exitCode === 0 ? 'did not change it' : `failed (exit ${exit.exitCode})`}`;
+        emit('recordingState', { sessionId, state: ok ? 'finished' : 'failed', message: ok ? `perf_event_paranoid is now ${now.perf.paranoid} until reboot` : error });
+        emit('recordingFinished', { sessionId, result: null, opensAsProfile: false, table: null, error });
+      });
+      return { sessionId, label: `sysctl kernel.perf_event_paranoid=${level}`, command: command.argv.join(' '), startedAt: Date.now() };
+    },
+    listProcesses: async ({ options, durationSeconds }) => {
+      const caps = await need().capabilities();
+      lister ??= new ProcessLister(caps);
+      const rows = await lister.list();
+      return rows.map((row) => ({ ...row, permission: attachPermission(row, { options, durationSeconds }, caps) }));
+    },
+    listRecordings: () => need().store.list(),
+  };
+
+  return {
+    handlers,
+    dispose: () => {
+      for (const controls of sessions.values()) controls.dispose();
+      sessions.clear();
+    },
+  };
+}
+
+/** The result as the window needs it: whether it opens as a profile, or the table to show. */
+async function outcomeOf(result: RecordingResult): Promise<RecordingOutcome> {
+  let table: RecordingTable | null = null;
+  let error: string | null = null;
+  try {
+    if (result.format === 'perf-stat-csv') table = { kind: 'counters', rows: parsePerfStatCsv(await readFile(result.path, 'utf8')) };
+    else if (result.format === 'strace-summary') table = { kind: 'syscalls', rows: parseStraceSummary(await readFile(result.path, 'utf8')).slice(0, 500) };
+  } catch (cause) {
+    error = `${result.path}: ${oneLineMessage(cause)}`;
+  }
+  return { sessionId: result.sessionId, result, opensAsProfile: PROFILE_FORMATS.has(result.format), table, error };
+}
+
+/** Tools per instrument on this platform, in the order the dialog offers them. */
+function toolsFor(id: InstrumentOptions['instrument'], platform: NodeJS.Platform): ToolName[] {
+  const mac = platform === 'darwin';
+  switch (id) {
+    case 'cpu':
+      return mac ? ['dtrace', 'xctrace'] : ['perf'];
+    case 'syscalls':
+      return mac ? ['dtruss'] : ['strace'];
+    default:
+      return instrumentInfo[id].tools as ToolName[];
+  }
+}
+
+export function summarize(caps: Capabilities, services: Pick<RecordingServices, 'defaultCwd' | 'store'>): RecordCapabilities {
+  const instruments: InstrumentAvailability[] = instrumentIds
+    .filter((id) => instrumentInfo[id].platforms.includes(caps.platform))
+    .map((id) => ({
+      id,
+      label: instrumentInfo[id].label,
+      canAttach: instrumentInfo[id].attach,
+      tools: toolsFor(id, caps.platform).map((tool) => ({
+        tool,
+        installed: caps.tools[tool] !== undefined,
+        installHint: caps.tools[tool] !== undefined ? null : installHint(tool, caps.distro),
+      })),
+    }));
+  // Elevation the host could offer for some request (a launch ends by itself, so osascript counts).
+  const elevation = elevationFor(caps, { target: { kind: 'launch', command: ['x'], env: {} }, durationSeconds: null });
+  return {
+    platform: caps.platform,
+    userName: caps.userName,
+    uid: caps.uid,
+    instruments,
+    perf: { paranoid: caps.perf.paranoid, dwarfUnwinding: caps.perf.dwarfUnwinding, lbr: caps.perf.lbr, hardwareCounters: caps.perf.hardwareCounters },
+    elevation,
+    defaultCwd: services.defaultCwd,
+    storeWarning: services.store.warning,
+  };
+}
+
+function stringEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
