@@ -14,6 +14,12 @@ export const hostCallNames = [
   'listRecent',
   'saveExport',
   // --- source pane calls (issue 5) ---
+  'readSource',
+  'locateSource',
+  'getSourceRemaps',
+  'setSourceRemaps',
+  'disassemble',
+  'closeProfile',
   // --- end source pane calls ---
   // --- recording calls (issue 7) ---
   'getRecordCapabilities',

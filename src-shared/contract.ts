@@ -48,6 +48,8 @@ export interface HostInfo {
 
 export interface OpenedProfile {
   profile: Profile;
+  /** The host's handle for this profile's source files and binaries (source pane calls); closeProfile frees it. */
+  profileId: string;
   /** Where it came from, for the title and Open Recent. */
   name: string;
   path: string | null;
@@ -58,6 +60,52 @@ export interface RecentFile {
   name: string;
   openedAt: number;
 }
+
+// --- source pane types (issue 5) ---
+const profileId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a profile id is 1-64 letters, digits, - or _');
+const sourceRemap = z.object({ from: filePath, to: filePath }).strict();
+
+export interface SourceRemap {
+  /** A path prefix as the debug info spells it. */
+  from: string;
+  /** The folder that now holds what was under `from`. */
+  to: string;
+}
+
+/** A source file's text, or why there is none (`refused`: the profile does not name it and it was not picked). */
+export type SourceReadResult =
+  | { kind: 'found'; path: string; readFrom: string; text: string }
+  | { kind: 'not-found'; path: string; tried: string[]; message: string }
+  | { kind: 'refused'; path: string; message: string };
+
+export type LocateSourceResult =
+  | { kind: 'cancelled' }
+  | { kind: 'unavailable'; message: string }
+  | { kind: 'picked'; read: SourceReadResult; remap: SourceRemap | null };
+
+export interface SourceRemaps {
+  remaps: SourceRemap[];
+  /** The build-ids (or binary paths, without one) the remaps are remembered for. */
+  rememberedFor: string[];
+}
+
+export interface Instruction {
+  /** File offset in the binary (what perf.data frames carry as `address`). */
+  offset: number;
+  /** The virtual address objdump prints. */
+  address: number;
+  text: string;
+  /** Source position from the line table, or null / -1. */
+  file: string | null;
+  line: number;
+  /** A jump or call inside this function: the target's file offset; else -1. */
+  jumpTargetOffset: number;
+}
+
+export type DisassembleResult =
+  | { kind: 'ok'; binaryPath: string; symbol: string; instructions: Instruction[]; truncated: boolean }
+  | { kind: 'unavailable'; message: string };
+// --- end source pane types ---
 
 export const exportFormats = ['speedscope', 'collapsed'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
@@ -78,6 +126,19 @@ export const hostCalls = {
     z.object({ suggestedName: fileName, format: z.enum(exportFormats), text: z.string().max(2 ** 29) }).strict(),
   ),
   // --- source pane calls (issue 5) ---
+  /** The text of a source file the profile's debug info names (or the user picked); see SourceReadResult. */
+  readSource: call<SourceReadResult>()(z.object({ profileId, path: filePath }).strict()),
+  /** Locate…: the native file dialog; a pick is allowed and implies a remap (remembered). */
+  locateSource: call<LocateSourceResult>()(z.object({ profileId, path: filePath }).strict()),
+  getSourceRemaps: call<SourceRemaps>()(z.object({ profileId }).strict()),
+  /** Replaces the remaps; each `to` must be an existing absolute folder. Remembered per build-id. */
+  setSourceRemaps: call<SourceRemaps>()(z.object({ profileId, remaps: z.array(sourceRemap).max(64) }).strict()),
+  /** One function of a binary the profile names, disassembled (objdump), around the given file offsets. */
+  disassemble: call<DisassembleResult>()(
+    z.object({ profileId, library: filePath, functionName: z.string().max(4096), offsets: z.array(z.number().int().nonnegative()).min(1).max(4096) }).strict(),
+  ),
+  /** The window closed the profile's tab: forget its source access. */
+  closeProfile: call<void>()(z.object({ profileId }).strict()),
   // --- end source pane calls ---
   // --- recording calls (issue 7) ---
   ...recordingCalls,

@@ -30,6 +30,7 @@ import { showOpenProfileDialog, startupFiles, watchOpenRequests } from './open-f
 import { appPaths, type AppPaths } from './paths';
 import { createRecentFiles } from './recent-files';
 import { saveExportWithDialog } from './save-export';
+import { showLocateSourceDialog } from './locate-source';
 import { guardWebContents, hardenSession, headerCsp } from './security';
 import { createAppWindow } from './window';
 
@@ -118,6 +119,7 @@ function startWindows(paths: AppPaths): OpenTarget {
       mayOpenPath: () => true,
       showOpenDialog: () => showOpenProfileDialog(parent()),
       saveExport: (suggestedName, text) => saveExportWithDialog(parent(), suggestedName, text),
+      sources: { settingsDir: app.getPath('userData'), pickSourceFile: (path) => showLocateSourceDialog(parent(), path) },
       recentFiles,
       recording,
     });

@@ -20,6 +20,7 @@ import type {
 import { CancelledError, UserFacingError } from '../../src-shared/errors';
 import type { Profile } from '../../src-shared/profile/model';
 import type { ImportJob, WorkerReply } from './import-worker';
+import { createSourceHost, type SourceServices } from './source-handlers';
 import { createRecordHandlers, type RecordingServices } from './record-handlers';
 
 export interface HostServices {
@@ -31,12 +32,15 @@ export interface HostServices {
   showOpenDialog?: () => Promise<string | null>;
   saveExport?: (suggestedName: string, text: string) => Promise<string | null>;
   recentFiles?: { list(): RecentFile[]; add(path: string): void };
+  /** The source pane (issue 5): settings folder for remaps, the Locate… dialog. */
+  sources?: SourceServices;
   /** Recording (issue 7): shared by the windows of one process; absent where the host cannot record. */
   recording?: RecordingServices;
 }
 
 export function createHost(services: HostServices): HostHandlers & { dispose(): void } {
   const running = new Map<string, Worker>();
+  const sources = createSourceHost(services.sources ?? {});
   const recording = createRecordHandlers(services.recording, services.emit);
 
   const importInWorker = async (taskId: string, job: ImportJob, name: string, path: string | null): Promise<OpenedProfile> => {
@@ -65,7 +69,7 @@ export function createHost(services: HostServices): HostHandlers & { dispose(): 
       worker.on('exit', () => settle(() => reject(new CancelledError())));
     });
     if (path !== null) services.recentFiles?.add(path);
-    return { profile, name: profile.meta.sourceName, path };
+    return { profile, name: profile.meta.sourceName, path, profileId: sources.register(profile) };
   };
 
   return {
@@ -96,6 +100,7 @@ export function createHost(services: HostServices): HostHandlers & { dispose(): 
       return services.saveExport(suggestedName, text);
     },
     // --- source pane handlers (issue 5) ---
+    ...sources.handlers,
     // --- end source pane handlers ---
     // --- recording handlers (issue 7) ---
     ...recording.handlers,

@@ -19,6 +19,13 @@ const callNames = {
   showOpenDialog: true,
   listRecent: true,
   saveExport: true,
+  // source pane (issue 5)
+  readSource: true,
+  locateSource: true,
+  getSourceRemaps: true,
+  setSourceRemaps: true,
+  disassemble: true,
+  closeProfile: true,
   // recording (issue 7)
   getRecordCapabilities: true,
   checkRecording: true,

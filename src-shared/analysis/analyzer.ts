@@ -14,7 +14,7 @@
  */
 
 import { computeHottestLines } from './function-lines';
-import type { IndexIntoFuncTable, IndexIntoThreadTable, Nanoseconds, Profile } from '../profile/model';
+import type { IndexIntoFuncTable, IndexIntoStringTable, IndexIntoThreadTable, Nanoseconds, Profile } from '../profile/model';
 import { stringAt } from '../profile/model';
 import { allocationStackWeights, type AllocationMetric } from './allocation-sites';
 import type { CallTree } from './call-tree';
@@ -32,6 +32,7 @@ import { computeStackChart, computeStackDepths, type StackChart } from './stack-
 import { computeThreadSamples, estimateSampleInterval, lowerBound, type ThreadSamples } from './threads';
 import { applyTransform, applyTransforms, type Transform } from './transforms';
 import { matchedWeight, matchFunctions } from './tree-queries';
+import { computeFileLineCosts, computeInstructionCosts, type FileLineCosts, type InstructionCosts } from './source-costs';
 
 export interface TimeRange {
   /** Inclusive start and exclusive end, in the profile's clock. */
@@ -60,6 +61,10 @@ export interface AnalysisRequest {
    * the samples (whose weight is total bytes). Absent: the samples.
    */
   metric?: AllocationMetric;
+  /** The source pane's file (a string index): its lines' costs are wanted. Absent or -1: none. */
+  sourceFile?: IndexIntoStringTable;
+  /** The assembly view's function: its instructions' costs are wanted. Absent or -1: none. */
+  asmFunc?: IndexIntoFuncTable;
 }
 
 export interface Sandwich {
@@ -82,6 +87,10 @@ export interface AnalysisResult {
   keptStacks: Uint8Array;
   /** Per function, its hottest source line over the whole recording, or -1 (function-lines.ts). */
   funcLines: Int32Array;
+  /** Costs of the lines of `request.sourceFile` over the selection (source-costs.ts), or null. */
+  sourceLines: FileLineCosts | null;
+  /** Costs of the addresses of `request.asmFunc` over the selection, or null. */
+  asmCosts: InstructionCosts | null;
 }
 
 const TRANSFORM_CACHE_SIZE = 4;
@@ -104,7 +113,7 @@ export class Analyzer {
     const { profile } = this;
     const transformed = this.transformedStacks(request.transforms);
     const { stacks } = transformed;
-    const weights = this.selectedWeights(request, transformed);
+    const weights = this.selectedWeights(request, transformed.fromProfileStack, stacks.length);
     transformed.skeleton ??= callTreeSkeleton(stacks);
     const tree = callTreeOnSkeleton(transformed.skeleton, weights);
     const funcCosts = functionCostsOnSkeleton(transformed.skeleton, tree, profile.funcs.length);
@@ -128,6 +137,35 @@ export class Analyzer {
       keptStacks,
       // Computed once per profile; a copy because the result's buffers are transferred away.
       funcLines: (this.hottestLines ??= computeHottestLines(profile)).slice(),
+      ...this.sourceCosts(request, transformed),
+    };
+  }
+
+  /**
+   * Lines and instructions need frames, which the transformed func stacks no
+   * longer have: they are computed over the profile's own stacks, weighted by
+   * the range, threads and metric, with the stacks the transforms drop zeroed
+   * and merged functions skipped (source-costs.ts).
+   */
+  private sourceCosts(request: AnalysisRequest, transformed: MappedFuncStacks): Pick<AnalysisResult, 'sourceLines' | 'asmCosts'> {
+    const file = request.sourceFile ?? -1;
+    const func = request.asmFunc ?? -1;
+    if (file < 0 && func < 0) return { sourceLines: null, asmCosts: null };
+    const { profile } = this;
+    const weights = this.selectedWeights(request, null, profile.stacks.length);
+    const kept = transformed.fromProfileStack;
+    for (let s = 0; s < weights.length; s++) if (kept[s] < 0) weights[s] = 0;
+    let merged: Uint8Array | null = null;
+    for (const transform of request.transforms) {
+      if (transform.type !== 'merge-function' && transform.type !== 'merge-library') continue;
+      merged ??= new Uint8Array(profile.funcs.length);
+      for (let f = 0; f < profile.funcs.length; f++) {
+        if (transform.type === 'merge-function' ? f === transform.func : profile.funcs.library[f] === transform.library) merged[f] = 1;
+      }
+    }
+    return {
+      sourceLines: file >= 0 ? computeFileLineCosts(profile, weights, file, merged) : null,
+      asmCosts: func >= 0 ? computeInstructionCosts(profile, weights, func) : null,
     };
   }
 
@@ -143,18 +181,21 @@ export class Analyzer {
   }
 
   /**
-   * Weight per transformed stack of the samples in the range and threads.
+   * Weight per transformed stack (`map`: profile stack -> target stack; null:
+   * the profile's own stacks) of the samples in the range and threads.
    * Samples are in time order, so the range is one slice of them (found by
    * binary search); each sample adds to its stack's transformed stack.
    */
-  private selectedWeights(request: AnalysisRequest, transformed: MappedFuncStacks): Float64Array {
+  private selectedWeights(request: AnalysisRequest, map: Int32Array | null, length: number): Float64Array {
     const { samples } = this.profile;
-    const out = new Float64Array(transformed.stacks.length);
-    const map = transformed.fromProfileStack;
-    const siteWeights = request.metric === undefined ? null : allocationStackWeights(this.profile, request.metric);
+    const out = new Float64Array(length);
+    const siteWeights = request.metric === undefined ? null : allocationStackWeights(this.profile, request.metric, request.range);
     if (siteWeights !== null) {
-      // Site columns are whole-run figures with no time or thread: the range and thread selection cannot split them.
-      for (let s = 0; s < siteWeights.length; s++) if (siteWeights[s] !== 0 && map[s] >= 0) out[map[s]] += siteWeights[s];
+      // Sites have no thread; a range splits them only where the format records allocation times (allocation-range.ts).
+      for (let s = 0; s < siteWeights.length; s++) {
+        const to = map === null ? s : map[s];
+        if (siteWeights[s] !== 0 && to >= 0) out[to] += siteWeights[s];
+      }
       return out;
     }
     const range = request.range;
@@ -170,7 +211,7 @@ export class Analyzer {
     const { stack, thread, weight } = samples;
     for (let i = from; i < to; i++) {
       if (wanted !== null && wanted[thread[i]] === 0) continue;
-      const s = map[stack[i]];
+      const s = map === null ? stack[i] : map[stack[i]];
       if (s >= 0) out[s] += weight === null ? 1 : weight[i];
     }
     return out;

@@ -159,6 +159,8 @@ export interface ProfileMeta {
   eventName: string | null;
   /** Non-fatal problems met while importing, one line each. */
   warnings: string[];
+  /** The binaries the recording names, with their build-ids when known (perf.data): for disassembly and per-build remaps. */
+  binaries?: { path: string; buildId: string | null }[];
 }
 
 export interface Profile {

@@ -98,7 +98,7 @@ function setup(info: Partial<HostInfo> = {}, overrides: Partial<ProfileActionsDe
   return { ...fake, store, actions, downloads };
 }
 
-const opened = (profile: Profile, name: string): OpenedProfile => ({ profile, name, path: null });
+const opened = (profile: Profile, name: string): OpenedProfile => ({ profile, name, path: null, profileId: `id-${name.replace(/[^A-Za-z0-9_-]/g, '_')}` });
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 test('browser mode uploads a dropped file; progress events feed the loading state', async () => {

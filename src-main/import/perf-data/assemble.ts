@@ -49,6 +49,7 @@ export function assemble(source: ImportSource, reader: PerfDataReader, sources: 
     }
   }
   const located = symbolizeLocations(reader.locations, reader.binaries, builder, sources, kernelBuildId, usedLocation);
+  meta.binaries = reader.binaries.paths.map((path, b) => ({ path, buildId: reader.binaries.buildIds[b] })); // source pane (issue 5)
 
   // Builder stacks per used call-path node; parents come first (parent < node).
   const stackOf = new Int32Array(paths.length).fill(-1);

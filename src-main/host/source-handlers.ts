@@ -1,0 +1,167 @@
+/**
+ * The source pane's host calls (issue 5). Per open profile the host keeps a
+ * small record, not the profile: which source files its debug info names
+ * (the only ones it will read, with those the user picks), which binaries it
+ * names (the only ones it will disassemble) and their build-ids, and the
+ * path remaps. The window names a profile by the `profileId` it got from
+ * openFile/openBytes; an unknown id is refused.
+ *
+ * Remaps are remembered per build-id (remap-store.ts) in the host's settings
+ * folder: Electron's userData, or $XDG_CONFIG_HOME/heatline in serve mode.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { HostHandlers, SourceReadResult, SourceRemaps } from '../../src-shared/contract';
+import { UserFacingError } from '../../src-shared/errors';
+import { stringAt, type Profile } from '../../src-shared/profile/model';
+import { disassembleFunction } from '../source/disassemble';
+import { defaultSettingsDir, RemapStore } from '../source/remap-store';
+import { normalizePath, remapFromPick, type PathRemap } from '../source/remaps';
+import { describeMissing, SourceAccess, type SourceRead } from '../source/source-files';
+
+export interface SourceServices {
+  /** Where remaps are remembered; default: defaultSettingsDir(). */
+  settingsDir?: string;
+  /** Locate…: a native file dialog; absent in browser mode. Resolves to the picked path, or null. */
+  pickSourceFile?: (missingPath: string) => Promise<string | null>;
+  /** Tests: the disassembler program. */
+  objdump?: string;
+}
+
+type SourceCallName = 'readSource' | 'locateSource' | 'getSourceRemaps' | 'setSourceRemaps' | 'disassemble' | 'closeProfile';
+
+interface ProfileRecord {
+  access: SourceAccess;
+  /** Binaries the profile's functions name -> recorded build-id (or null). */
+  libraries: Map<string, string | null>;
+  /** Remap store keys: the build-ids (else paths) of the binaries that have source files. */
+  remapKeys: string[];
+  remaps: PathRemap[];
+}
+
+/** Open profiles kept at most; the oldest record goes first (a window that never closes its tabs). */
+const MAX_PROFILES = 64;
+
+export interface SourceHost {
+  /** Makes the record for a newly opened profile; returns its id. */
+  register(profile: Profile): string;
+  handlers: Pick<HostHandlers, SourceCallName>;
+}
+
+export function createSourceHost(services: SourceServices): SourceHost {
+  const records = new Map<string, ProfileRecord>();
+  const store = new RemapStore(join(services.settingsDir ?? defaultSettingsDir(), 'source-remaps.json'));
+
+  const recordOf = (profileId: string): ProfileRecord => {
+    const record = records.get(profileId);
+    if (record === undefined) throw new UserFacingError(`no open profile ${profileId} (it was closed)`);
+    return record;
+  };
+
+  const remapsOf = (record: ProfileRecord): SourceRemaps => ({ remaps: record.remaps.map((r) => ({ ...r })), rememberedFor: [...record.remapKeys] });
+
+  const setRemaps = (record: ProfileRecord, remaps: PathRemap[]) => {
+    record.remaps = remaps;
+    record.access.setRemaps(remaps);
+    store.save(record.remapKeys, remaps);
+  };
+
+  return {
+    register(profile) {
+      const id = randomUUID();
+      const libraries = librariesOf(profile);
+      const remapKeys = remapKeysOf(profile, libraries);
+      const remaps = store.lookup(remapKeys);
+      records.set(id, { access: SourceAccess.fromProfile(profile, remaps), libraries, remapKeys, remaps });
+      if (records.size > MAX_PROFILES) records.delete(records.keys().next().value!);
+      return id;
+    },
+    handlers: {
+      readSource: async ({ profileId, path }) => resultOf(await recordOf(profileId).access.read(path)),
+      locateSource: async ({ profileId, path }) => {
+        const record = recordOf(profileId);
+        if (!record.access.isAllowed(path)) return { kind: 'picked', read: resultOf({ kind: 'refused', path }), remap: null };
+        if (services.pickSourceFile === undefined) {
+          return { kind: 'unavailable', message: 'this window cannot show a file dialog: add a remap (old prefix → new folder) instead' };
+        }
+        const picked = await services.pickSourceFile(path);
+        if (picked === null) return { kind: 'cancelled' };
+        record.access.allowPicked(picked);
+        const remap = remapFromPick(path, picked);
+        if (remap !== null && !record.remaps.some((r) => r.from === remap.from && r.to === remap.to)) {
+          setRemaps(record, [remap, ...record.remaps]);
+        }
+        let read = await record.access.read(path);
+        // File names differ (no remap implied): show the picked file as this one.
+        if (read.kind !== 'found') {
+          const direct = await record.access.read(picked);
+          if (direct.kind === 'found') read = { ...direct, path };
+        }
+        return { kind: 'picked', read: resultOf(read), remap };
+      },
+      getSourceRemaps: ({ profileId }) => remapsOf(recordOf(profileId)),
+      setSourceRemaps: ({ profileId, remaps }) => {
+        const record = recordOf(profileId);
+        for (const remap of remaps) checkRemap(remap);
+        setRemaps(
+          record,
+          remaps.map((r) => ({ from: r.from === '.' ? '.' : normalizePath(r.from), to: normalizePath(r.to) })),
+        );
+        return remapsOf(record);
+      },
+      disassemble: async ({ profileId, library, offsets }) => {
+        const record = recordOf(profileId);
+        if (!record.libraries.has(library)) throw new UserFacingError(`${library}: refused: the profile does not name this binary`);
+        return disassembleFunction({ library, buildId: record.libraries.get(library) ?? null, offsets, objdump: services.objdump });
+      },
+      closeProfile: ({ profileId }) => {
+        records.delete(profileId);
+      },
+    },
+  };
+}
+
+function resultOf(read: SourceRead): SourceReadResult {
+  if (read.kind === 'found') return read;
+  if (read.kind === 'refused') return { kind: 'refused', path: read.path, message: describeMissing(read) };
+  return { kind: 'not-found', path: read.path, tried: read.tried, message: describeMissing(read) };
+}
+
+/** A remap the user typed: `from` any prefix (or `.`), `to` an absolute folder that exists. */
+function checkRemap(remap: PathRemap): void {
+  if (remap.from.trim() === '') throw new UserFacingError('a remap needs an old prefix');
+  if (!isAbsolute(remap.to)) throw new UserFacingError(`${remap.to}: the new prefix must be an absolute folder`);
+  let isFolder = false;
+  try {
+    isFolder = statSync(remap.to).isDirectory();
+  } catch {
+    isFolder = false;
+  }
+  if (!isFolder) throw new UserFacingError(`${remap.to}: no such folder`);
+}
+
+function librariesOf(profile: Profile): Map<string, string | null> {
+  const buildIds = new Map<string, string | null>();
+  for (const binary of profile.meta.binaries ?? []) if (!buildIds.has(binary.path) || binary.buildId !== null) buildIds.set(binary.path, binary.buildId);
+  const out = new Map<string, string | null>();
+  for (let f = 0; f < profile.funcs.length; f++) {
+    const library = profile.funcs.library[f];
+    if (library < 0) continue;
+    const path = stringAt(profile, library);
+    if (!out.has(path)) out.set(path, buildIds.get(path) ?? null);
+  }
+  return out;
+}
+
+/** The binaries whose functions name source files: their build-ids, else their paths. */
+function remapKeysOf(profile: Profile, libraries: Map<string, string | null>): string[] {
+  const keys = new Set<string>();
+  for (let f = 0; f < profile.funcs.length; f++) {
+    if (profile.funcs.file[f] < 0 || profile.funcs.library[f] < 0) continue;
+    const path = stringAt(profile, profile.funcs.library[f]);
+    keys.add(libraries.get(path) ?? path);
+  }
+  return [...keys].sort();
+}
