@@ -19,7 +19,23 @@ export interface CounterGraph {
   end: number;
 }
 
-export function counterGraph(series: CounterSeries, width: number, height: number): CounterGraph | null {
+/** The earliest and latest finite times of several series: a shared axis for tracks drawn one above another. */
+export function seriesBounds(series: readonly CounterSeries[]): { start: number; end: number } | null {
+  let start = Infinity;
+  let end = -Infinity;
+  for (const s of series) {
+    for (let i = 0; i < s.time.length; i++) {
+      const t = s.time[i];
+      if (!Number.isFinite(t)) continue;
+      if (t < start) start = t;
+      if (t > end) end = t;
+    }
+  }
+  return Number.isFinite(start) ? { start, end } : null;
+}
+
+/** `axis`: the time span the width shows (default: the series' own first to last time). */
+export function counterGraph(series: CounterSeries, width: number, height: number, axis?: { start: number; end: number }): CounterGraph | null {
   const n = Math.min(series.time.length, series.value.length);
   if (n === 0 || width <= 0 || height <= 0) return null;
   let start = Infinity;
@@ -33,6 +49,10 @@ export function counterGraph(series: CounterSeries, width: number, height: numbe
     max = Math.max(max, series.value[i]);
   }
   if (!Number.isFinite(start)) return null;
+  if (axis !== undefined) {
+    start = axis.start;
+    end = axis.end;
+  }
   const span = end > start ? end - start : 1;
   const x = (t: number) => ((t - start) / span) * width;
   // A one-pixel margin keeps the peak's line inside the box.

@@ -14,6 +14,7 @@ export const memoryMetrics: { id: AllocationMetric; label: string; title: string
   { id: 'totalBlocks', label: 'Blocks', title: 'Number of allocations' },
   { id: 'peakBytes', label: 'Bytes at peak', title: 'Bytes live when the heap was at its largest' },
   { id: 'endBytes', label: 'Leaked bytes', title: 'Bytes still allocated at exit' },
+  { id: 'temporary', label: 'Temporary', title: 'Allocations freed right after being made, nothing allocated in between (heaptrack)' },
 ];
 
 /** Whether the profile has allocation sites, so the metric and the Sites view apply. */
@@ -25,7 +26,7 @@ const knownCache = new WeakMap<Profile, AllocationMetric[]>();
 
 /**
  * The metrics the profile's tool measured (any site with a known value):
- * massif knows only bytes at the peak, DHAT and heaptrack all four.
+ * massif knows only bytes at the peak, DHAT the first four, heaptrack all five.
  * Memoized per profile: the views ask on every render.
  */
 export function knownMetrics(profile: Profile): AllocationMetric[] {
@@ -52,5 +53,6 @@ export function metricOf(profile: Profile, view: ViewState): AllocationMetric | 
 
 /** The unit the call views write weights in. */
 export function displayUnitOf(profile: Profile, view: ViewState): DisplayUnit {
-  return metricOf(profile, view) === 'totalBlocks' ? 'blocks' : profile.meta.unit;
+  const metric = metricOf(profile, view);
+  return metric === 'totalBlocks' || metric === 'temporary' ? 'blocks' : profile.meta.unit;
 }

@@ -1,21 +1,35 @@
 /**
  * Memory over time for profiles whose samples have no time (massif,
- * heaptrack): one row per counter track, each on its own time axis in the
- * tool's time unit, since there is no sample timeline to share.
+ * heaptrack): one row per counter track, all on one time axis (the tool's
+ * clock). Where the format records when allocations happen (heaptrack),
+ * dragging across the tracks selects a range, and the sites table, the
+ * allocation flame graph and the call tree then count only the allocations
+ * made in it (allocation-range.ts). Elsewhere (massif) the bar says the
+ * range cannot filter the sites, and dragging does nothing.
  */
 
-import { useMemo, useRef } from 'react';
+import { useMemo, useRef, type PointerEvent as ReactPointerEvent } from 'react';
+import { allocationsHaveTimes } from '../../src-shared/analysis/allocation-range';
 import type { CounterTrack, Profile } from '../../src-shared/profile/model';
-import { counterGraph } from '../canvas/counter-graph';
+import { counterGraph, seriesBounds } from '../canvas/counter-graph';
+import { formatDuration } from '../canvas/time-axis';
 import { formatWeight } from '../format/numbers';
+import { useAppState } from './app-context';
 import { useElementSize } from './use-element-size';
 
 const TRACK_HEIGHT = 40;
 /** Must match .counter-track__label's width in the stylesheet. */
 const LABEL_WIDTH = 170;
+/** A press that moves less than this is a click (clears the range), not a drag. */
+const DRAG_THRESHOLD = 3;
 
-function CounterRow({ track, width }: { track: CounterTrack; width: number }) {
-  const graph = useMemo(() => counterGraph(track, width, TRACK_HEIGHT), [track, width]);
+interface Axis {
+  start: number;
+  end: number;
+}
+
+function CounterRow({ track, width, axis }: { track: CounterTrack; width: number; axis: Axis }) {
+  const graph = useMemo(() => counterGraph(track, width, TRACK_HEIGHT, axis), [track, width, axis]);
   const peak = graph === null ? '' : track.unit === 'bytes' ? formatWeight(graph.max, 'bytes') : `${graph.max} ${track.unit}`;
   return (
     <div className="counter-track" data-testid="counter-track" data-counter-name={track.name}>
@@ -36,15 +50,90 @@ function hasData(track: CounterTrack): boolean {
   return track.value.some((v) => v !== 0 && !Number.isNaN(v));
 }
 
+/** heaptrack's clock is nanoseconds since start; massif's may be instructions or bytes (its event name says). */
+function isTimeClock(profile: Profile): boolean {
+  return profile.meta.format === 'heaptrack' || /time in ms/.test(profile.meta.eventName ?? '');
+}
+
 export function CounterTracks({ profile }: { profile: Profile }) {
   const column = useRef<HTMLDivElement>(null);
   const { width } = useElementSize(column);
+  const range = useAppState((state) => state.view.range);
+  const rangeSelected = useAppState((state) => state.rangeSelected);
   const tracks = useMemo(() => profile.counters.filter(hasData), [profile]);
+  // The axis spans the counters and the allocations' time buckets (heaptrack buckets allocations made before its first timestamp at 0).
+  const axis = useMemo(() => {
+    const timeline = profile.allocations?.timeline;
+    const bounds = seriesBounds(timeline ? [...tracks, { time: timeline.time, value: timeline.time }] : tracks);
+    return bounds === null || !timeline ? bounds : { start: bounds.start, end: Math.max(bounds.end, timeline.time[timeline.length - 1] + timeline.bucket) };
+  }, [profile, tracks]);
+  const selectable = allocationsHaveTimes(profile.allocations);
+  const graphWidth = Math.max(0, width - LABEL_WIDTH);
+
+  const format = (t: number, step: number) => (isTimeClock(profile) ? formatDuration(t, step) : `${Math.round(t).toLocaleString('en')}`);
+
+  /** Drag across the graphs: a range of the tracks' clock, kept in the view like the CPU timeline's. */
+  const startSelect = (event: ReactPointerEvent<HTMLDivElement>) => {
+    if (!selectable || axis === null || event.button !== 0 || graphWidth <= 0) return;
+    const rect = event.currentTarget.getBoundingClientRect();
+    const timeAt = (clientX: number) => {
+      const x = Math.max(0, Math.min(graphWidth, clientX - rect.left - LABEL_WIDTH));
+      return axis.start + (x / graphWidth) * (axis.end - axis.start);
+    };
+    if (event.clientX - rect.left < LABEL_WIDTH) return;
+    const anchorX = event.clientX;
+    const anchor = timeAt(event.clientX);
+    let dragging = false;
+    const move = (e: PointerEvent) => {
+      if (!dragging && Math.abs(e.clientX - anchorX) < DRAG_THRESHOLD) return;
+      dragging = true;
+      const t = timeAt(e.clientX);
+      rangeSelected({ start: Math.min(anchor, t), end: Math.max(anchor, t) });
+    };
+    const up = () => {
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
+      if (!dragging) rangeSelected(null);
+    };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
+    event.preventDefault();
+  };
+
+  const span = axis === null ? 0 : axis.end - axis.start;
+  const x = (t: number) => (axis === null || span <= 0 ? 0 : ((t - axis.start) / span) * graphWidth);
+  const shown = selectable ? range : null;
   return (
-    <section className="timeline counter-tracks" aria-label="Memory over time">
-      <div className="counter-tracks__rows" ref={column}>
+    <section className="timeline counter-tracks" aria-label="Memory over time" data-testid="memory-tracks">
+      <div className="timeline__bar">
+        <span className="timeline__range" data-testid="range-label">
+          {!selectable
+            ? `${profile.meta.format} records no allocation times: the sites and call views cover the whole run`
+            : shown === null
+              ? 'Drag across the memory tracks to see the allocations made in a range'
+              : `Allocations made ${format(shown.start, (shown.end - shown.start) / 100)} – ${format(shown.end, (shown.end - shown.start) / 100)}`}
+        </span>
+        {shown !== null && (
+          <button type="button" className="button button--small button--quiet" onClick={() => rangeSelected(null)}>
+            Clear selection
+          </button>
+        )}
+      </div>
+      <div
+        className={`counter-tracks__rows${selectable ? ' counter-tracks__rows--selectable' : ''}`}
+        ref={column}
+        onPointerDown={startSelect}
+        title={selectable ? 'Drag to select the allocations made in a range' : undefined}
+      >
         {tracks.length === 0 && <p className="pane__empty">Every memory counter of this profile stays at zero.</p>}
-        {width > 0 && tracks.map((track) => <CounterRow key={track.name} track={track} width={Math.max(0, width - LABEL_WIDTH)} />)}
+        {width > 0 && axis !== null && tracks.map((track) => <CounterRow key={track.name} track={track} width={graphWidth} axis={axis} />)}
+        {shown !== null && axis !== null && graphWidth > 0 && (
+          <div className="timeline__shade" style={{ left: LABEL_WIDTH, width: graphWidth }} aria-hidden="true" data-testid="range-shade">
+            <div className="timeline__shade-out" style={{ left: 0, width: Math.max(0, x(shown.start)) }} />
+            <div className="timeline__shade-in" style={{ left: x(shown.start), width: Math.max(1, x(shown.end) - x(shown.start)) }} />
+            <div className="timeline__shade-out" style={{ left: Math.min(graphWidth, x(shown.end)), right: 0 }} />
+          </div>
+        )}
       </div>
     </section>
   );

@@ -1,14 +1,17 @@
 /**
  * The allocation sites of a memory profile, as DHAT's viewer lists them:
  * grouped by stack, allocating function or file:line, sortable by any
- * column, with the wasteful-site flags as badges. Site columns are
- * whole-run figures, so the time range and threads do not filter this
- * table. Clicking a row selects its allocating function, which the
- * function table and flame graph highlight.
+ * column, with the wasteful-site flags as badges. Where the format records
+ * when allocations happen (heaptrack) a time range keeps the allocations
+ * made in it (allocation-range.ts); elsewhere the columns are whole-run
+ * figures and the caption says the range does not filter them. Threads
+ * never do (sites have none). Clicking a row selects its allocating
+ * function, which the function table and flame graph highlight.
  */
 
 import { useMemo, useRef, useState } from 'react';
 import { allocationFlagNames, type AllocationFlagName } from '../../src-shared/analysis/allocation-flags';
+import { allocationsHaveTimes } from '../../src-shared/analysis/allocation-range';
 import {
   defaultShortLivedLifetime,
   groupAllocationSites,
@@ -18,7 +21,9 @@ import {
   type SiteGrouping,
 } from '../../src-shared/analysis/allocation-sites';
 import type { Profile } from '../../src-shared/profile/model';
+import { formatDuration } from '../canvas/time-axis';
 import { formatCount, formatWeight } from '../format/numbers';
+import { knownMetrics } from '../store/memory-metric';
 import { useAppState } from './app-context';
 import { useElementSize } from './use-element-size';
 
@@ -38,6 +43,7 @@ const columns: { id: SiteColumn; label: string; title: string }[] = [
   { id: 'totalBlocks', label: 'Blocks', title: 'Number of allocations' },
   { id: 'peakBytes', label: 'At peak', title: 'Bytes live when the heap was at its largest' },
   { id: 'endBytes', label: 'Leaked', title: 'Bytes still allocated at exit' },
+  { id: 'temporary', label: 'Temporary', title: 'Allocations freed right after being made, with nothing allocated in between (heaptrack)' },
   { id: 'lifetime', label: 'Avg lifetime', title: 'Mean lifetime of a block' },
   { id: 'readsPerByte', label: 'Reads/B', title: 'Bytes read per byte allocated' },
   { id: 'writesPerByte', label: 'Writes/B', title: 'Bytes written per byte allocated' },
@@ -98,7 +104,8 @@ function cell(profile: Profile, group: SiteGroup, column: SiteColumn): string {
     case 'label':
       return group.label;
     case 'totalBlocks':
-      return Number.isNaN(group.totalBlocks) ? '–' : formatCount(group.totalBlocks);
+    case 'temporary':
+      return Number.isNaN(group[column]) ? '–' : formatCount(group[column]);
     case 'lifetime':
       return formatLifetime(profile, group.lifetime);
     case 'readsPerByte':
@@ -115,11 +122,20 @@ export function SitesView({ profile }: { profile: Profile }) {
   const viewChanged = useAppState((state) => state.viewChanged);
   const functionSelected = useAppState((state) => state.functionSelected);
   const selectedFunc = useAppState((state) => state.selection.selectedFunc);
+  const range = useAppState((state) => state.view.range);
+  const timed = allocationsHaveTimes(profile.allocations);
+  const filter = timed ? range : null;
   const groups = useMemo(
-    () => groupAllocationSites(profile, groupBy, { shortLivedLifetime: defaultShortLivedLifetime(profile) }),
-    [profile, groupBy],
+    () => groupAllocationSites(profile, groupBy, { shortLivedLifetime: defaultShortLivedLifetime(profile) }, filter),
+    [profile, groupBy, filter],
   );
-  const rows = useMemo(() => sortSiteGroups(groups, sort.column, sort.descending), [groups, sort]);
+  // A column the tool never measured (temporary allocations outside heaptrack) is left out, not shown as dashes.
+  const shown = useMemo(() => columns.filter((c) => c.id !== 'temporary' || knownMetrics(profile).includes('temporary')), [profile]);
+  // In a range, sites that allocated nothing in it would be rows of zeros: leave them out.
+  const rows = useMemo(
+    () => sortSiteGroups(filter === null ? groups : groups.filter((g) => g.totalBlocks > 0 || g.temporary > 0), sort.column, sort.descending),
+    [groups, filter, sort],
+  );
 
   const scroller = useRef<HTMLDivElement>(null);
   const { height } = useElementSize(scroller);
@@ -151,22 +167,22 @@ export function SitesView({ profile }: { profile: Profile }) {
           </select>
         </label>
         <span className="sites__caption">
-          {formatCount(siteCount)} {siteCount === 1 ? 'site' : 'sites'} in {formatCount(rows.length)} {rows.length === 1 ? 'group' : 'groups'} · whole run (not filtered by
-          the range)
+          {formatCount(siteCount)} {siteCount === 1 ? 'site' : 'sites'} in {formatCount(rows.length)} {rows.length === 1 ? 'group' : 'groups'} ·{' '}
+          <span data-testid="sites-range-note">{rangeNote(profile, timed, range)}</span>
         </span>
       </div>
       <div className="sites__scroller" data-testid="sites-table" ref={scroller} onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}>
         <table className="function-table__table sites__table" aria-rowcount={rows.length + 1}>
           <colgroup>
             <col />
-            {columns.slice(1).map((column) => (
+            {shown.slice(1).map((column) => (
               <col key={column.id} className={column.id === 'lifetime' ? 'sites__col-wide' : 'sites__col-number'} />
             ))}
             <col className="sites__col-flags" />
           </colgroup>
           <thead>
             <tr>
-              {columns.map((column) => {
+              {shown.map((column) => {
                 const active = sort.column === column.id;
                 return (
                   <th
@@ -211,7 +227,7 @@ export function SitesView({ profile }: { profile: Profile }) {
                     functionSelected(selected ? -1 : func);
                   }}
                 >
-                  {columns.map((column) => (
+                  {shown.map((column) => (
                     <td
                       key={column.id}
                       className={column.id === 'label' ? 'function-table__name' : 'numeric'}
@@ -236,4 +252,16 @@ export function SitesView({ profile }: { profile: Profile }) {
       </div>
     </div>
   );
+}
+
+/** What the table's figures cover: the whole run, or the allocations made in the selected range. */
+function rangeNote(profile: Profile, timed: boolean, range: { start: number; end: number } | null): string {
+  if (!timed) {
+    return range === null
+      ? 'whole run'
+      : `whole run: ${profile.meta.format} records no allocation times, so the range does not filter sites`;
+  }
+  if (range === null) return 'whole run; select a range on the memory track to see the allocations made in it';
+  const span = range.end - range.start;
+  return `allocations made from ${formatDuration(range.start, span / 100)} to ${formatDuration(range.end, span / 100)} (peak and leaked bytes are whole-run only)`;
 }

@@ -37,7 +37,7 @@ export type AllocationFlagName = keyof typeof AllocationFlag;
 export interface AllocationFlagOptions {
   /** DHAT's "tuth", in the lifetime column's unit. Absent or NaN: lifetimes flag nothing. */
   shortLivedLifetime?: number;
-  /** heaptrack's temporary allocations, one per allocation row. */
+  /** heaptrack's temporary allocations, one per allocation row; default: the table's temporary column. */
   temporaryBlocks?: ArrayLike<number>;
 }
 
@@ -62,7 +62,7 @@ export function computeAllocationFlags(table: AllocationTable, options: Allocati
   const allReads = sumKnown(table.reads);
   const allWrites = sumKnown(table.writes);
   const tuth = options.shortLivedLifetime ?? NaN;
-  const temporary = options.temporaryBlocks;
+  const temporary = options.temporaryBlocks ?? table.temporary;
   for (let i = 0; i < table.length; i++) {
     const blocks = table.totalBlocks[i];
     const bytes = table.totalBytes[i];

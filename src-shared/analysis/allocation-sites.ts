@@ -25,11 +25,12 @@
 import type { AllocationTable, IndexIntoStackTable, Profile } from '../profile/model';
 import { stringAt } from '../profile/model';
 import { computeAllocationFlags, type AllocationFlagOptions } from './allocation-flags';
+import { allocationsInRange, type AllocationTimeRange } from './allocation-range';
 
 export type SiteGrouping = 'stack' | 'function' | 'line';
 
 /** The site columns a flame graph can weigh stacks by. */
-export type AllocationMetric = 'totalBytes' | 'totalBlocks' | 'peakBytes' | 'endBytes';
+export type AllocationMetric = 'totalBytes' | 'totalBlocks' | 'peakBytes' | 'endBytes' | 'temporary';
 
 export type SiteColumn = 'label' | AllocationMetric | 'lifetime' | 'readsPerByte' | 'writesPerByte';
 
@@ -44,6 +45,8 @@ export interface SiteGroup {
   totalBlocks: number;
   peakBytes: number;
   endBytes: number;
+  /** heaptrack's temporary allocations (NaN for other tools). */
+  temporary: number;
   lifetime: number;
   readsPerByte: number;
   writesPerByte: number;
@@ -104,10 +107,16 @@ function addKnown(sum: number, value: number): number {
  * The profile's allocation sites grouped `by`, in no particular order (see
  * sortSiteGroups). Empty for profiles without an allocation table.
  * `flagOptions.temporaryBlocks` is per site and is summed per group.
+ * With a `range`, sites count the allocations made in it (allocation-range.ts).
  */
-export function groupAllocationSites(profile: Profile, by: SiteGrouping, flagOptions: AllocationFlagOptions = {}): SiteGroup[] {
-  const table = profile.allocations;
-  if (table === null) return [];
+export function groupAllocationSites(
+  profile: Profile,
+  by: SiteGrouping,
+  flagOptions: AllocationFlagOptions = {},
+  range: AllocationTimeRange | null = null,
+): SiteGroup[] {
+  if (profile.allocations === null) return [];
+  const table = allocationsInRange(profile.allocations, range);
   const index = new Map<string, number>();
   const keys: string[] = [];
   const labels: string[] = [];
@@ -136,6 +145,8 @@ export function groupAllocationSites(profile: Profile, by: SiteGrouping, flagOpt
     reads: nan(),
     writes: nan(),
     lifetime: nan(),
+    temporary: nan(),
+    timeline: null,
   };
   const siteCount = new Int32Array(n);
   const heaviest = new Float64Array(n).fill(-Infinity);
@@ -155,6 +166,7 @@ export function groupAllocationSites(profile: Profile, by: SiteGrouping, flagOpt
     grouped.totalBlocks[g] = addKnown(grouped.totalBlocks[g], table.totalBlocks[site]);
     grouped.peakBytes[g] = addKnown(grouped.peakBytes[g], table.peakBytes[site]);
     grouped.endBytes[g] = addKnown(grouped.endBytes[g], table.endBytes[site]);
+    grouped.temporary[g] = addKnown(grouped.temporary[g], table.temporary[site]);
     grouped.reads[g] = addKnown(grouped.reads[g], table.reads[site]);
     grouped.writes[g] = addKnown(grouped.writes[g], table.writes[site]);
     const blocks = table.totalBlocks[site];
@@ -166,7 +178,7 @@ export function groupAllocationSites(profile: Profile, by: SiteGrouping, flagOpt
   }
   for (let g = 0; g < n; g++) if (lifetimeBlocks[g] > 0) grouped.lifetime[g] = lifetimeSum[g] / lifetimeBlocks[g];
 
-  const flags = computeAllocationFlags(grouped, { ...flagOptions, temporaryBlocks: temporary });
+  const flags = computeAllocationFlags(grouped, { ...flagOptions, temporaryBlocks: temporary ?? grouped.temporary });
   return keys.map((key, g) => ({
     key,
     label: labels[g],
@@ -176,6 +188,7 @@ export function groupAllocationSites(profile: Profile, by: SiteGrouping, flagOpt
     totalBlocks: grouped.totalBlocks[g],
     peakBytes: grouped.peakBytes[g],
     endBytes: grouped.endBytes[g],
+    temporary: grouped.temporary[g],
     lifetime: grouped.lifetime[g],
     readsPerByte: grouped.totalBytes[g] > 0 ? grouped.reads[g] / grouped.totalBytes[g] : NaN,
     writesPerByte: grouped.totalBytes[g] > 0 ? grouped.writes[g] / grouped.totalBytes[g] : NaN,
@@ -207,10 +220,11 @@ export function sortSiteGroups(groups: readonly SiteGroup[], column: SiteColumn,
  * there: what the flame graph and call tree weigh stacks by when the user
  * picks blocks, peak or leaked bytes instead of the samples' total bytes.
  * Null for profiles without an allocation table. Unknown values add nothing.
+ * With a `range`, only allocations made in it count (allocation-range.ts).
  */
-export function allocationStackWeights(profile: Profile, metric: AllocationMetric): Float64Array | null {
-  const table = profile.allocations;
-  if (table === null) return null;
+export function allocationStackWeights(profile: Profile, metric: AllocationMetric, range: AllocationTimeRange | null = null): Float64Array | null {
+  if (profile.allocations === null) return null;
+  const table = allocationsInRange(profile.allocations, range);
   const weights = new Float64Array(profile.stacks.length);
   const column = table[metric];
   for (let site = 0; site < table.length; site++) {

@@ -17,6 +17,7 @@ import {
   type IndexIntoStackTable,
   type IndexIntoStringTable,
   type IndexIntoThreadTable,
+  type MarkerTable,
   type Nanoseconds,
   type Profile,
   type ProfileKind,
@@ -81,6 +82,7 @@ export class ProfileBuilder {
 
   private readonly counters: CounterTrack[] = [];
   private allocations: AllocationTable | null = null;
+  private readonly markerColumns = new MarkerColumns();
   private timeOutOfOrder = false;
 
   readonly meta: ProfileMeta;
@@ -211,6 +213,11 @@ export class ProfileBuilder {
     this.allocations = table;
   }
 
+  /** An instant of a non-sampled event on `thread` (see MarkerTable); `stack` -1 when none. */
+  marker(time: Nanoseconds, thread: IndexIntoThreadTable, event: string, stack: IndexIntoStackTable = -1, detail?: string | null): void {
+    this.markerColumns.push(time, thread, this.intern(event), stack, this.internOrNone(detail));
+  }
+
   finish(): Profile {
     const samples = this.finishSamples();
     let start = NaN;
@@ -254,6 +261,7 @@ export class ProfileBuilder {
       },
       counters: this.counters.slice(),
       allocations: this.allocations,
+      markers: this.markerColumns.finish(),
     };
   }
 
@@ -278,6 +286,43 @@ export class ProfileBuilder {
       time: pick(time),
       thread: pick(thread),
       weight: weight ? pick(weight) : null,
+    };
+  }
+}
+
+/** The marker table's columns while building; finished in time order (stable), null when empty. */
+class MarkerColumns {
+  private readonly time = growFloat64(256);
+  private readonly thread = growInt32(256);
+  private readonly event = growInt32(256);
+  private readonly stack = growInt32(256);
+  private readonly detail = growInt32(256);
+
+  push(time: Nanoseconds, thread: number, event: number, stack: number, detail: number): void {
+    this.time.push(time);
+    this.thread.push(thread);
+    this.event.push(event);
+    this.stack.push(stack);
+    this.detail.push(detail);
+  }
+
+  finish(): MarkerTable | null {
+    const n = this.time.length;
+    if (n === 0) return null;
+    const time = this.time.finish();
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => time[a] - time[b] || a - b);
+    const pick = <T extends Int32Array | Float64Array>(column: T): T => {
+      const out = new (column.constructor as { new (n: number): T })(n);
+      for (let i = 0; i < n; i++) out[i] = column[order[i]];
+      return out;
+    };
+    return {
+      length: n,
+      time: pick(time),
+      thread: pick(this.thread.finish()),
+      event: pick(this.event.finish()),
+      stack: pick(this.stack.finish()),
+      detail: pick(this.detail.finish()),
     };
   }
 }

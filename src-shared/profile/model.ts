@@ -129,7 +129,10 @@ export interface CounterTrack {
  * Allocation sites of a memory profile, one row per allocating stack.
  * `lifetime` is the mean lifetime of the site's blocks in the format's time
  * unit (NaN when unknown); reads and writes are bytes accessed (NaN when the
- * tool did not count them).
+ * tool did not count them). `temporary` counts heaptrack's temporary
+ * allocations (freed right after being made, nothing allocated in between);
+ * NaN for tools that do not record them. `timeline` is null when the format
+ * does not record when allocations happen (DHAT, massif).
  */
 export interface AllocationTable {
   length: number;
@@ -141,6 +144,51 @@ export interface AllocationTable {
   reads: Float64Array;
   writes: Float64Array;
   lifetime: Float64Array;
+  temporary: Float64Array;
+  timeline: AllocationTimeline | null;
+}
+
+export type IndexIntoAllocationTable = number;
+
+/**
+ * When a memory profile's allocations happened, in bounded memory: one row
+ * per (site, time bucket) in which the site allocated, rows in time order.
+ * `time` is the bucket's start (the same clock as the profile's counters),
+ * `bucket` the width every row's bucket has; a time range selects the rows
+ * whose bucket starts in it. Blocks and bytes are those allocated in the
+ * bucket, temporary the temporary allocations among them.
+ *
+ * Example: site 3 allocated 2 blocks of 16 bytes at 5 ms and one at 12 ms,
+ * with 10 ms buckets:  site [3, 3]  time [0, 10e6]  blocks [2, 1]  bytes [32, 16]
+ */
+export interface AllocationTimeline {
+  length: number;
+  bucket: Nanoseconds;
+  site: Int32Array;
+  time: Float64Array;
+  bytes: Float64Array;
+  blocks: Float64Array;
+  temporary: Float64Array;
+}
+
+/**
+ * Markers: instants of events other than the sampled one, drawn on their
+ * thread's timeline track (perf's sched:sched_switch next to cpu-clock
+ * samples, for example). One row per event occurrence, in time order.
+ * `event` is a string index (the event's name), `stack` the call stack
+ * recorded with it (-1 when none), `detail` a string index of a one-line
+ * description (tracepoint fields; -1 when none).
+ *
+ * Example: two context switches of thread 0 with a stack each, one of thread 1
+ * without:  time [10, 20, 30]  thread [0, 0, 1]  event [5, 5, 5]  stack [4, 9, -1]
+ */
+export interface MarkerTable {
+  length: number;
+  time: Float64Array;
+  thread: Int32Array;
+  event: Int32Array;
+  stack: Int32Array;
+  detail: Int32Array;
 }
 
 export interface ProfileMeta {
@@ -173,6 +221,8 @@ export interface Profile {
   threads: ThreadTable;
   counters: CounterTrack[];
   allocations: AllocationTable | null;
+  /** Events besides the sampled one, as instants on the timeline; null when the recording has none. */
+  markers: MarkerTable | null;
 }
 
 /** The string at `index`, or `fallback` for -1. */

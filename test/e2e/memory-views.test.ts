@@ -6,6 +6,11 @@
  * from the DHAT file itself (its per-program-point eb and gb), not from
  * names typed here. A massif recording of the same program shows its heap
  * over time in the timeline's place, peaking where ms_print says.
+ * A heaptrack recording (a million short-lived blocks, so the run spans
+ * about a second) adds the Temporary column and metric, checked against
+ * heaptrack_print's temporary counts, and a range dragged on the memory
+ * track filters the sites: the fixture's leak site runs after the
+ * short-lived one, so the first part of the run holds no leak_site row.
  * Screenshots go to test-artifacts/memory-*.png.
  */
 
@@ -16,13 +21,14 @@ import type { Browser, Page } from 'playwright-core';
 import { dropFile, launchChromium, screenshot, startServe, type ServeProcess } from '../helpers/browser';
 import { compileFixture } from '../helpers/perf';
 import { formatWeight } from '../../src-renderer/format/numbers';
-import { msPrintPeak, recordDhat, recordMassif } from '../helpers/memory-tools';
+import { heaptrackPrintReport, msPrintPeak, recordDhat, recordHeaptrack, recordMassif } from '../helpers/memory-tools';
 
 let serve: ServeProcess;
 let browser: Browser;
 let page: Page;
 let dhatFile: string;
 let massifFile: string;
+let heaptrackFile: string;
 const pageErrors: string[] = [];
 
 interface DhatJson {
@@ -54,6 +60,7 @@ before(async () => {
   const binary = await compileFixture('alloc_sites');
   dhatFile = recordDhat(binary, []).file;
   massifFile = recordMassif(binary, []);
+  heaptrackFile = recordHeaptrack(binary, ['1000000']);
   serve = await startServe();
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
@@ -133,5 +140,61 @@ test('massif: the heap over time, peaking at ms_print\'s peak', async () => {
   const names = await page.$$eval('[data-testid=flame-boxes] li', (items) => items.map((item) => item.getAttribute('data-func-name') ?? ''));
   assert.equal(names[1], peak.sites[0].name, `the widest box under main is ms_print's biggest peak site: ${names.join(', ')}`);
   await screenshot(page, 'memory-massif-flame');
+  assert.deepEqual(pageErrors, []);
+});
+
+test("heaptrack: temporary allocations as heaptrack_print counts them, and a range filters the sites", async () => {
+  const reference = heaptrackPrintReport(heaptrackFile);
+  const byTemporary = [...reference.byFunction].sort((a, b) => b[1].temporary - a[1].temporary);
+  const [topTemporary, topCosts] = byTemporary[0];
+  assert.ok(topCosts.temporary > 0);
+  const neverTemporary = byTemporary.filter(([, c]) => c.temporary === 0 && c.allocations > 0).map(([name]) => name);
+
+  await dropFile(page, heaptrackFile);
+  await page.getByTestId('profile-tab').nth(2).waitFor();
+  await page.locator('[data-testid=counter-track][data-counter-name=heap]').waitFor({ timeout: 30_000 });
+  await ready();
+  await page.getByTestId('view-sites').click();
+  await page.getByTestId('sites-group-by').selectOption('function');
+  await page.getByTestId('sites-sort-temporary').click();
+  const first = page.getByTestId('site-row').first();
+  assert.equal(await first.getAttribute('data-site-label'), topTemporary);
+  const cells = await first.locator('td').allInnerTexts();
+  const headers = await page.locator('[data-testid=sites-table] thead th').allInnerTexts();
+  const column = headers.findIndex((h) => h.startsWith('Temporary'));
+  assert.equal(cells[column].replace(/,/g, ''), String(topCosts.temporary), "heaptrack_print's temporary count of the top site");
+  await screenshot(page, 'memory-heaptrack-temporary');
+
+  // The call views weigh by temporary allocations too.
+  await page.getByTestId('view-flame').click();
+  await page.getByTestId('memory-metric').selectOption('temporary');
+  await ready();
+  const names = await page.$$eval('[data-testid=flame-boxes] li', (items) => items.map((item) => item.getAttribute('data-func-name') ?? ''));
+  assert.ok(names.includes(topTemporary), names.join(', '));
+  for (const name of neverTemporary) assert.ok(!names.includes(name), `${name} makes no temporary allocation: ${names.join(', ')}`);
+  await screenshot(page, 'memory-heaptrack-flame-temporary');
+
+  // Drag across the first part of the memory track: only what was allocated then.
+  await page.getByTestId('view-sites').click();
+  await page.getByTestId('sites-sort-totalBlocks').click();
+  const wholeLabels = await siteLabels();
+  assert.ok(wholeLabels.includes('leak_site'), wholeLabels.join(', '));
+  const graph = page.locator('[data-testid=counter-track][data-counter-name=heap] svg');
+  const box = (await graph.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.02, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.getByTestId('range-shade').waitFor();
+  await ready();
+  assert.match(await page.getByTestId('sites-range-note').innerText(), /allocations made from/);
+  const inRange = await siteLabels();
+  assert.ok(inRange.includes(topTemporary), inRange.join(', '));
+  assert.ok(!inRange.includes('leak_site'), `leak_site runs last: ${inRange.join(', ')}`);
+  const blocksColumn = headers.findIndex((h) => h.startsWith('Blocks'));
+  const blocks = Number((await page.getByTestId('site-row').first().locator('td').nth(blocksColumn).innerText()).replace(/,/g, ''));
+  assert.ok(blocks > 0 && blocks < reference.allocations, `${blocks} of ${reference.allocations} blocks in the range`);
+  await screenshot(page, 'memory-heaptrack-range');
   assert.deepEqual(pageErrors, []);
 });

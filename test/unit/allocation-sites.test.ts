@@ -54,6 +54,8 @@ function memoryProfile(sites: Site[]): Profile {
     reads: column((s) => s.reads),
     writes: column((s) => s.writes),
     lifetime: column((s) => s.lifetime),
+    temporary: column(() => NaN),
+    timeline: null,
   });
   return builder.finish();
 }

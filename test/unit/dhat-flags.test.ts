@@ -34,6 +34,8 @@ function table(rows: Row[]): AllocationTable {
     reads: column((r) => r.reads),
     writes: column((r) => r.writes),
     lifetime: column((r) => r.lifetime),
+    temporary: column(() => NaN),
+    timeline: null,
   };
 }
 

@@ -142,6 +142,9 @@ export function buildDhatProfile(data: DhatData, sourceName: string, warnings: r
     reads: rb,
     writes: wb,
     lifetime: tl.map((lifetimes, row) => (tbk[row] > 0 ? lifetimes / tbk[row] : NaN)),
+    // DHAT counts no temporary allocations and records no allocation times.
+    temporary: new Float64Array(rowStack.length).fill(NaN),
+    timeline: null,
   });
   return builder.finish();
 }

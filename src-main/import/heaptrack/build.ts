@@ -4,7 +4,9 @@
  *
  *   totalBytes = bytes allocated   totalBlocks = allocations
  *   peakBytes  = peak              endBytes    = leaked
+ *   temporary  = temporary allocations
  *   reads, writes, lifetime: NaN (heaptrack does not measure them)
+ *   timeline   = when each site allocated, in time buckets (timeline.ts)
  *
  * The stack is the trace's frames, innermost inlined function deepest, cut
  * at the allocator's caller (allocator-frames.ts; heaptrack itself starts
@@ -14,7 +16,7 @@
  */
 
 import { ProfileBuilder } from '../../../src-shared/profile/builder';
-import type { IndexIntoStackTable, Profile } from '../../../src-shared/profile/model';
+import type { AllocationTimeline, IndexIntoStackTable, Profile } from '../../../src-shared/profile/model';
 import { isAllocatorFunction } from '../dhat/allocator-frames';
 import { programName } from '../dhat/command-line';
 import type { HeaptrackData } from './reader';
@@ -23,7 +25,7 @@ const NANOSECONDS_PER_MS = 1e6;
 
 export interface HeaptrackProfile {
   profile: Profile;
-  /** Temporary allocations per allocation row: the model has no column for them yet. */
+  /** Temporary allocations per allocation row (the same as the table's temporary column). */
   temporaryBlocks: Float64Array;
 }
 
@@ -113,6 +115,7 @@ export function buildHeaptrackProfile(data: HeaptrackData, sourceName: string): 
   };
 
   const rowOfStack = new Map<number, number>();
+  const rowOfTrace = new Int32Array(traceCount + 1).fill(-1);
   const rows = { stack: [] as number[], bytes: [] as number[], allocations: [] as number[], peak: [] as number[], leaked: [] as number[], temporary: [] as number[] };
   for (let trace = 0; trace <= traceCount; trace++) {
     if (data.allocations[trace] === 0 && data.leaked[trace] === 0 && data.peak[trace] === 0) continue;
@@ -128,6 +131,7 @@ export function buildHeaptrackProfile(data: HeaptrackData, sourceName: string): 
       rows.leaked.push(0);
       rows.temporary.push(0);
     }
+    rowOfTrace[trace] = row;
     rows.bytes[row] += data.bytes[trace];
     rows.allocations[row] += data.allocations[trace];
     rows.peak[row] += data.peak[trace];
@@ -149,6 +153,36 @@ export function buildHeaptrackProfile(data: HeaptrackData, sourceName: string): 
     reads: unknown(),
     writes: unknown(),
     lifetime: unknown(),
+    temporary: Float64Array.from(rows.temporary),
+    timeline: siteTimeline(data, rowOfTrace),
   });
   return { profile: builder.finish(), temporaryBlocks: Float64Array.from(rows.temporary) };
+}
+
+/** The reader's per-trace buckets as per-site rows on the counters' clock (ns); traces without a site drop out. */
+function siteTimeline(data: HeaptrackData, rowOfTrace: Int32Array): AllocationTimeline {
+  const source = data.timeline;
+  let n = 0;
+  for (let r = 0; r < source.trace.length; r++) if (rowOfTrace[source.trace[r]] >= 0) n++;
+  const out: AllocationTimeline = {
+    length: n,
+    bucket: source.bucketMs * NANOSECONDS_PER_MS,
+    site: new Int32Array(n),
+    time: new Float64Array(n),
+    bytes: new Float64Array(n),
+    blocks: new Float64Array(n),
+    temporary: new Float64Array(n),
+  };
+  let k = 0;
+  for (let r = 0; r < source.trace.length; r++) {
+    const site = rowOfTrace[source.trace[r]];
+    if (site < 0) continue;
+    out.site[k] = site;
+    out.time[k] = source.time[r] * NANOSECONDS_PER_MS;
+    out.bytes[k] = source.bytes[r];
+    out.blocks[k] = source.blocks[r];
+    out.temporary[k] = source.temporary[r];
+    k++;
+  }
+  return out;
 }

@@ -13,9 +13,10 @@
  * heaptrack_interpret, which resolves every address to function, file and
  * line before the file is written. Raw files are rejected (reader.ts).
  *
- * Known but not kept in the profile (the model has no column for them):
- * temporary allocations per site (readHeaptrack returns them), the peak's
- * time, suppressions. Leaks are reported without heaptrack's suppressions.
+ * Kept: per site bytes, allocations, peak, leaked and temporary
+ * allocations, and when each site allocated (bucketed, timeline.ts) so a
+ * time range filters the sites. Not kept: the peak's time, suppressions.
+ * Leaks are reported without heaptrack's suppressions.
  */
 
 import { CancelledError } from '../../../src-shared/errors';

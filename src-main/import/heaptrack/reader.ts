@@ -35,6 +35,7 @@
 
 import { ImportError } from '../../../src-shared/errors';
 import { growFloat64, growInt32 } from '../../../src-shared/profile/growable';
+import { TraceTimelineBuilder, type TraceTimeline } from './timeline';
 
 export interface HeaptrackData {
   heaptrackVersion: number;
@@ -61,6 +62,8 @@ export interface HeaptrackData {
   leaked: Float64Array;
   peak: Float64Array;
   totals: { allocations: number; bytes: number; temporary: number; leaked: number; peak: number; peakTimeMs: number };
+  /** When each trace allocated, bucketed (timeline.ts). */
+  timeline: TraceTimeline;
   /** Heap: bytes live, the maximum since the previous timestamp. RSS: bytes. Times in ms. */
   heapTime: Float64Array;
   heapValue: Float64Array;
@@ -113,6 +116,7 @@ export class HeaptrackReader {
   private readonly rssTime = growFloat64(1024);
   private readonly rssValue = growFloat64(1024);
   private readonly totals = { allocations: 0, bytes: 0, temporary: 0, leaked: 0, peak: 0, peakTimeMs: 0 };
+  private readonly timeline = new TraceTimelineBuilder();
   private peakEpoch = 0;
   private lastAllocation = 0;
   private timestamp = 0;
@@ -188,6 +192,7 @@ export class HeaptrackReader {
       leaked: this.leaked.finish(),
       peak: peak.finish(),
       totals: { ...this.totals },
+      timeline: this.timeline.finish(),
       heapTime: this.heapTime.finish(),
       heapValue: this.heapValue.finish(),
       rssTime: this.rssTime.finish(),
@@ -343,6 +348,7 @@ export class HeaptrackReader {
     this.allocations.set(trace, this.allocations.get(trace) + 1);
     this.bytes.set(trace, this.bytes.get(trace) + size);
     this.leaked.set(trace, this.leaked.get(trace) + size);
+    this.timeline.allocation(trace, this.timestamp, size);
     const t = this.totals;
     t.allocations++;
     t.bytes += size;
@@ -369,6 +375,7 @@ export class HeaptrackReader {
     if (temporary) {
       this.temporary.set(trace, this.temporary.get(trace) + 1);
       this.totals.temporary++;
+      this.timeline.temporaryFree(trace, this.timestamp);
     }
     this.eventsSinceTimestamp = true;
   }

@@ -78,6 +78,8 @@ export function buildMassifProfile(data: MassifData, sourceName: string, nanosec
     reads: unknown(),
     writes: unknown(),
     lifetime: unknown(),
+    temporary: unknown(),
+    timeline: null,
   });
   return builder.finish();
 }

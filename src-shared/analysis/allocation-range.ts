@@ -1,0 +1,78 @@
+/**
+ * A memory profile's allocation sites restricted to a time range, for the
+ * formats that record when allocations happen (heaptrack: the table's
+ * `timeline`). In a range, a site's bytes, blocks and temporary allocations
+ * are those made in the range (summed over the timeline's buckets that start
+ * in it). Bytes at the peak, leaked bytes, lifetimes and accesses are
+ * whole-run facts no range can split, so they read unknown (NaN) there.
+ *
+ * Formats without times (DHAT, massif) keep their whole-run table: the views
+ * say so rather than pretend to filter.
+ */
+
+import type { AllocationTable, Nanoseconds } from '../profile/model';
+
+export interface AllocationTimeRange {
+  start: Nanoseconds;
+  end: Nanoseconds;
+}
+
+/** Whether a range can filter this table. */
+export function allocationsHaveTimes(table: AllocationTable | null): boolean {
+  return table !== null && table.timeline !== null && table.timeline.length > 0;
+}
+
+const cache = new WeakMap<AllocationTable, { start: number; end: number; table: AllocationTable }>();
+
+/**
+ * The sites' figures for allocations made in `range` (start inclusive, end
+ * exclusive, by bucket start); the table itself when the range is null or
+ * the table has no times. The last result per table is kept: the views ask
+ * for the same range several times per change.
+ */
+export function allocationsInRange(table: AllocationTable, range: AllocationTimeRange | null): AllocationTable {
+  const timeline = table.timeline;
+  if (range === null || timeline === null) return table;
+  const cached = cache.get(table);
+  if (cached !== undefined && cached.start === range.start && cached.end === range.end) return cached.table;
+
+  const n = table.length;
+  const bytes = new Float64Array(n);
+  const blocks = new Float64Array(n);
+  const temporary = new Float64Array(n);
+  // Rows are in time order: the range is one slice of them.
+  const from = firstAtOrAfter(timeline.time, range.start);
+  for (let r = from; r < timeline.length && timeline.time[r] < range.end; r++) {
+    const site = timeline.site[r];
+    bytes[site] += timeline.bytes[r];
+    blocks[site] += timeline.blocks[r];
+    temporary[site] += timeline.temporary[r];
+  }
+  const unknown = () => new Float64Array(n).fill(NaN);
+  const inRange: AllocationTable = {
+    length: n,
+    stack: table.stack,
+    totalBytes: bytes,
+    totalBlocks: blocks,
+    peakBytes: unknown(),
+    endBytes: unknown(),
+    reads: unknown(),
+    writes: unknown(),
+    lifetime: unknown(),
+    temporary,
+    timeline: null,
+  };
+  cache.set(table, { start: range.start, end: range.end, table: inRange });
+  return inRange;
+}
+
+function firstAtOrAfter(times: Float64Array, time: number): number {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (times[mid] < time) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
