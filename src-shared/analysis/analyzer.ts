@@ -189,9 +189,9 @@ export class Analyzer {
   private selectedWeights(request: AnalysisRequest, map: Int32Array | null, length: number): Float64Array {
     const { samples } = this.profile;
     const out = new Float64Array(length);
-    const siteWeights = request.metric === undefined ? null : allocationStackWeights(this.profile, request.metric);
+    const siteWeights = request.metric === undefined ? null : allocationStackWeights(this.profile, request.metric, request.range);
     if (siteWeights !== null) {
-      // Site columns are whole-run figures with no time or thread: the range and thread selection cannot split them.
+      // Sites have no thread; a range splits them only where the format records allocation times (allocation-range.ts).
       for (let s = 0; s < siteWeights.length; s++) {
         const to = map === null ? s : map[s];
         if (siteWeights[s] !== 0 && to >= 0) out[to] += siteWeights[s];
