@@ -285,7 +285,7 @@ app  1   3.000000: cpu-clock:
   assert.deepEqual(samplePaths(profile), ['[unknown]', 'f', '[unknown]']);
 });
 
-test('several events: the first one is the profile, the others are counted in a warning', async () => {
+test('several events: the first one is the profile, the others become markers', async () => {
   const text = `app  1   1.000000:    1000000 cpu-clock: 
 \t  10 f (/bin/app)
 
@@ -303,7 +303,29 @@ app  1   2.000000:    1000000 cpu-clock:
   const profile = await importText(text);
   assert.equal(profile.meta.eventName, 'cpu-clock');
   assert.deepEqual(samplePaths(profile), ['f', 'h']);
-  assert.deepEqual(profile.meta.warnings, ['only the first event, cpu-clock, is shown; skipped samples of cycles:u (2)']);
+  assert.deepEqual(profile.meta.warnings, []);
+  const markers = profile.markers!;
+  assert.equal(markers.length, 2);
+  assert.deepEqual(Array.from(markers.event, (e) => profile.strings[e]), ['cycles:u', 'cycles:u']);
+  assert.deepEqual(Array.from(markers.time), [1.1e9, 1.2e9]);
+  // Each marker keeps its call chain: leaf g.
+  const leaf = (stack: number) => profile.strings[profile.funcs.name[profile.frames.func[profile.stacks.frame[stack]]]];
+  assert.deepEqual(Array.from(markers.stack, leaf), ['g', 'g']);
+});
+
+test('a tracepoint marker keeps its fields as its detail; without a call chain it has no stack', async () => {
+  const text = `app  1 [000]   1.000000:    1000000 cpu-clock: 
+	  10 f (/bin/app)
+
+app  1 [000]   1.500000: sched:sched_switch: prev_comm=app prev_pid=1 prev_prio=120 prev_state=S ==> next_comm=swapper/0 next_pid=0 next_prio=120
+
+`;
+  const profile = await importText(text);
+  const markers = profile.markers!;
+  assert.equal(markers.length, 1);
+  assert.equal(profile.strings[markers.event[0]], 'sched:sched_switch');
+  assert.equal(markers.stack[0], -1);
+  assert.equal(profile.strings[markers.detail[0]], 'prev_comm=app prev_pid=1 prev_prio=120 prev_state=S ==> next_comm=swapper/0 next_pid=0 next_prio=120');
 });
 
 test('periods that vary are warned about (shares are by sample count); equal periods are not', async () => {

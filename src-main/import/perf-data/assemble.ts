@@ -12,6 +12,7 @@ import { PERF_TYPE_SOFTWARE, eventName } from './header';
 import type { PerfDataResult } from './index';
 import type { PerfDataReader } from './records';
 import { symbolizeLocations, type PerfSymbolSources } from './symbolize';
+import { addEventMarkers, markOtherEvents } from './markers';
 
 export function assemble(source: ImportSource, reader: PerfDataReader, sources: PerfSymbolSources): PerfDataResult {
   const { attrs, features, counts } = reader;
@@ -39,6 +40,7 @@ export function assemble(source: ImportSource, reader: PerfDataReader, sources: 
     if (Number.isNaN(firstPeriod)) firstPeriod = period;
     else if (period !== firstPeriod) periodsVary = true;
   }
+  markOtherEvents(reader, shown, usedNode, usedThread); // other events' samples become markers (markers.ts)
   const usedLocation = new Uint8Array(reader.locations.length);
   for (let node = 0; node < paths.length; node++) if (usedNode[node]) usedLocation[paths.location.get(node)] = 1;
 
@@ -80,10 +82,11 @@ export function assemble(source: ImportSource, reader: PerfDataReader, sources: 
     if (reader.sampleEvent.get(i) !== shown) continue;
     builder.sample(stackOf[reader.sampleNode.get(i)], threadOf[reader.sampleThread.get(i)], reader.sampleTime.get(i));
   }
+  addEventMarkers(builder, reader, shown, stackOf, threadOf);
 
   const events = attrs.map((attr, i) => ({ name: eventName(attr), samples: reader.eventSamples[i], shown: i === shown && reader.eventSamples[i] > 0 }));
   const others = events.filter((e, i) => i !== shown && e.samples > 0);
-  if (others.length > 0) meta.warnings.push(`also recorded, not shown yet: ${others.map((e) => `${e.name} (${e.samples} samples)`).join(', ')}`);
+  if (others.length > 0) meta.warnings.push(`also recorded, shown as timeline markers: ${others.map((e) => `${e.name} (${e.samples} samples)`).join(', ')}`);
   if (periodsVary && !(attrs[shown].type === PERF_TYPE_SOFTWARE && attrs[shown].config <= 1n)) {
     meta.warnings.push(`shares are by sample count; the sample periods of ${meta.eventName} vary, and perf report weighs by period`);
   }

@@ -16,7 +16,10 @@
  * and the model has no unit for cycles.
  *
  * Several events in one file: the first event's samples become the profile
- * and a warning counts the samples of the others.
+ * and the others' samples become timeline markers (model.ts MarkerTable) on
+ * their thread, with their call chain as the marker's stack and, for
+ * tracepoints, their fields ("prev_comm=... ==> next_comm=...") as the
+ * marker's detail.
  */
 
 import { ImportError } from '../../../src-shared/errors';
@@ -45,7 +48,9 @@ class PerfScriptParser {
   private readonly header = new HeaderFields();
 
   private inSample = false;
-  private sampleSkipped = false;
+  /** The sample's event when it is not the first event: the sample becomes a marker. */
+  private markerEvent: string | null = null;
+  private markerDetail: string | null = null;
   private sampleThread = -1;
   private sampleTime = NaN;
   /** The sample's frame came from its header line; a call chain replaces it. */
@@ -54,7 +59,6 @@ class PerfScriptParser {
   private lastWasFrame = false;
 
   private firstEvent: string | null = null;
-  private readonly skippedByEvent = new Map<string, number>();
   private firstPeriod = NaN;
   private periodsVary = false;
 
@@ -78,8 +82,7 @@ class PerfScriptParser {
       return null;
     }
     if (first === SPACE && this.lastWasFrame && line.charCodeAt(1) === SPACE) {
-      const attached = this.sampleSkipped ? parseSrcline(line) !== null : this.frames.attachSrcline(line);
-      if (attached) {
+      if (this.frames.attachSrcline(line)) {
         this.lastWasFrame = false;
         return null;
       }
@@ -96,7 +99,6 @@ class PerfScriptParser {
   private frameLine(line: string): string | null {
     if (!this.inSample) return 'a stack frame outside a sample (no header line before it)';
     this.lastWasFrame = true;
-    if (this.sampleSkipped) return null;
     if (this.headerFrame) {
       // The header's trailing text was not the sample's ip (it was tracepoint data).
       this.frames.clear();
@@ -122,14 +124,18 @@ class PerfScriptParser {
     if (!hasEvent && Number.isNaN(h.time) && !hasIp) return 'a sample header needs a time, an event or an ip';
 
     this.inSample = true;
-    this.sampleSkipped = !this.isFirstEvent(line, hasEvent);
-    if (this.sampleSkipped) {
+    this.markerEvent = this.isFirstEvent(line, hasEvent) ? null : detach(line.slice(h.eventStart, h.eventEnd));
+    this.markerDetail = null;
+    if (this.markerEvent !== null && h.restStart < line.length && line.includes('=', h.restStart)) {
+      // A tracepoint's fields, not an ip: the marker's detail; its call chain (if any) follows.
       this.frames.clear();
-      return null;
+      this.headerFrame = false;
+      this.lastWasFrame = false;
+      this.markerDetail = detach(line.slice(h.restStart).trim());
     }
     this.sampleTime = h.time;
     this.sampleThread = this.threadOf(line);
-    this.notePeriod(h.period);
+    if (this.markerEvent === null) this.notePeriod(h.period);
     return null;
   }
 
@@ -143,10 +149,7 @@ class PerfScriptParser {
       return true;
     }
     const length = h.eventEnd - h.eventStart;
-    if (length === this.firstEvent.length && line.startsWith(this.firstEvent, h.eventStart)) return true;
-    const other = line.slice(h.eventStart, h.eventEnd);
-    this.skippedByEvent.set(other, (this.skippedByEvent.get(other) ?? 0) + 1);
-    return false;
+    return length === this.firstEvent.length && line.startsWith(this.firstEvent, h.eventStart);
   }
 
   private threadOf(line: string): IndexIntoThreadTable {
@@ -175,8 +178,12 @@ class PerfScriptParser {
     if (!this.inSample) return;
     this.inSample = false;
     this.headerFrame = false;
-    if (this.sampleSkipped) return;
-    this.builder.sample(this.frames.finishStack(), this.sampleThread, this.sampleTime);
+    if (this.markerEvent === null) {
+      this.builder.sample(this.frames.finishStack(), this.sampleThread, this.sampleTime);
+      return;
+    }
+    const stack = this.frames.frameCount > 0 ? this.frames.finishStack() : -1;
+    this.builder.marker(this.sampleTime, this.sampleThread, this.markerEvent, stack, this.markerDetail);
   }
 
   finish(lastLineTerminated: boolean): Profile {
@@ -188,10 +195,6 @@ class PerfScriptParser {
       if (processName !== undefined) builder.thread(tid, pid, null, processName);
     }
     const warnings = builder.meta.warnings;
-    if (this.skippedByEvent.size > 0) {
-      const others = [...this.skippedByEvent].map(([event, count]) => `${event} (${count})`).join(', ');
-      warnings.push(`only the first event, ${this.firstEvent}, is shown; skipped samples of ${others}`);
-    }
     if (this.periodsVary) {
       warnings.push("sample periods vary: shares are by sample count, while perf report's are by period");
     }
