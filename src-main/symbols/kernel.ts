@@ -32,20 +32,20 @@ export interface KernelSymbol {
   module: string | null;
 }
 
-/**
+/*
  * The symbols perf keeps from kallsyms: text, weak, data and bss (its
- * symbol_type__filter). Read-only data and absolute symbols would only
- * shadow the code around them.
+ * symbol_type__filter, isKeptType below). Read-only data and absolute symbols
+ * would only shadow the code around them.
  */
-const KEPT_TYPES = new Set(['T', 't', 'W', 'w', 'D', 'd', 'B', 'b']);
 
-/** A sorted kallsyms table. A symbol spans from its address to the next symbol's. */
+/**
+ * A sorted kallsyms table. A symbol spans from its address to the next symbol's.
+ *
+ * Kept as numbers: each symbol's address halves and where its line starts in
+ * the kallsyms text. A recording touches a few hundred kernel functions out of
+ * ~100k symbols, so names are cut out of the text only when looked up.
+ */
 export class KallsymsIndex {
-  private readonly hi: Uint32Array;
-  private readonly lo: Uint32Array;
-  private readonly names: string[];
-  private readonly types: string[];
-  private readonly modules: (string | null)[];
   /**
    * True when every address read as 0: what a reader without the privilege
    * sees under kernel.kptr_restrict.
@@ -53,30 +53,29 @@ export class KallsymsIndex {
   readonly allZero: boolean;
 
   private constructor(
-    hi: Uint32Array, lo: Uint32Array, names: string[], types: string[], modules: (string | null)[], allZero: boolean,
+    private readonly text: string,
+    private readonly hi: Uint32Array,
+    private readonly lo: Uint32Array,
+    /** Where each symbol's type letter is in `text` (the name starts 2 after it). */
+    private readonly typeAt: Int32Array,
+    allZero: boolean,
   ) {
-    this.hi = hi;
-    this.lo = lo;
-    this.names = names;
-    this.types = types;
-    this.modules = modules;
     this.allZero = allZero;
   }
 
   get size(): number {
-    return this.names.length;
+    return this.hi.length;
   }
 
   /** Parses /proc/kallsyms text. Lines it can't read are skipped. */
   static parse(text: string): KallsymsIndex {
-    const his: number[] = [];
-    const los: number[] = [];
-    const prefs: number[] = [];
-    const names: string[] = [];
-    const types: string[] = [];
-    const modules: (string | null)[] = [];
+    let his = new Uint32Array(1 << 16);
+    let los = new Uint32Array(1 << 16);
+    let typeAts = new Int32Array(1 << 16);
+    let count = 0;
     let lines = 0;
     let nonZero = false;
+    let sorted = true;
     let start = 0;
     while (start < text.length) {
       let end = text.indexOf('\n', start);
@@ -99,41 +98,41 @@ export class KallsymsIndex {
       if (digits === 0 || digits > 16 || text.charCodeAt(i) !== 0x20 || text.charCodeAt(i + 2) !== 0x20) continue;
       lines++;
       if (hi !== 0 || lo !== 0) nonZero = true;
-      const type = text.charAt(i + 1);
-      if (!KEPT_TYPES.has(type)) continue;
-      // Search the line only: indexOf on the whole text would scan ahead to the next module line.
-      const rest = text.slice(i + 3, end);
-      const tab = rest.indexOf('\t');
-      const name = tab < 0 ? rest : rest.slice(0, tab);
-      if (name === '') continue;
-      let module: string | null = null;
-      if (tab >= 0 && rest.charCodeAt(tab + 1) === 0x5b /* [ */) {
-        const close = rest.indexOf(']', tab);
-        if (close > 0) module = rest.slice(tab + 2, close);
+      if (!isKeptType(text.charCodeAt(i + 1))) continue;
+      const nameEnd = i + 3 < end ? text.charCodeAt(i + 3) : 0x09;
+      if (nameEnd === 0x09 || i + 3 >= end) continue; // no name
+      if (count === his.length) {
+        his = grownU32(his);
+        los = grownU32(los);
+        const bigger = new Int32Array(2 * typeAts.length);
+        bigger.set(typeAts);
+        typeAts = bigger;
       }
-      his.push(hi);
-      los.push(lo);
-      prefs.push(preference(name, type));
-      names.push(name);
-      types.push(type);
-      modules.push(module);
+      if (count > 0 && (hi < his[count - 1] || (hi === his[count - 1] && lo < los[count - 1]))) sorted = false;
+      his[count] = hi;
+      los[count] = lo;
+      typeAts[count] = i + 1;
+      count++;
     }
-    // Sort by address; among symbols at one address the preferred name comes first.
-    const order = Array.from(names, (_, i) => i);
-    order.sort((a, b) => his[a] - his[b] || los[a] - los[b] || prefs[a] - prefs[b] || (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
-    // Keep one symbol per address: the one perf would pick.
+    // kallsyms is nearly sorted (module symbols are not): sort only when needed, by address then line.
+    const order = Int32Array.from({ length: count }, (_, k) => k);
+    if (!sorted) order.sort((a, b) => (his[a] !== his[b] ? (his[a] < his[b] ? -1 : 1) : los[a] !== los[b] ? (los[a] < los[b] ? -1 : 1) : a - b));
+    // Keep one symbol per address: the one perf would pick (names are compared only at shared addresses).
     const keep: number[] = [];
-    for (const i of order) {
-      const last = keep[keep.length - 1];
-      if (last !== undefined && his[last] === his[i] && los[last] === los[i]) continue;
+    for (let k = 0; k < count; k++) {
+      const i = order[k];
+      const last = keep.length > 0 ? keep[keep.length - 1] : -1;
+      if (last >= 0 && his[last] === his[i] && los[last] === los[i]) {
+        if (better(text, typeAts[i], typeAts[last])) keep[keep.length - 1] = i;
+        continue;
+      }
       keep.push(i);
     }
     return new KallsymsIndex(
+      text,
       Uint32Array.from(keep, (i) => his[i]),
       Uint32Array.from(keep, (i) => los[i]),
-      keep.map((i) => names[i]),
-      keep.map((i) => types[i]),
-      keep.map((i) => modules[i]),
+      Int32Array.from(keep, (i) => typeAts[i]),
       lines > 0 && !nonZero,
     );
   }
@@ -145,7 +144,7 @@ export class KallsymsIndex {
     const lo = Number(address & 0xffffffffn);
     // Last symbol with start <= address.
     let low = 0;
-    let high = this.names.length - 1;
+    let high = this.hi.length - 1;
     let found = -1;
     while (low <= high) {
       const mid = (low + high) >>> 1;
@@ -158,13 +157,49 @@ export class KallsymsIndex {
       }
     }
     if (found < 0) return null;
+    const { name, module } = lineFields(this.text, this.typeAt[found]);
     return {
-      name: this.names[found],
+      name,
       address: (BigInt(this.hi[found]) << 32n) | BigInt(this.lo[found]),
-      type: this.types[found],
-      module: this.modules[found],
+      type: this.text.charAt(this.typeAt[found]),
+      module,
     };
   }
+}
+
+/** perf's symbol_type__filter: T t W w D d B b. */
+function isKeptType(c: number): boolean {
+  return c === 0x54 || c === 0x74 || c === 0x57 || c === 0x77 || c === 0x44 || c === 0x64 || c === 0x42 || c === 0x62;
+}
+
+/** The name and module of the kallsyms line whose type letter is at text[typeAt]. */
+function lineFields(text: string, typeAt: number): { name: string; module: string | null } {
+  let end = text.indexOf('\n', typeAt);
+  if (end < 0) end = text.length;
+  const rest = text.slice(typeAt + 2, end);
+  const tab = rest.indexOf('\t');
+  const name = tab < 0 ? rest : rest.slice(0, tab);
+  let module: string | null = null;
+  if (tab >= 0 && rest.charCodeAt(tab + 1) === 0x5b /* [ */) {
+    const close = rest.indexOf(']', tab);
+    if (close > 0) module = rest.slice(tab + 2, close);
+  }
+  return { name, module };
+}
+
+/** Whether the symbol at `a` beats the one at `b` for the same address (lower preference, then name order). */
+function better(text: string, a: number, b: number): boolean {
+  const nameA = lineFields(text, a).name;
+  const nameB = lineFields(text, b).name;
+  const pa = preference(nameA, text.charAt(a));
+  const pb = preference(nameB, text.charAt(b));
+  return pa !== pb ? pa < pb : nameA < nameB;
+}
+
+function grownU32(array: Uint32Array): Uint32Array<ArrayBuffer> {
+  const bigger = new Uint32Array(2 * array.length);
+  bigger.set(array);
+  return bigger;
 }
 
 function hexValue(c: number): number {

@@ -30,16 +30,12 @@ export function assemble(source: ImportSource, reader: PerfDataReader, sources: 
   const paths = reader.paths;
   const usedNode = new Uint8Array(paths.length);
   const usedThread = new Uint8Array(reader.threads.length);
-  let firstPeriod = NaN;
-  let periodsVary = false;
   for (let i = 0; i < n; i++) {
     if (reader.sampleEvent.get(i) !== shown) continue;
     usedThread[reader.sampleThread.get(i)] = 1;
     for (let node = reader.sampleNode.get(i); node >= 0 && !usedNode[node]; node = paths.parent.get(node)) usedNode[node] = 1;
-    const period = reader.samplePeriod.get(i);
-    if (Number.isNaN(firstPeriod)) firstPeriod = period;
-    else if (period !== firstPeriod) periodsVary = true;
   }
+  const periodsVary = reader.eventPeriodsVary[shown] === true;
   markOtherEvents(reader, shown, usedNode, usedThread); // other events' samples become markers (markers.ts)
   const usedLocation = new Uint8Array(reader.locations.length);
   for (let node = 0; node < paths.length; node++) if (usedNode[node]) usedLocation[paths.location.get(node)] = 1;

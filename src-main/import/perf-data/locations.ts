@@ -47,7 +47,7 @@ export class Locations {
   private readonly byPid = new Map<number, Map<number, number>>();
   private readonly kernelLocations = new PairMap();
   private readonly unmappedLocations = new PairMap();
-  private readonly caches = new Map<number, AddressCache>();
+  private caches = new Map<number, AddressCache>();
   private lastCachePid = NaN;
   private lastCache: AddressCache | undefined;
   private lastChanges = -1;
@@ -59,6 +59,13 @@ export class Locations {
 
   get length(): number {
     return this.kind.length;
+  }
+
+  /** The read is over: drop the per-process address caches. */
+  dropCaches(): void {
+    this.caches = new Map();
+    this.lastCache = undefined;
+    this.lastCachePid = NaN;
   }
 
   /** The location of user address hi:lo in process `pid`. */
@@ -182,15 +189,22 @@ export class Locations {
 export class CallPaths {
   readonly parent = new Int32Column(4096);
   readonly location = new Int32Column(4096);
-  private readonly children = new PairMap(4096);
+  private children = new PairMap(4096);
 
   get length(): number {
     return this.parent.length;
   }
 
   /** Per node, the child found last: most nodes have one or two children, so this often spares the hash lookup. */
-  private readonly lastChild = new Int32Column(4096);
+  private lastChild = new Int32Column(4096);
   private rootChild = -1;
+
+  /** The read is over: drop the index of children (tens of MB for a big file) before the profile is built. */
+  seal(): void {
+    this.children = new PairMap(16);
+    this.lastChild = new Int32Column(16);
+    this.rootChild = -1;
+  }
 
   child(parent: number, location: number): number {
     const last = parent < 0 ? this.rootChild : this.lastChild.get(parent);

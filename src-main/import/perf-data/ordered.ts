@@ -85,6 +85,13 @@ export class OrderedQueue {
     this.flush(Infinity);
   }
 
+  /** Frees the arena once everything is delivered. */
+  release(): void {
+    this.arena = new Uint8Array(8);
+    this.view = new DataView(this.arena.buffer);
+    this.used = 0;
+  }
+
   private flushHalf(): void {
     const sorted = this.times.slice(0, this.count).sort();
     this.flush(sorted[this.count >> 1]);

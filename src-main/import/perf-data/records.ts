@@ -14,6 +14,7 @@
  */
 
 import { AddressSpace, BinaryTable } from './address-space';
+import { ChainCache } from './chains';
 import { bytesOf, cString, u64, u64Exact, u64Hi } from './binary';
 import { Float64Column, Int32Column } from './columns';
 import { emptyFeatures, readBuildIds, readFeature, type PerfFeatures } from './features';
@@ -108,18 +109,21 @@ export class PerfDataReader {
   readonly counts: Counts = { lost: 0, throttled: 0, malformed: 0, unknownEvent: 0, compressed: 0, unknownTypes: 0, beforeAttrs: 0, looseSamples: 0 };
   readonly warnings: string[] = [];
 
-  /** Sample columns: call-path node, thread, time, period, event index. */
+  /** Sample columns: call-path node, thread, time, event index. */
   readonly sampleNode = new Int32Column();
   readonly sampleThread = new Int32Column();
   readonly sampleTime = new Float64Column();
-  readonly samplePeriod = new Float64Column();
   readonly sampleEvent = new Int32Column();
   /** Samples per event. */
   readonly eventSamples: number[] = [];
+  /** Per event: its first sample's period, and whether a later one differed (perf report weighs by period). */
+  readonly eventFirstPeriod: number[] = [];
+  readonly eventPeriodsVary: boolean[] = [];
 
   private decoders: SampleDecoder[] = [];
   private readonly idToEvent = new Map<number, number>();
   private readonly fields = new SampleFields();
+  private chains = new ChainCache();
   private scratch = new Int32Array(256);
   /** Per thread: the previous sample's path, root first (locations and their call-path nodes). */
   private readonly lastPaths: { locations: Int32Array; nodes: Int32Array; length: number }[] = [];
@@ -158,6 +162,8 @@ export class PerfDataReader {
     this.attrs.push(attr);
     this.decoders.push(new SampleDecoder(attr, this.le));
     this.eventSamples.push(0);
+    this.eventFirstPeriod.push(NaN);
+    this.eventPeriodsVary.push(false);
     for (const id of attr.ids) if (!this.idToEvent.has(id)) this.idToEvent.set(id, event);
   }
 
@@ -182,6 +188,12 @@ export class PerfDataReader {
   /** The end of the data: apply what still waits for its turn. */
   finish(): void {
     this.queue.flushAll();
+    // Lookup structures only the read needs: free them before the profile is built (peak memory).
+    this.queue.release();
+    this.chains = new ChainCache();
+    this.paths.seal();
+    this.locations.dropCaches();
+    this.lastPaths.length = 0;
   }
 
   /** Applies one record to the state, in time order. */
@@ -293,9 +305,9 @@ export class PerfDataReader {
     this.sampleNode.push(node);
     this.sampleThread.push(thread);
     this.sampleTime.push(f.time);
-    this.samplePeriod.push(f.period);
     this.sampleEvent.push(event);
-    this.eventSamples[event]++;
+    if (this.eventSamples[event]++ === 0) this.eventFirstPeriod[event] = f.period;
+    else if (f.period !== this.eventFirstPeriod[event]) this.eventPeriodsVary[event] = true;
   }
 
   /** The event a sample belongs to: an index into attrs, MALFORMED, or UNKNOWN_EVENT. */
@@ -318,20 +330,73 @@ export class PerfDataReader {
     return at >= 0 && 8 + at + 8 <= size ? pos + 8 + at : -1;
   }
 
-  /** The call-path node of a sample: its call chain (or its ip), as locations, root first. */
+  /**
+   * The call-path node of a sample: its call chain (or its ip), as locations, root first.
+   *
+   * A chain is [context markers] leaf [callers...]. Samples repeat the same callers
+   * massively while the leaf ip moves around inside a loop, so the callers part is
+   * looked up whole by its raw words (chains.ts) and only a new one is walked frame
+   * by frame; the leaf is then one more step in the tree.
+   */
   private callPath(view: DataView, decoder: SampleDecoder, misc: number, f: SampleFields, thread: number): number {
+    if (this.unwinder !== null && f.stackOffset >= 0) return this.unwoundPath(view, decoder, misc, f, thread);
     const le = this.le;
     const pid = f.pid;
-    let cpumode = misc & CPUMODE_MASK;
-    let count = 0;
     const nr = f.callchainLength;
-    if (nr + 1 > this.scratch.length) this.scratch = new Int32Array(Math.max(nr + 1, 2 * this.scratch.length));
-    let scratch = this.scratch;
+    let cpumode = misc & CPUMODE_MASK;
+    let leaf = 0;
+    let hi = 0;
+    let lo = 0;
+    for (let o = f.callchainOffset; leaf < nr; leaf++, o += 8) {
+      hi = view.getUint32(o + this.hiAt, le);
+      lo = view.getUint32(o + this.loAt, le);
+      if (hi !== 0xffffffff || lo < MARKER_MIN_LO) break;
+      cpumode = cpumodeOfMarker(lo);
+    }
+    if (leaf === nr) return this.paths.child(-1, this.location(misc & CPUMODE_MASK, pid, f.ipHi, f.ipLo));
+
+    let parent = -1;
+    const callers = nr - leaf - 1;
+    if (callers > 0) {
+      const callersAt = f.callchainOffset + 8 * (leaf + 1);
+      const version = this.space.version(pid);
+      parent = this.chains.find(view, callersAt, callers, pid, version, cpumode);
+      if (parent < 0) {
+        parent = this.pathOf(this.chainLocations(view, callersAt, callers, cpumode, pid, 0), thread);
+        this.chains.add(view, callersAt, callers, pid, version, cpumode, parent);
+      }
+    }
+    return this.paths.child(parent, this.location(cpumode, pid, hi, lo));
+  }
+
+  /** --call-graph dwarf: the kernel's chain (kernel part only) plus the user frames unwound from the stack copy. */
+  private unwoundPath(view: DataView, decoder: SampleDecoder, misc: number, f: SampleFields, thread: number): number {
+    const pid = f.pid;
+    let count = this.chainLocations(view, f.callchainOffset, f.callchainLength, misc & CPUMODE_MASK, pid, 0);
+    this.lookup.pid = pid;
+    const user = this.unwinder !== null ? userStackSample(decoder, view, f, this.features.arch, this.le) : null;
+    const pcs = user && this.unwinder ? this.unwinder.unwind(user, this.lookup) : [];
+    this.reserveScratch(count + pcs.length + 1);
+    const scratch = this.scratch;
+    for (let i = 0; i < pcs.length; i++) scratch[count++] = this.locations.user(pid, Math.floor(pcs[i] / TWO_32), pcs[i] >>> 0);
+    if (count === 0) scratch[count++] = this.location(misc & CPUMODE_MASK, pid, f.ipHi, f.ipLo);
+    return this.pathOf(count, thread);
+  }
+
+  /**
+   * Writes the locations of the `nr` call-chain words at view[offset...] to
+   * scratch[count...], leaf first, skipping context markers (each switches
+   * the cpumode of the words after it); returns the new count.
+   */
+  private chainLocations(view: DataView, offset: number, nr: number, cpumode: number, pid: number, count: number): number {
+    const le = this.le;
+    this.reserveScratch(count + nr + 1);
+    const scratch = this.scratch;
     // Cache hits are looked up right here, not through location(): a u32 above 2^31 passed to a
-    // call that is not inlined is boxed, and this loop runs once per frame of every sample.
+    // call that is not inlined is boxed, and this loop runs once per frame of every new chain.
     const userCache = this.locations.userCache(pid);
     const kernelCache = this.locations.kernelCache;
-    for (let i = 0, o = f.callchainOffset; i < nr; i++, o += 8) {
+    for (let i = 0, o = offset; i < nr; i++, o += 8) {
       const hi = view.getUint32(o + this.hiAt, le);
       const lo = view.getUint32(o + this.loAt, le);
       if (hi === 0xffffffff && lo >= MARKER_MIN_LO) {
@@ -343,20 +408,13 @@ export class PerfDataReader {
       else if (cpumode === CPUMODE_KERNEL) location = kernelCache.get(hi, lo);
       scratch[count++] = location >= 0 ? location : this.location(cpumode, pid, hi, lo);
     }
-    if (this.unwinder !== null && f.stackOffset >= 0) {
-      // --call-graph dwarf: the kernel's chain (kernel part only) plus the user frames unwound from the stack copy.
-      this.lookup.pid = pid;
-      const user = userStackSample(decoder, view, f, this.features.arch, le);
-      const pcs = user ? this.unwinder.unwind(user, this.lookup) : [];
-      if (count + pcs.length > scratch.length) {
-        const bigger = new Int32Array(2 * (count + pcs.length));
-        bigger.set(scratch.subarray(0, count));
-        this.scratch = scratch = bigger;
-      }
-      for (let i = 0; i < pcs.length; i++) scratch[count++] = this.locations.user(pid, Math.floor(pcs[i] / TWO_32), pcs[i] >>> 0);
-    }
-    if (count === 0) scratch[count++] = this.location(misc & CPUMODE_MASK, pid, f.ipHi, f.ipLo);
-    // Root first. A thread's consecutive samples mostly share their outer frames: reuse the
+    return count;
+  }
+
+  /** The call-path node of scratch[0, count) (leaf first); -1 for no frames. */
+  private pathOf(count: number, thread: number): number {
+    const scratch = this.scratch;
+    // Root first. A thread's consecutive samples often share their outer frames: reuse the
     // previous sample's nodes for the common prefix instead of looking each one up again.
     let memo = this.lastPaths[thread];
     if (!memo || memo.locations.length < count) memo = this.lastPaths[thread] = { locations: new Int32Array(count + 16), nodes: new Int32Array(count + 16), length: 0 };
@@ -373,6 +431,14 @@ export class PerfDataReader {
     }
     memo.length = count;
     return node;
+  }
+
+  private reserveScratch(length: number): void {
+    if (length > this.scratch.length) {
+      const bigger = new Int32Array(Math.max(length, 2 * this.scratch.length));
+      bigger.set(this.scratch);
+      this.scratch = bigger;
+    }
   }
 
   private location(cpumode: number, pid: number, hi: number, lo: number): number {
