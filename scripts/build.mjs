@@ -43,6 +43,18 @@ const builds = [
     loader: { '.svg': 'file', '.png': 'file', '.woff2': 'file' },
     define: { 'process.env.NODE_ENV': '"production"' },
   },
+  {
+    ...shared,
+    // The source pane's editor (Monaco) and its worker: separate entries the window loads only when the pane
+    // first shows a file, so the first paint does not wait for ~3 MB of editor (views/source/load-editor.ts).
+    entryPoints: { 'source-editor': 'src-renderer/views/source/monaco-editor.ts', 'editor-worker': 'monaco-editor/editor/editor.worker.js' },
+    outdir: 'out/renderer',
+    platform: 'browser',
+    format: 'esm',
+    target: 'chrome120',
+    minify: true,
+    loader: { '.ttf': 'file' },
+  },
 ];
 
 await mkdir('out/renderer', { recursive: true });

@@ -10,6 +10,7 @@ import { downloadText, pickFileInPage } from './actions/page-files';
 import { createHostClient, pathOfDroppedFile } from './host-client';
 import { createAnalysisService } from './store/analysis-service';
 import { createAppStore } from './store/app-store';
+import { createSourceService } from './store/source-service';
 import { AppContext } from './views/app-context';
 import { App } from './views/App';
 import { createAnalysisClient } from './workers/analysis-client';
@@ -28,11 +29,13 @@ const actions = createProfileActions({
 // The worker is its own bundle beside app.js (scripts/build.mjs); without it the analysis runs in the window.
 const analysis = createAnalysisService(store, createAnalysisClient(new URL('./analysis-worker.js', import.meta.url)));
 
+const source = createSourceService(host, store);
+
 const container = document.getElementById('root');
 if (container === null) throw new Error('index.html has no #root element');
 createRoot(container).render(
   <StrictMode>
-    <AppContext value={{ store, actions, analysis }}>
+    <AppContext value={{ store, actions, analysis, source }}>
       <App />
     </AppContext>
   </StrictMode>,

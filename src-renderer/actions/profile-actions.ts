@@ -91,7 +91,7 @@ export function createProfileActions(deps: ProfileActionsDeps): ProfileActions {
     state().loadingStarted(taskId, name);
     try {
       const opened = await start(taskId);
-      if (opened !== null && isCurrent(taskId)) state().profileOpened(opened.profile, opened.name);
+      if (opened !== null && isCurrent(taskId)) state().profileOpened(opened.profile, opened.name, opened.profileId);
     } catch (error) {
       const message = messageOf(error);
       // A cancelled or superseded open is not an error the user needs to read about.

@@ -13,6 +13,7 @@ import type { Profile } from '../../src-shared/profile/model';
 import type { AnalysisClient } from '../workers/analysis-client';
 import type { AppStore, Selection } from './app-store';
 import { metricOf } from './memory-metric';
+import { sourceRequestOf } from './source-state';
 import type { ViewState } from './view-state';
 
 export interface TabAnalysis {
@@ -71,6 +72,7 @@ export function analysisRequestOf(profile: Profile, view: ViewState, selection: 
     sandwichFunc: view.mainView === 'sandwich' ? selection.selectedFunc : -1,
     stackChartThread: view.mainView === 'stack-chart' ? stackChartThreadOf(profile, view, threadTotals) : -1,
     ...metricRequest(metricOf(profile, view)),
+    ...sourceRequestOf(selection.source),
   };
 }
 

@@ -18,6 +18,7 @@ import type { TimeRange } from '../../src-shared/analysis/analyzer';
 import { sameTransform, transformFuncPath, type Transform } from '../../src-shared/analysis/transforms';
 import type { HostInfo } from '../../src-shared/contract';
 import type { IndexIntoFuncTable, IndexIntoThreadTable, Profile } from '../../src-shared/profile/model';
+import { defaultSourceSelection, type SourceSelection } from './source-state';
 import { ancestorKeys, defaultView, pathKey, pathOfKey, type PaneSizes, type ViewState } from './view-state';
 
 export type SortColumn = 'name' | 'self' | 'total';
@@ -45,6 +46,8 @@ export interface Selection {
   /** The function highlighted in the table and the flame graph; -1 for none. */
   selectedFunc: IndexIntoFuncTable;
   tableSort: TableSort;
+  /** The source pane: open files, shown tab, assembly function (source-state.ts). */
+  source: SourceSelection;
 }
 
 /** One open profile. */
@@ -54,6 +57,8 @@ export interface ProfileTab {
   name: string;
   selection: Selection;
   view: ViewState;
+  /** The host's handle for this profile (source files, disassembly); null when it came from elsewhere. */
+  hostProfileId: string | null;
 }
 
 export interface AppState {
@@ -77,7 +82,7 @@ export interface AppActions {
   progressReported(taskId: string, done: number, total: number): void;
   loadingEnded(taskId: string): void;
   /** A new profile opens in a new tab, shown at once, with a fresh selection. */
-  profileOpened(profile: Profile, name: string): void;
+  profileOpened(profile: Profile, name: string, hostProfileId?: string): void;
   /** Closes the shown tab. */
   profileClosed(): void;
   tabActivated(id: number): void;
@@ -131,6 +136,8 @@ export interface AppActions {
   ): void;
   paneResized(pane: keyof PaneSizes, size: number): void;
   functionHovered(func: IndexIntoFuncTable): void;
+  /** The source pane's state of the shown tab changes. */
+  sourceChanged(source: SourceSelection): void;
 }
 
 export type AppStore = StoreApi<AppState & AppActions>;
@@ -139,6 +146,7 @@ export const defaultSelection: Selection = {
   flameZoomPath: [],
   selectedFunc: -1,
   tableSort: { column: 'self', descending: true },
+  source: defaultSourceSelection,
 };
 
 let nextTabId = 1;
@@ -213,9 +221,16 @@ export function createAppStore(): AppStore {
     loadingEnded: (taskId) => {
       if (get().loading?.taskId === taskId) set({ loading: null });
     },
-    profileOpened: (profile, name) =>
+    profileOpened: (profile, name, hostProfileId) =>
       set((state) => {
-        const tab: ProfileTab = { id: nextTabId++, profile, name, selection: defaultSelection, view: initialView(profile) };
+        const tab: ProfileTab = {
+          id: nextTabId++,
+          profile,
+          name,
+          selection: defaultSelection,
+          view: initialView(profile),
+          hostProfileId: hostProfileId ?? null,
+        };
         return { tabs: [...state.tabs, tab], errorMessage: null, ...showing(tab) };
       }),
     profileClosed: () => get().tabClosed(get().activeTabId),
@@ -307,5 +322,6 @@ export function createAppStore(): AppStore {
     functionHovered: (func) => {
       if (get().hoveredFunc !== func) set({ hoveredFunc: func });
     },
+    sourceChanged: (source) => set((state) => patchActive(state, { selection: { source } })),
   }));
 }

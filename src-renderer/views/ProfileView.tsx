@@ -19,6 +19,7 @@ import { SitesView } from './SitesView';
 import { SpeedscopeView } from './SpeedscopeView';
 import { Splitter } from './Splitter';
 import { StackChartView } from './StackChartView';
+import { SourcePane, SourcePaneToggle } from './source/SourcePane';
 import { Timeline } from './Timeline';
 import { TransformChips } from './TransformChips';
 import { useAnalysis, useRequestAnalysis } from './use-analysis';
@@ -35,6 +36,8 @@ export function ProfileView({ profile }: { profile: Profile }) {
   const panes = useAppState((state) => state.view.panes);
   const mainView = useAppState((state) => state.view.mainView);
   const paneResized = useAppState((state) => state.paneResized);
+  const source = useAppState((state) => state.selection.source);
+  const sourceChanged = useAppState((state) => state.sourceChanged);
   const { current, error, millis } = useAnalysis();
   const { analysis } = useServices();
   return (
@@ -56,11 +59,13 @@ export function ProfileView({ profile }: { profile: Profile }) {
         <ViewSwitcher profile={profile} />
         <ViewOptions />
         <MemoryMetricSelector profile={profile} />
+        <SourcePaneToggle />
         <div className="analysis-bar__spacer" />
         <TransformChips profile={profile} />
         <SearchBox profile={profile} />
       </div>
       <div className="profile-view__panes">
+        <div className="main-column">
         <section className="pane pane--main" aria-label="Analysis view">
           {mainView === 'flame' && <FlameGraph profile={profile} />}
           {mainView === 'stack-chart' && <StackChartView profile={profile} />}
@@ -69,6 +74,15 @@ export function ProfileView({ profile }: { profile: Profile }) {
           {mainView === 'speedscope' && <SpeedscopeView profile={profile} />}
           {mainView === 'sites' && hasAllocationSites(profile) && <SitesView profile={profile} />}
         </section>
+        {source.open && (
+          <>
+            <Splitter direction="row" label="Resize the source pane" size={source.height} min={120} max={1200} sign={-1} onResize={(height) => sourceChanged({ ...source, height: Math.round(height) })} />
+            <div className="source-slot" style={{ height: source.height }}>
+              <SourcePane profile={profile} />
+            </div>
+          </>
+        )}
+        </div>
         <Splitter direction="column" label="Resize the side panel" size={panes.side} min={240} max={900} sign={-1} onResize={(size) => paneResized('side', size)} />
         <div className="side-column" style={{ width: panes.side }}>
           <section className="pane pane--table" aria-label="Functions">

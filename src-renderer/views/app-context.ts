@@ -8,12 +8,15 @@ import { useStore } from 'zustand';
 import type { ProfileActions } from '../actions/profile-actions';
 import type { AnalysisService } from '../store/analysis-service';
 import type { AppActions, AppState, AppStore } from '../store/app-store';
+import type { SourceService } from '../store/source-service';
 
 export interface AppServices {
   store: AppStore;
   actions: ProfileActions;
   /** The shown selection's call trees, costs and layouts, computed off the UI thread. */
   analysis: AnalysisService;
+  /** Source texts, disassembly and remaps from the host, for the source pane. */
+  source: SourceService;
 }
 
 export const AppContext = createContext<AppServices | null>(null);

@@ -1,0 +1,81 @@
+/**
+ * The path remaps of a profile's sources: rows of "old prefix → new folder"
+ * the user edits. The host checks each new folder exists and remembers the
+ * list per build-id; files it could not find are read again on save.
+ */
+
+import { useEffect, useState } from 'react';
+import { useStore } from 'zustand';
+import type { SourceRemap } from '../../../src-shared/contract';
+import { useServices } from '../app-context';
+
+/** A first guess for a new row: the missing file's folder. */
+function folderOf(path: string): string {
+  const cut = path.lastIndexOf('/');
+  return cut > 0 ? path.slice(0, cut) : path;
+}
+
+export function RemapEditor({ profileId, missingPath }: { profileId: string; missingPath: string }) {
+  const { source } = useServices();
+  const fetched = useStore(source.store, (state) => state.remaps.get(profileId));
+  const [rows, setRows] = useState<SourceRemap[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  useEffect(() => source.wantRemaps(profileId), [source, profileId]);
+  const saved = fetched?.state === 'done' ? fetched.value : null;
+  const shown = rows ?? saved?.remaps ?? [];
+
+  const edit = (index: number, field: keyof SourceRemap, value: string) =>
+    setRows(shown.map((row, i) => (i === index ? { ...row, [field]: value } : row)));
+  const save = async () => {
+    setSaving(true);
+    setError(null);
+    try {
+      await source.setRemaps(profileId, shown.filter((row) => row.from.trim() !== '' || row.to.trim() !== ''));
+      setRows(null);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <form
+      className="remap-editor"
+      data-testid="remap-editor"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void save();
+      }}
+    >
+      <div className="remap-editor__title">Path remaps (old prefix → folder where the sources are now)</div>
+      {shown.map((row, index) => (
+        <div className="remap-editor__row" key={index}>
+          <input aria-label="Old prefix" data-testid="remap-from" value={row.from} placeholder="/old/build/folder" onChange={(e) => edit(index, 'from', e.target.value)} />
+          <span aria-hidden="true">→</span>
+          <input aria-label="New folder" data-testid="remap-to" value={row.to} placeholder="/where/it/is/now" onChange={(e) => edit(index, 'to', e.target.value)} />
+          <button type="button" aria-label="Remove this remap" onClick={() => setRows(shown.filter((_, i) => i !== index))}>
+            ×
+          </button>
+        </div>
+      ))}
+      <div className="remap-editor__actions">
+        <button type="button" data-testid="remap-add" onClick={() => setRows([...shown, { from: folderOf(missingPath), to: '' }])}>
+          Add remap
+        </button>
+        <button type="submit" data-testid="remap-save" disabled={saving || rows === null}>
+          Save remaps
+        </button>
+        {saved !== null && saved.rememberedFor.length > 0 && (
+          <span className="remap-editor__note">remembered for build {saved.rememberedFor.map((key) => key.slice(0, 12)).join(', ')}</span>
+        )}
+      </div>
+      {error !== null && (
+        <div className="source-bar source-bar--error" role="alert" data-testid="remap-error">
+          {error}
+        </div>
+      )}
+    </form>
+  );
+}
