@@ -6,10 +6,12 @@
  * or a horizontal swipe pans, dragging the ruler pans; with the timeline
  * focused, + and − (or W, S) zoom, arrows (or A, D) pan, 0 shows all,
  * Escape clears the selection. Clicking a track's name selects that thread
- * (Ctrl/⌘ adds it).
+ * (Ctrl/⌘ adds it). Markers (other events of the recording) sit under each
+ * thread's activity; the legend hides or shows them per event
+ * (TimelineMarkers.tsx).
  */
 
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent as ReactPointerEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import type { TimeRange } from '../../src-shared/analysis/analyzer';
 import { categoryNames, CATEGORY_COUNT, type Category } from '../../src-shared/analysis/categories';
 import type { Profile } from '../../src-shared/profile/model';
@@ -21,6 +23,7 @@ import { processGroupsOf, sampleIntervalOf, stackCategoriesOf, stackFuncsOf, thr
 import { useAppState } from './app-context';
 import { CounterTracks } from './CounterTracks';
 import { TimelineTracks } from './TimelineTracks';
+import { MarkerLegend, type MarkerSelection } from './TimelineMarkers';
 import { useAnalysis } from './use-analysis';
 import { useColorScheme } from './use-color-scheme';
 import { useElementSize } from './use-element-size';
@@ -71,6 +74,7 @@ function TimelineWithTime({ profile, bounds }: { profile: Profile; bounds: TimeR
   const hoveredFunc = useAppState((state) => state.hoveredFunc);
   const rangeSelected = useAppState((state) => state.rangeSelected);
   const viewportChanged = useAppState((state) => state.viewportChanged);
+  const functionSelected = useAppState((state) => state.functionSelected);
   const { result } = useAnalysis();
   const colorScheme = useColorScheme();
 
@@ -84,6 +88,37 @@ function TimelineWithTime({ profile, bounds }: { profile: Profile; bounds: TimeR
   }, [colorScheme]);
 
   const viewport = view.viewport ?? bounds;
+
+  // Markers: hidden events and the selected marker are this timeline's own state.
+  const [hiddenEvents, setHiddenEvents] = useState<ReadonlySet<number>>(new Set());
+  const [selectedMarker, setSelectedMarker] = useState(-1);
+  useEffect(() => {
+    setHiddenEvents(new Set());
+    setSelectedMarker(-1);
+  }, [profile]);
+  const toggleEvent = useCallback((slot: number) => {
+    setHiddenEvents((hidden) => {
+      const next = new Set(hidden);
+      if (!next.delete(slot)) next.add(slot);
+      return next;
+    });
+  }, []);
+  const markerSelection = useMemo((): MarkerSelection | undefined => {
+    const markers = profile.markers;
+    if (markers === null) return undefined;
+    return {
+      hidden: hiddenEvents,
+      selected: selectedMarker,
+      origin: bounds.start,
+      onSelect: (row) => {
+        setSelectedMarker(row);
+        // The marker's leaf function becomes the selection, which the call views highlight.
+        const stack = row < 0 ? -1 : markers.stack[row];
+        if (stack >= 0) functionSelected(profile.frames.func[profile.stacks.frame[stack]]);
+      },
+    };
+  }, [profile, hiddenEvents, selectedMarker, bounds.start, functionSelected]);
+
   const ticks = useMemo(() => rulerTicks(viewport, width, bounds.start), [viewport, width, bounds.start]);
 
   // What the hovered function (or else the selected one) ran on: lit in every track.
@@ -243,6 +278,7 @@ function TimelineWithTime({ profile, bounds }: { profile: Profile; bounds: TimeR
             Show all
           </button>
         )}
+        {profile.markers !== null && <MarkerLegend profile={profile} markers={profile.markers} hidden={hiddenEvents} onToggle={toggleEvent} />}
         <ul className="timeline__legend" aria-label="Activity colours">
           {Array.from({ length: CATEGORY_COUNT }, (_, c) => (
             <li key={c}>
@@ -269,6 +305,7 @@ function TimelineWithTime({ profile, bounds }: { profile: Profile; bounds: TimeR
             ticks={ticks}
             theme={theme}
             onGraphPress={startSelect}
+            markers={markerSelection}
           />
         )}
         <RangeShade range={range} viewport={viewport} width={width} />

@@ -1,8 +1,9 @@
 /**
  * The timeline's rows: per process a header (collapse, name, pid; with the
  * process's combined activity when collapsed), then its threads (select,
- * hide, name, tid, activity). Hidden threads stay listed as a thin row, so
- * they can be shown again.
+ * hide, name, tid, activity, and under it the thread's markers when the
+ * profile has any). Hidden threads stay listed as a thin row, so they can
+ * be shown again.
  */
 
 import type { PointerEvent as ReactPointerEvent } from 'react';
@@ -16,6 +17,7 @@ import type { Tick } from '../canvas/time-axis';
 import { analysedThreads } from '../store/analysis-service';
 import { useAppState } from './app-context';
 import { TrackGraph } from './TimelineTrack';
+import { MARKER_STRIP_HEIGHT, MarkerStrip, type MarkerSelection } from './TimelineMarkers';
 
 const THREAD_HEIGHT = 36;
 const PROCESS_HEIGHT = 24;
@@ -29,9 +31,11 @@ export interface TimelineTracksProps {
   ticks: readonly Tick[];
   theme: TimelineTheme;
   onGraphPress(event: ReactPointerEvent, onClick: (event: PointerEvent) => void): void;
+  /** Marker hiding and selection; absent when the profile has no markers. */
+  markers?: MarkerSelection;
 }
 
-export function TimelineTracks({ profile, groups, inputOf, view: window, width, ticks, theme, onGraphPress }: TimelineTracksProps) {
+export function TimelineTracks({ profile, groups, inputOf, view: window, width, ticks, theme, onGraphPress, markers }: TimelineTracksProps) {
   const view = useAppState((state) => state.view);
   const threadsSelected = useAppState((state) => state.threadsSelected);
   const threadHiddenToggled = useAppState((state) => state.threadHiddenToggled);
@@ -94,11 +98,13 @@ export function TimelineTracks({ profile, groups, inputOf, view: window, width, 
                 const tid = profile.threads.tid[thread];
                 const selected = explicit !== null && explicit.includes(thread);
                 const dimmed = analysed !== null && !analysed.includes(thread);
+                const markerTable = markers !== undefined ? profile.markers : null;
+                const stripHeight = markerTable !== null ? MARKER_STRIP_HEIGHT : 0;
                 return (
                   <div
                     key={thread}
                     className={`timeline__row timeline__row--thread${hidden ? ' timeline__row--hidden' : ''}${selected ? ' timeline__row--selected' : ''}${dimmed ? ' timeline__row--dimmed' : ''}`}
-                    style={{ height: hidden ? undefined : THREAD_HEIGHT }}
+                    style={{ height: hidden ? undefined : THREAD_HEIGHT + stripHeight }}
                     data-testid="thread-track"
                     data-thread-name={name}
                   >
@@ -129,6 +135,9 @@ export function TimelineTracks({ profile, groups, inputOf, view: window, width, 
                         onPointerDown={(event) => onGraphPress(event, (e) => select(thread, e.ctrlKey || e.metaKey))}
                       >
                         <TrackGraph inputs={[inputOf(thread)]} view={window} width={width} height={THREAD_HEIGHT} scaleMode="thread" ticks={ticks} theme={theme} />
+                        {markerTable !== null && markers !== undefined && (
+                          <MarkerStrip profile={profile} markers={markerTable} thread={thread} view={window} width={width} selection={markers} />
+                        )}
                       </div>
                     )}
                   </div>

@@ -220,13 +220,17 @@ export class ProfileBuilder {
 
   finish(): Profile {
     const samples = this.finishSamples();
+    const markers = this.markerColumns.finish();
     let start = NaN;
     let end = NaN;
-    for (let i = 0; i < samples.time.length; i++) {
-      const t = samples.time[i];
-      if (Number.isNaN(t)) continue;
-      if (!(t >= start)) start = Number.isNaN(start) ? t : Math.min(start, t);
-      if (!(t <= end)) end = Number.isNaN(end) ? t : Math.max(end, t);
+    // The time span covers markers too: a thread that mostly sleeps has its context switches after its last sample.
+    for (const column of markers === null ? [samples.time] : [samples.time, markers.time]) {
+      for (let i = 0; i < column.length; i++) {
+        const t = column[i];
+        if (Number.isNaN(t)) continue;
+        if (!(t >= start)) start = Number.isNaN(start) ? t : Math.min(start, t);
+        if (!(t <= end)) end = Number.isNaN(end) ? t : Math.max(end, t);
+      }
     }
     return {
       meta: { ...this.meta, startTime: start, endTime: end, warnings: [...this.meta.warnings] },
@@ -261,7 +265,7 @@ export class ProfileBuilder {
       },
       counters: this.counters.slice(),
       allocations: this.allocations,
-      markers: this.markerColumns.finish(),
+      markers,
     };
   }
 

@@ -197,7 +197,7 @@ export interface ProfileMeta {
   unit: WeightUnit;
   /** The file's base name, for titles and error lines. */
   sourceName: string;
-  /** Earliest and latest sample time; NaN when the format has no time. */
+  /** Earliest and latest sample (or marker) time; NaN when the format has no time. */
   startTime: Nanoseconds;
   endTime: Nanoseconds;
   /** The profiled command line, when the format records it. */
