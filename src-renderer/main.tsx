@@ -10,9 +10,11 @@ import { downloadText, pickFileInPage } from './actions/page-files';
 import { createHostClient, pathOfDroppedFile } from './host-client';
 import { createAnalysisService } from './store/analysis-service';
 import { createAppStore } from './store/app-store';
+import { createRecordStore } from './store/record-store';
 import { createSourceService } from './store/source-service';
 import { AppContext } from './views/app-context';
 import { App } from './views/App';
+import { RecordContext } from './views/record/record-context';
 import { createAnalysisClient } from './workers/analysis-client';
 import './styles/app.css';
 
@@ -26,6 +28,9 @@ const actions = createProfileActions({
   downloadText,
 });
 
+// Recording (dialogs, live sessions, the sessions list); a finished recording opens like any file.
+const record = createRecordStore({ host, openPath: actions.openPath });
+
 // The worker is its own bundle beside app.js (scripts/build.mjs); without it the analysis runs in the window.
 const analysis = createAnalysisService(store, createAnalysisClient(new URL('./analysis-worker.js', import.meta.url)));
 
@@ -36,7 +41,9 @@ if (container === null) throw new Error('index.html has no #root element');
 createRoot(container).render(
   <StrictMode>
     <AppContext value={{ store, actions, analysis, source }}>
-      <App />
+      <RecordContext value={record}>
+        <App />
+      </RecordContext>
     </AppContext>
   </StrictMode>,
 );

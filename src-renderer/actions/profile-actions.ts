@@ -43,8 +43,6 @@ export interface ProfileActions {
   closeProfile(): void;
 }
 
-export const RECORDING_UNAVAILABLE = 'Recording is not available in this version of Heatline yet.';
-
 /** 32 hex digits: matches the contract's task id rule, and works where crypto.randomUUID does not. */
 export function randomTaskId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -174,7 +172,7 @@ export function createProfileActions(deps: ProfileActionsDeps): ProfileActions {
             return closeProfile();
           case 'record':
           case 'attach':
-            return state().errorShown(RECORDING_UNAVAILABLE);
+            return; // the record store opens its dialogs (store/record-store.ts)
         }
       }),
     ];

@@ -1,6 +1,8 @@
 /**
  * The window: toolbar, progress and error strips, then either the empty
- * state or the open profile. Files dropped anywhere on the window open.
+ * state or the open profile (with the recordings list beside it), and a
+ * live recording's session panel below. Files dropped anywhere on the
+ * window open. The record and attach dialogs sit over all of it.
  */
 
 import { useEffect } from 'react';
@@ -10,6 +12,9 @@ import { ErrorBanner } from './ErrorBanner';
 import { ProfileTabs } from './ProfileTabs';
 import { ProfileView } from './ProfileView';
 import { ProgressStrip } from './ProgressStrip';
+import { RecordDialogs } from './record/RecordLayer';
+import { RecordingsList } from './record/RecordingsList';
+import { SessionPanel } from './record/SessionPanel';
 import { Toolbar } from './Toolbar';
 import { useFileDrop } from './use-file-drop';
 
@@ -26,19 +31,27 @@ export function App() {
   }, [profile, profileName]);
 
   return (
-    <div className={dragging ? 'app app--dragging' : 'app'}>
-      <Toolbar />
-      <ProgressStrip />
-      <ErrorBanner />
-      <ProfileTabs />
-      {/* Keyed by tab: a tab switch mounts the views afresh on that tab's state. */}
-      <main className="app__main">{profile === null ? <EmptyState /> : <ProfileView key={tabId} profile={profile} />}</main>
-      {dragging && (
-        <div className="drop-overlay" aria-hidden="true">
-          {/* The empty state already says "Drop a profile here"; a second label would cover it. */}
-          {profile !== null && <div className="drop-overlay__label">Drop to open</div>}
+    <>
+      <div className={dragging ? 'app app--dragging' : 'app'}>
+        <Toolbar />
+        <ProgressStrip />
+        <ErrorBanner />
+        <ProfileTabs />
+        <div className="app__work">
+          {/* Keyed by tab: a tab switch mounts the views afresh on that tab's state. */}
+          <main className="app__main">{profile === null ? <EmptyState /> : <ProfileView key={tabId} profile={profile} />}</main>
+          <RecordingsList />
         </div>
-      )}
-    </div>
+        <SessionPanel />
+        {dragging && (
+          <div className="drop-overlay" aria-hidden="true">
+            {/* The empty state already says "Drop a profile here"; a second label would cover it. */}
+            {profile !== null && <div className="drop-overlay__label">Drop to open</div>}
+          </div>
+        )}
+      </div>
+      {/* Outside .app: an open dialog makes the window behind it inert. */}
+      <RecordDialogs />
+    </>
   );
 }

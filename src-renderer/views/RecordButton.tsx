@@ -1,15 +1,25 @@
-export const RECORD_NOT_YET = 'Recording is not available yet. For now, record with perf and open the file here.';
+import { useRecord, useRecordActions } from './record/record-context';
+
+/** Record…: opens the record dialog (in the toolbar and the empty state). */
+export function RecordButton() {
+  const actions = useRecordActions();
+  return (
+    <button type="button" className="button" data-testid="record-button" onClick={() => actions.openDialog('record')}>
+      Record…
+    </button>
+  );
+}
 
 /**
- * Record… is shown so the window's shape does not change when recording
- * arrives, but it is disabled and says why. aria-disabled rather than the
- * disabled attribute: the button stays focusable and hoverable, so keyboard
- * and mouse users alike can read the reason.
+ * Shows or hides the recordings list, and says how many sessions are
+ * running, so a recording hidden behind a profile is not forgotten.
  */
-export function RecordButton() {
+export function RecordingsButton() {
+  const actions = useRecordActions();
+  const running = useRecord((state) => state.sessions.filter((s) => s.kind === 'recording' && s.state !== 'finished' && s.state !== 'failed').length);
   return (
-    <button type="button" className="button" aria-disabled="true" title={RECORD_NOT_YET}>
-      Record…
+    <button type="button" className="button button--quiet" data-testid="recordings-button" onClick={() => actions.toggleRecordings()}>
+      Recordings{running > 0 ? ` (${running} running)` : ''}
     </button>
   );
 }

@@ -1,6 +1,6 @@
 import { useActions, useAppState } from './app-context';
 import { ExportMenu } from './ExportMenu';
-import { RecordButton } from './RecordButton';
+import { RecordButton, RecordingsButton } from './RecordButton';
 
 export function Toolbar() {
   const actions = useActions();
@@ -16,6 +16,7 @@ export function Toolbar() {
           Open…
         </button>
         <RecordButton />
+        <RecordingsButton />
         {hasProfile && (
           <>
             <ExportMenu />

@@ -11,6 +11,7 @@
  *   outputText(events)               -> the terminal output so far
  *   run(cmd, args, options?)         -> { status, stdout, stderr } of a tool, with a timeout
  *   startFixture(binary, args)       -> a running fixture process (killed by the returned stop())
+ *   startServeFor({dataDir, user?})  -> `heatline serve` with its recordings in dataDir, optionally as another user
  *   RESOURCES_DIR
  */
 
@@ -22,7 +23,8 @@ import type { RecordRequestInput } from '../../src-shared/record/options';
 import { startRecording, type Recording, type RecordingEvent, type RecordingResult, type RecorderContext } from '../../src-main/record/recorder';
 import { ARTIFACTS_DIR } from './perf';
 
-export const RESOURCES_DIR = resolve(__dirname, '..', '..', 'resources');
+const REPO_ROOT = resolve(__dirname, '..', '..');
+export const RESOURCES_DIR = join(REPO_ROOT, 'resources');
 
 let caps: Promise<Capabilities> | null = null;
 export function probedCaps(): Promise<Capabilities> {
@@ -140,6 +142,45 @@ export function startFixture(binary: string, args: string[], options: { uid?: nu
   });
   ready.catch(() => undefined);
   return { child, ready, stop: () => void child.kill('SIGKILL') };
+}
+
+/**
+ * `heatline serve` for the record e2e tests: its recordings and sessions
+ * list go to `dataDir` (HEATLINE_DATA_DIR); with `user`, it runs as that
+ * user (runuser, so the user's own uid, groups and HOME), as a person who is
+ * not root would run it. Output is kept so a test can search it for secrets.
+ */
+export function startServeFor(options: { dataDir: string; user?: string; cwd?: string }): Promise<{ url: string; child: ChildProcess; output: () => string; stop(): Promise<void> }> {
+  const cli = join(REPO_ROOT, 'bin', 'heatline.js');
+  const env = { ...process.env, HEATLINE_DATA_DIR: options.dataDir };
+  const [command, args] = options.user
+    ? ['runuser', ['-u', options.user, '--', 'env', `HEATLINE_DATA_DIR=${options.dataDir}`, `PATH=${process.env.PATH ?? '/usr/bin:/bin'}`, process.execPath, cli, 'serve', '--port', '0']]
+    : [process.execPath, [cli, 'serve', '--port', '0']];
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command as string, args as string[], { cwd: options.cwd ?? REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`heatline serve printed no URL in 20 s: ${output}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]+\//.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      resolvePromise({
+        url: match[0],
+        child,
+        output: () => output,
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`heatline serve exited with ${code}: ${output}`)));
+  });
 }
 
 /** A hand-made machine for unit tests: Linux, a user (uid 1000), perf and friends installed, paranoid 2. */

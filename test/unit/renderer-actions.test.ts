@@ -12,7 +12,6 @@ import {
   createProfileActions,
   exportFileName,
   randomTaskId,
-  RECORDING_UNAVAILABLE,
   type ProfileActionsDeps,
 } from '../../src-renderer/actions/profile-actions';
 import { createAppStore } from '../../src-renderer/store/app-store';
@@ -205,8 +204,9 @@ test('host events: openRequested opens the path; menu commands export, close, or
   await settle();
   assert.deepEqual(downloads, [{ name: 'from-cli.collapsed.txt', text: 'main;work 2\n', mimeType: 'text/plain' }]);
 
+  // Record and Attach belong to the record store (its own test): no banner here.
   emit('menuCommand', { command: 'record' });
-  assert.equal(store.getState().errorMessage, RECORDING_UNAVAILABLE);
+  assert.equal(store.getState().errorMessage, null);
 
   emit('menuCommand', { command: 'close-profile' });
   assert.equal(store.getState().profile, null);
