@@ -54,7 +54,7 @@ async function build(dir: string, out: string, rounds: string): Promise<void> {
 async function gutter(): Promise<{ line: number; self: number | null; text: string }[]> {
   const texts = await page.$$eval('[data-testid=source-editor] .margin-view-overlays .line-numbers', (cells) => cells.map((cell) => cell.textContent ?? ''));
   return texts.map((text) => {
-    const costed = /^\s*([\d,]+) \S+\s+([\d,]+) \S+\s+(\d+)\s*$/.exec(text);
+    const costed = /^\s*([\d,]+)\s+\S+\s+([\d,]+)\s+\S+\s+(\d+)\s*$/.exec(text);
     if (costed) return { line: Number(costed[3]), self: Number(costed[1].replace(/,/g, '')), text };
     return { line: Number(text.trim()), self: null, text };
   });
@@ -117,6 +117,18 @@ test('the gutter shows work_40’s loop line hottest, with perf report’s per-l
   // Monaco writes spaces as no-break spaces, which \s matches.
   assert.match(loopText, /i\s<\s8\s\*\sUNIT/, 'the hot line is on screen');
   await screenshot(page, 'source-pane/source');
+
+  // Hovering the line lists the functions on it.
+  const hotLine = page.locator('[data-testid=source-editor] .view-line', { hasText: /8\s\*\sUNIT/ }).first();
+  const box = await hotLine.boundingBox();
+  assert.ok(box);
+  await page.mouse.move(box.x + 200, box.y + box.height / 2);
+  await page.mouse.move(box.x + 210, box.y + box.height / 2);
+  const hover = page.locator('.monaco-hover:visible', { hasText: 'Functions on this line' });
+  await hover.waitFor({ timeout: 10_000 });
+  assert.match(await hover.innerText(), /work_40: self [\d,]+ \(\d+\.\d%\), total/);
+  await screenshot(page, 'source-pane/hover');
+  await page.mouse.move(5, 5);
 
   // Selecting another function in the table opens the same file at its hottest line.
   await page.locator('[data-testid=function-row]', { hasText: 'work_10' }).first().click();

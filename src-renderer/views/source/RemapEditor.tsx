@@ -68,7 +68,9 @@ export function RemapEditor({ profileId, missingPath }: { profileId: string; mis
           Save remaps
         </button>
         {saved !== null && saved.rememberedFor.length > 0 && (
-          <span className="remap-editor__note">remembered for build {saved.rememberedFor.map((key) => key.slice(0, 12)).join(', ')}</span>
+          <span className="remap-editor__note" title={saved.rememberedFor.join('\n')}>
+            remembered for {saved.rememberedFor.length === 1 ? 'this build' : `these ${saved.rememberedFor.length} binaries`} (by build-id)
+          </span>
         )}
       </div>
       {error !== null && (

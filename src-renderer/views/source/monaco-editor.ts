@@ -97,7 +97,8 @@ export function createSourceEditor(container: HTMLElement, options: { workerUrl:
       editor.setModel(model);
     },
     setCosts(costs, gutterWidth) {
-      labels = new Map(costs.map((c) => [c.line, `${c.selfText}  ${c.totalText}  ${c.line}`]));
+      // No-break spaces: the gutter is HTML, which would fold the columns' padding into one space.
+      labels = new Map(costs.map((c) => [c.line, `${c.selfText}  ${c.totalText}  ${c.line}`.replace(/ /g, '\u00a0')]));
       if (gutterWidth !== gutterChars) {
         gutterChars = gutterWidth;
         editor.updateOptions({ lineNumbersMinChars: gutterChars });
