@@ -86,13 +86,8 @@ function RecordForm({ caps }: { caps: RecordCapabilities }) {
 
   return (
     <Modal title="Record" testId="record-dialog" onClose={actions.closeDialog} wide>
-      <form
-        className="record-form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (canStart) void start(null);
-        }}
-      >
+      {/* A div, not a form: sudo's password field below is a form of its own, and forms do not nest. */}
+      <div className="record-form">
         <fieldset className="record-section">
           <legend>Target</legend>
           <div className="record-row record-row--choices">
@@ -203,11 +198,11 @@ function RecordForm({ caps }: { caps: RecordCapabilities }) {
           <button type="button" className="button button--quiet" onClick={actions.closeDialog}>
             Cancel
           </button>
-          <button type="submit" className="button button--primary" data-testid="record-start" disabled={!canStart}>
+          <button type="button" className="button button--primary" data-testid="record-start" disabled={!canStart} onClick={() => void start(null)}>
             {starting ? 'Starting…' : 'Start'}
           </button>
         </div>
-      </form>
+      </div>
     </Modal>
   );
 }
