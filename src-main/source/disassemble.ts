@@ -15,7 +15,8 @@
  *       121c:	jne    11f0 <work_40+0x10>
  *
  * Lines holding a path and a line number set the source position of the
- * instructions below them.
+ * instructions below them. llvm-objdump (macOS) prints the same with "; "
+ * before each position line and tabs in the instructions.
  */
 
 import { spawn } from 'node:child_process';
@@ -101,11 +102,11 @@ export async function disassembleFunction(request: DisassembleRequest): Promise<
   }
 }
 
-const INSTRUCTION = /^\s*([0-9a-f]+):\t(.*)$/;
+const INSTRUCTION = /^\s*([0-9a-f]+):\s+(\S.*)$/;
 /** A source position line: a path, a colon, a line number, maybe " (discriminator N)". */
 const POSITION = /^(\/.*|[A-Za-z]:\\.*|[^\s<>][^<>]*):(\d+)(?: \(discriminator \d+\))?$/;
 /** The first hex number after the mnemonic, followed by <symbol+0x...>: a branch target. */
-const TARGET = /^\S+\s+(?:\*?)([0-9a-f]+) <[^>]*>/;
+const TARGET = /^\S+\s+\*?(?:0x)?([0-9a-f]+) <[^>]*>/;
 
 /** objdump's text as instructions; `toOffset` maps a virtual address to its file offset. */
 export function parseObjdump(text: string, toOffset: (address: number) => number | null): Instruction[] {
@@ -116,14 +117,16 @@ export function parseObjdump(text: string, toOffset: (address: number) => number
     const insn = INSTRUCTION.exec(row);
     if (insn !== null) {
       const address = parseInt(insn[1], 16);
-      const body = insn[2].replace(/\s+$/, '');
+      const body = insn[2].replace(/\s+$/, '').replace(/\t/g, ' ');
       const target = TARGET.exec(body);
       const targetOffset = target === null ? null : toOffset(parseInt(target[1], 16));
       out.push({ offset: toOffset(address) ?? address, address, text: body, file, line, jumpTargetOffset: targetOffset ?? -1 });
       continue;
     }
-    const position = POSITION.exec(row.trim());
-    if (position !== null && !row.endsWith(':') && !row.startsWith(' ')) {
+    // llvm-objdump prefixes its position lines with "; ".
+    const plain = row.startsWith('; ') ? row.slice(2) : row;
+    const position = POSITION.exec(plain.trim());
+    if (position !== null && !plain.endsWith(':') && !plain.startsWith(' ')) {
       file = position[1];
       line = Number(position[2]);
     }

@@ -13,13 +13,13 @@
  */
 
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Analyzer, type AnalysisRequest } from '../../src-shared/analysis/analyzer';
-import type { CallOutcome, DisassembleResult, OpenedProfile, SourceReadResult, SourceRemaps } from '../../src-shared/contract';
-import { stringAt, type Profile } from '../../src-shared/profile/model';
+import type { CallOutcome, DisassembleResult, LocateSourceResult, OpenedProfile, SourceReadResult, SourceRemaps } from '../../src-shared/contract';
+import { stringAt } from '../../src-shared/profile/model';
 import { dispatchCall } from '../../src-main/host/dispatch';
 import { createHost } from '../../src-main/host/host';
 import { runTool } from '../helpers/compile';
@@ -53,8 +53,7 @@ function fixtureLine(text: string): number {
   return lines.findIndex((line) => line.includes(text)) + 1;
 }
 
-function request(profile: Profile, extra: Partial<AnalysisRequest>): AnalysisRequest {
-  void profile;
+function request(extra: Partial<AnalysisRequest>): AnalysisRequest {
   return { range: null, threads: null, transforms: [], search: '', inverted: false, sandwichFunc: -1, stackChartThread: -1, ...extra };
 }
 
@@ -76,7 +75,7 @@ test('per-line self counts equal perf report --sort srcline; the hottest instruc
     const file = profile.strings.indexOf(join(builtAt, 'cpu_hot.c'));
     assert.ok(file >= 0, 'the profile names the source file');
     const work40 = Array.from({ length: profile.funcs.length }, (_, f) => f).find((f) => stringAt(profile, profile.funcs.name[f]) === 'work_40')!;
-    const result = new Analyzer(profile).analyze(request(profile, { sourceFile: file, asmFunc: work40 }));
+    const result = new Analyzer(profile).analyze(request({ sourceFile: file, asmFunc: work40 }));
     const lines = result.sourceLines!;
 
     const perf = await perfReportBySrcline(recording);
@@ -117,10 +116,8 @@ test('per-line self counts equal perf report --sort srcline; the hottest instruc
       .map((row) => /^cpu_hot\.c\s+(\d+)\s+(0x[0-9a-f]+)/.exec(row))
       .filter((m) => m !== null)
       .map((m) => ({ line: Number(m[1]), address: parseInt(m[2], 16) }));
-    const sorted = [...new Set(loopAddresses.map((r) => r.address))].sort((a, b) => a - b);
     const rowAt = (address: number) => loopAddresses.filter((r) => r.address <= address).sort((a, b) => b.address - a.address)[0];
     assert.equal(rowAt(hotInsn.address)?.line, fixtureLine('i < 8 * UNIT'), 'the line table puts the hottest instruction on the loop line');
-    assert.ok(sorted.length > 0);
     assert.equal(hotInsn.line, fixtureLine('i < 8 * UNIT'), 'and so does the disassembly');
     assert.ok(disassembly.instructions.some((insn) => insn.jumpTargetOffset >= 0), 'the loop’s back edge is a clickable jump');
 
@@ -176,15 +173,43 @@ test('reads only the files the debug info names; remaps find a moved tree and ar
     assert.equal(read.kind, 'found');
   } finally {
     host.dispose();
-    if (!existsSyncSafe(builtAt)) renameSync(movedTo, builtAt);
+    if (!existsSync(builtAt)) renameSync(movedTo, builtAt);
   }
 });
 
-function existsSyncSafe(path: string): boolean {
+test('Locate…: the picked file is read, implies a remap for the rest of its tree, and a refused path never opens the dialog', async () => {
+  const named = join(builtAt, 'cpu_hot.c');
+  const settings = mkdtempSync(join(tmpdir(), 'heatline-settings-'));
+  const asked: string[] = [];
+  const host = createHost({
+    mode: 'electron',
+    version: 'test',
+    emit: () => {},
+    mayOpenPath: () => true,
+    sources: {
+      settingsDir: settings,
+      pickSourceFile: async (missing) => {
+        asked.push(missing);
+        return join(movedTo, 'cpu_hot.c');
+      },
+    },
+  });
+  renameSync(builtAt, movedTo);
   try {
-    readFileSync(join(path, 'cpu_hot.c'));
-    return true;
-  } catch {
-    return false;
+    const { profileId } = await open(host);
+    const result = await call<LocateSourceResult>(host, 'locateSource', { profileId, path: named });
+    assert.deepEqual(asked, [named]);
+    assert.equal(result.kind, 'picked');
+    if (result.kind !== 'picked') return;
+    assert.deepEqual(result.remap, { from: builtAt, to: movedTo });
+    assert.equal(result.read.kind === 'found' ? result.read.readFrom : result.read.kind, join(movedTo, 'cpu_hot.c'));
+    assert.deepEqual((await call<SourceRemaps>(host, 'getSourceRemaps', { profileId })).remaps, [{ from: builtAt, to: movedTo }]);
+    const refused = await call<LocateSourceResult>(host, 'locateSource', { profileId, path: '/etc/passwd' });
+    assert.equal(refused.kind === 'picked' ? refused.read.kind : refused.kind, 'refused');
+    assert.equal(asked.length, 1, 'no dialog for a file the profile does not name');
+  } finally {
+    host.dispose();
+    renameSync(movedTo, builtAt);
+    rmSync(settings, { recursive: true, force: true });
   }
-}
+});

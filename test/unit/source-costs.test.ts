@@ -129,3 +129,25 @@ test('objdump text: positions, file offsets, jump targets inside the function on
   ]);
   assert.deepEqual(rows.filter((r) => r.kind === 'source').map((r) => (r.kind === 'source' ? r.line : 0)), [20, 21]);
 });
+
+test('llvm-objdump text parses the same way', () => {
+  const text = [
+    '00000000000011e0 <work_40>:',
+    '; work_40():',
+    '; /src/cpu_hot.c:37',
+    '    11e0:      \tpushq\t%rbp',
+    '; /src/cpu_hot.c:38',
+    '    11f0:      \tmovq\t%rax, %rdx',
+    '    121c:      \tjne\t0x11f0 <work_40+0x10>',
+  ].join('\n');
+  const insns = parseObjdump(text, (address) => address);
+  assert.deepEqual(
+    insns.map((i) => [i.offset, i.line, i.text]),
+    [
+      [0x11e0, 37, 'pushq %rbp'],
+      [0x11f0, 38, 'movq %rax, %rdx'],
+      [0x121c, 38, 'jne 0x11f0 <work_40+0x10>'],
+    ],
+  );
+  assert.equal(insns[2].jumpTargetOffset, 0x11f0);
+});
