@@ -1,0 +1,101 @@
+/**
+ * The host's recording calls with the real tools, as a window would use
+ * them (through dispatchCall, the entry every transport uses):
+ * - strace -c on until_killed: the events arrive in order (state, output,
+ *   progress, finished) and the outcome carries strace's table, getppid
+ *   first as in strace's own file; the result is then openable by path in
+ *   browser mode and listed in the sessions list;
+ * - Stop through the host on a running perf recording gives a complete file;
+ * - lowerPerfParanoid runs `sysctl -w kernel.perf_event_paranoid=2` through
+ *   sudo in a pty (as root, sudo does not ask) and the host's probe sees the
+ *   new level; the setting is put back afterwards. Root only (sysctl).
+ */
+
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { dispatchCall } from '../../src-main/host/dispatch';
+import { createHost } from '../../src-main/host/host';
+import { createRecordingServices } from '../../src-main/host/record-handlers';
+import { parseStraceSummary } from '../../src-main/record/outputs/strace';
+import type { EventPayload, HostEventName } from '../../src-shared/contract';
+import { recordRequestSchema } from '../../src-shared/record/options';
+import type { RecordingOutcome, StartedRecording } from '../../src-shared/record/types';
+import { compileFixture, perfReportBySymbol } from '../helpers/perf';
+import { recordingsDir, RESOURCES_DIR, waitFor } from '../helpers/record';
+
+function setup(name: string) {
+  const events: { name: HostEventName; payload: unknown }[] = [];
+  const recording = createRecordingServices({ dataDir: recordingsDir(name), resourcesDir: RESOURCES_DIR, interruptGraceMs: 8000, termGraceMs: 3000 });
+  const host = createHost({
+    mode: 'browser',
+    version: 't',
+    emit: <E extends HostEventName>(event: E, payload: EventPayload<E>) => void events.push({ name: event, payload }),
+    mayOpenPath: (path) => recording.isRecordingResult(path),
+    recording,
+  });
+  const finished = (sessionId: string) =>
+    waitFor('recordingFinished', () => events.find((e) => e.name === 'recordingFinished' && (e.payload as RecordingOutcome).sessionId === sessionId)?.payload as RecordingOutcome | undefined, 60_000);
+  return { host, events, recording, finished };
+}
+
+async function call<T>(host: ReturnType<typeof createHost>, name: string, args: unknown): Promise<T> {
+  const outcome = await dispatchCall(host, name, args);
+  if (!outcome.ok) throw new Error(`${name}: ${outcome.error}`);
+  return outcome.value as T;
+}
+
+test('strace -c through the host: events in order, the table as strace wrote it, the result listed and openable', async () => {
+  const binary = await compileFixture('until_killed');
+  const { host, events, recording, finished } = setup('host-strace');
+  const request = recordRequestSchema.parse({ target: { kind: 'launch', command: [binary, '1'] }, options: { instrument: 'syscalls', mode: 'summary' } });
+  const started = await call<StartedRecording>(host, 'startRecording', { request });
+  const outcome = await finished(started.sessionId);
+  assert.equal(outcome.error, null);
+  assert.equal(outcome.opensAsProfile, false);
+  const names = events.filter((e) => (e.payload as { sessionId?: string }).sessionId === started.sessionId).map((e) => e.name);
+  assert.equal(names[0], 'recordingState');
+  assert.ok(names.includes('recordingOutput'), 'the terminal output arrives');
+  assert.equal(names.at(-1), 'recordingFinished');
+  const fromStrace = parseStraceSummary(readFileSync(outcome.result!.path, 'utf8'));
+  assert.equal(outcome.table?.kind, 'syscalls');
+  assert.deepEqual(outcome.table?.rows, fromStrace);
+  assert.equal(fromStrace[0].syscall, 'getppid');
+  assert.ok(recording.isRecordingResult(outcome.result!.path));
+  const list = await call<{ id: string; file: string; status: string }[]>(host, 'listRecordings', {});
+  assert.deepEqual(list.map((e) => [e.id, e.file, e.status]), [[started.sessionId, outcome.result!.path, 'finished']]);
+  host.dispose();
+});
+
+test('Stop through the host ends a perf recording with a complete file', async () => {
+  const binary = await compileFixture('until_killed');
+  const { host, events, finished } = setup('host-stop');
+  const request = recordRequestSchema.parse({ target: { kind: 'launch', command: [binary, '30'] }, options: { instrument: 'cpu' } });
+  const started = await call<StartedRecording>(host, 'startRecording', { request });
+  await waitFor('1 s of recording', () => events.some((e) => e.name === 'recordingProgress' && (e.payload as { elapsedMs: number }).elapsedMs >= 1000));
+  await call(host, 'stopRecording', { sessionId: started.sessionId });
+  const outcome = await finished(started.sessionId);
+  assert.equal(outcome.error, null);
+  assert.equal(outcome.opensAsProfile, true);
+  assert.equal((await perfReportBySymbol(outcome.result!.path)).functions[0].name, 'spin_hot');
+  assert.ok(events.some((e) => e.name === 'recordingState' && (e.payload as { state: string }).state === 'stopping'));
+  host.dispose();
+});
+
+const PARANOID = '/proc/sys/kernel/perf_event_paranoid';
+test('lowerPerfParanoid runs one elevated sysctl and the probe sees the new level', { skip: process.getuid?.() !== 0 ? 'changes a kernel setting: run as root' : false }, async () => {
+  const original = readFileSync(PARANOID, 'utf8').trim();
+  writeFileSync(PARANOID, '3');
+  try {
+    const { host, finished } = setup('host-paranoid');
+    assert.equal((await call<{ perf: { paranoid: number } }>(host, 'getRecordCapabilities', { refresh: true })).perf.paranoid, 3);
+    const started = await call<StartedRecording>(host, 'lowerPerfParanoid', { method: 'sudo', level: 2 });
+    const outcome = await finished(started.sessionId);
+    assert.equal(outcome.error, null);
+    assert.equal(readFileSync(PARANOID, 'utf8').trim(), '2');
+    assert.equal((await call<{ perf: { paranoid: number } }>(host, 'getRecordCapabilities', { refresh: false })).perf.paranoid, 2, 'probed again after the change');
+    host.dispose();
+  } finally {
+    writeFileSync(PARANOID, original);
+  }
+});
