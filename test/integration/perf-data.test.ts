@@ -26,6 +26,7 @@ import { fileSource } from '../../src-main/import/source';
 import { compileFixture, perfReportBySymbol, recordPerf } from '../helpers/perf';
 import { compileFixtureWith, countBy, dsoName, perfReportChildren, perfReportThreads, perfScriptSamples, profileSamples, recordPerfPipe, recordPerfWith, type PerfScriptSample } from '../helpers/perf-data';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 async function load(path: string): Promise<Profile> {
   return loadProfile(await fileSource(path));
@@ -141,4 +142,35 @@ test('--call-graph dwarf without frame pointers: inclusive shares equal perf rep
   const perf = (await perfReportChildren(data)).filter((row) => row.children >= 5 && !row.name.endsWith('(inlined)'));
   assert.ok(perf.some((row) => row.name === 'hot') && perf.some((row) => row.name === 'c'), 'perf unwound the fixture');
   for (const row of perf) assert.ok(Math.abs((ours.get(row.name) ?? 0) - row.children) <= 1, `${row.name}: ours ${ours.get(row.name)?.toFixed(2)}%, perf ${row.children}%`);
+});
+
+/** How many PERF_RECORD_COMPRESSED / COMPRESSED2 records (81, 83) a little-endian perf.data file's data section holds. */
+function compressedBatches(path: string): number {
+  const bytes = readFileSync(path);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const start = Number(view.getBigUint64(40, true));
+  const end = start + Number(view.getBigUint64(48, true));
+  let batches = 0;
+  for (let pos = start; pos + 8 <= end; pos += view.getUint16(pos + 6, true)) {
+    const type = view.getUint32(pos, true);
+    if (type === 81 || type === 83) batches++;
+    if (view.getUint16(pos + 6, true) < 8) break;
+  }
+  return batches;
+}
+
+test('perf record -z (zstd-compressed records): samples, threads and top functions equal perf report / perf script', async () => {
+  const binary = await compileFixture('cpu_hot');
+  const data = await recordPerfWith(['-z', '-e', 'cpu-clock', '-F', '20000', '-g', '--', binary, '10'], 'cpu_hot-zstd.perf.data');
+  // Several batches: the zstd stream runs across them and records are cut between two batches' output.
+  assert.ok(compressedBatches(data) >= 3, `perf wrote ${compressedBatches(data)} compressed batches`);
+  const profile = await load(data);
+  assert.deepEqual(profile.meta.warnings, [], 'every compressed batch decoded');
+  const report = await perfReportBySymbol(data);
+  assert.equal(profile.samples.length, report.totalSamples);
+  assertSameSamples(profile, await perfScriptSamples(data, 'cpu-clock'));
+  assert.deepEqual(threadNames(profile), await perfThreadNames(data));
+  const ours = buildReport(profile, 3);
+  assert.deepEqual(ours.functions.map((f) => f.name), report.functions.slice(0, 3).map((f) => f.name));
+  ours.functions.forEach((f, i) => assert.ok(Math.abs((100 * f.self) / ours.total - report.functions[i].percent) <= 1, `${f.name} share`));
 });

@@ -263,3 +263,14 @@ test('sniff takes the magic in either byte order only; a cut header is a one-lin
   assert.ok(!sniffPerfData(new TextEncoder().encode('PERFILE1 is not it')));
   for (const cut of [8, 20, 103]) await assert.rejects(readPerfData(bytesSource('t', bytes.subarray(0, cut))), ImportError);
 });
+
+test('corrupt perf record -z data: the records before it are kept and one warning names the problem', async () => {
+  const w = withApp(ST.IP | ST.TID | ST.TIME).sample(0, { ip: BASE + 0x10n, pid: 42, tid: 42, time: 9n });
+  // A zstd frame header (magic, descriptor, window) and a block of the reserved type 3, which no decoder accepts.
+  const garbage = new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x48, 0x07, 0x00, 0x00, ...new Array<number>(23).fill(0)]);
+  w.record(81, 0, garbage).record(81, 0, garbage).sample(0, { ip: BASE + 0x20n, pid: 42, tid: 42, time: 10n });
+  const { profile } = await readPerfData(bytesSource('t', w.toFile()));
+  assert.equal(profile.samples.length, 2, 'plain records around the batches are read');
+  const warnings = profile.meta.warnings.join('\n');
+  assert.match(warnings, /compressed records \(perf record -z\) are corrupt after 0 decompressed bytes: 1 later batches were skipped/);
+});

@@ -91,7 +91,6 @@ export function assemble(source: ImportSource, reader: PerfDataReader, sources: 
   if (counts.malformed > 0) meta.warnings.push(`${counts.malformed} malformed records were skipped`);
   if (counts.unknownEvent > 0) meta.warnings.push(`${counts.unknownEvent} samples name no recorded event and were skipped`);
   if (counts.beforeAttrs > 0) meta.warnings.push(`${counts.beforeAttrs} samples came before any event description and were skipped`);
-  if (counts.compressed > 0) meta.warnings.push(`${counts.compressed} compressed record batches (perf record -z) were skipped: not supported yet`);
   if (counts.looseSamples > 0) meta.warnings.push(`${counts.looseSamples} samples had bytes after their last known field (an unexpected sample layout)`);
   if (counts.unknownTypes > 0) meta.warnings.push(`${counts.unknownTypes} records of unknown types were skipped`);
 

@@ -16,7 +16,7 @@ import type { ElfFile } from '../../symbols/elf/elf-file';
 import { locateFiles } from '../../symbols/locate';
 import type { CfiTable } from '../../symbols/unwind/cfi';
 import { CfiCache, mappingBias } from '../../symbols/unwind/modules';
-import { ARCH_REGISTERS, perfRegsToDwarf, type UnwindArch } from '../../symbols/unwind/registers';
+import { ARCH_REGISTERS, REGISTER_FILE_SIZE, perfRegsFromView, type UnwindArch } from '../../symbols/unwind/registers';
 import { unwindUserStack, type UnwindModule } from '../../symbols/unwind/unwind';
 import type { ModuleLookup, UserStackSample, UserStackUnwinder } from './sample';
 
@@ -39,6 +39,8 @@ export function createDwarfUnwinder(warn: (line: string) => void = () => {}): Di
   // By mapping id (stable for the read): the unwinder asks once per frame, so no key strings or objects here.
   const modules = new Map<number, UnwindModule | null>();
   const locateOptions = { homeDir: homedir(), debugDirs: ['/usr/lib/debug'], debuginfod: null, warn };
+  /** One DWARF register file, rewritten per sample (the unwinder copies it before changing anything). */
+  const registerFile = new Float64Array(REGISTER_FILE_SIZE);
 
   const open = (path: string, buildId: string | null) => {
     const key = `${path}\0${buildId ?? ''}`;
@@ -74,7 +76,7 @@ export function createDwarfUnwinder(warn: (line: string) => void = () => {}): Di
       const arch = archOf(sample.arch);
       // The unwinder reads the stack copy as little-endian, which both supported architectures are.
       if (arch === null || !sample.littleEndian) return [];
-      const regs = perfRegsToDwarf(arch, sample.regsMask, sample.regs);
+      const regs = perfRegsFromView(arch, sample.regsMask, sample.regsView, sample.regsOffset, sample.littleEndian, registerFile);
       const sp = regs[ARCH_REGISTERS[arch].sp];
       if (!Number.isFinite(sp)) return [];
       return unwindUserStack({ arch, regs, stack: { start: sp, bytes: sample.stack }, findModule: (pc) => moduleAt(lookup, pc), maxFrames: MAX_FRAMES });

@@ -15,6 +15,7 @@
 
 import { AddressSpace, BinaryTable } from './address-space';
 import { ChainCache } from './chains';
+import { CompressedRecords } from './compressed';
 import { bytesOf, cString, u64, u64Exact, u64Hi } from './binary';
 import { Float64Column, Int32Column } from './columns';
 import { emptyFeatures, readBuildIds, readFeature, type PerfFeatures } from './features';
@@ -43,10 +44,11 @@ export const RecordType = {
   EVENT_UPDATE: 78,
   HEADER_FEATURE: 80,
   COMPRESSED: 81,
+  COMPRESSED2: 83,
 } as const;
 
 /** Types we know and deliberately ignore (no warning): READ, AUX, SWITCH, KSYMBOL, ID_INDEX, THREAD_MAP, ... */
-const IGNORED_TYPES = new Set([8, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21, 22, 65, 68, 69, 70, 72, 73, 74, 75, 76, 77, 79, 82, 83]);
+const IGNORED_TYPES = new Set([8, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21, 22, 65, 68, 69, 70, 72, 73, 74, 75, 76, 77, 79, 82]);
 
 const MISC_COMM_EXEC = 1 << 13;
 const MISC_MMAP_DATA = 1 << 13;
@@ -90,7 +92,6 @@ export interface Counts {
   malformed: number;
   /** Samples whose event id matches no event. */
   unknownEvent: number;
-  compressed: number;
   unknownTypes: number;
   /** Samples that arrived before any event was described (pipe mode). */
   beforeAttrs: number;
@@ -106,7 +107,7 @@ export class PerfDataReader {
   readonly space = new AddressSpace();
   readonly locations = new Locations(this.space, this.binaries);
   readonly paths = new CallPaths();
-  readonly counts: Counts = { lost: 0, throttled: 0, malformed: 0, unknownEvent: 0, compressed: 0, unknownTypes: 0, beforeAttrs: 0, looseSamples: 0 };
+  readonly counts: Counts = { lost: 0, throttled: 0, malformed: 0, unknownEvent: 0, unknownTypes: 0, beforeAttrs: 0, looseSamples: 0 };
   readonly warnings: string[] = [];
 
   /** Sample columns: call-path node, thread, time, event index. */
@@ -124,6 +125,8 @@ export class PerfDataReader {
   private readonly idToEvent = new Map<number, number>();
   private readonly fields = new SampleFields();
   private chains = new ChainCache();
+  /** perf record -z batches, decompressed into this.handle (compressed.ts). */
+  private readonly compressed: CompressedRecords;
   private scratch = new Int32Array(256);
   /** Per thread: the previous sample's path, root first (locations and their call-path nodes). */
   private readonly lastPaths: { locations: Int32Array; nodes: Int32Array; length: number }[] = [];
@@ -139,6 +142,7 @@ export class PerfDataReader {
     this.hiAt = le ? 4 : 0;
     this.loAt = le ? 0 : 4;
     this.queue = new OrderedQueue(this.process, le);
+    this.compressed = new CompressedRecords(this.handle, le);
     const space = this.space;
     const binaries = this.binaries;
     this.lookup = {
@@ -188,6 +192,8 @@ export class PerfDataReader {
   /** The end of the data: apply what still waits for its turn. */
   finish(): void {
     this.queue.flushAll();
+    const compressedProblem = this.compressed.warning();
+    if (compressedProblem) this.warnings.push(compressedProblem);
     // Lookup structures only the read needs: free them before the profile is built (peak memory).
     this.queue.release();
     this.chains = new ChainCache();
@@ -271,8 +277,15 @@ export class PerfDataReader {
         return payload > 0 ? payload : 0;
       }
       case RecordType.COMPRESSED:
-        this.counts.compressed++;
+        this.compressed.push(bytesOf(view).subarray(pos + 8, pos + size));
         return 0;
+      case RecordType.COMPRESSED2: {
+        // { header; u64 data_size; data; } padded to 8 bytes: data_size says how much is data.
+        const dataSize = size >= 16 ? u64Exact(view, pos + 8, this.le) : -1;
+        if (dataSize < 0 || dataSize > size - 16) this.counts.malformed++;
+        else this.compressed.push(bytesOf(view).subarray(pos + 16, pos + 16 + dataSize));
+        return 0;
+      }
       default:
         if (!IGNORED_TYPES.has(type)) this.counts.unknownTypes++;
         return 0;

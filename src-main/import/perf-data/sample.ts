@@ -333,10 +333,15 @@ export interface UserStackSample {
   littleEndian: boolean;
   /** RegsAbi: 1 for a 32-bit task, 2 for a 64-bit one. Samples with ABI none are not unwound. */
   abi: number;
-  /** attr.sample_regs_user: bit i set = perf register i (arch/<arch>/include/uapi/asm/perf_regs.h) is in `regs`. */
+  /** attr.sample_regs_user: bit i set = perf register i (arch/<arch>/include/uapi/asm/perf_regs.h) was sampled. */
   regsMask: bigint;
-  /** The sampled registers, in ascending bit order of `regsMask`. */
-  regs: BigUint64Array;
+  /**
+   * The sampled registers as the record holds them: one u64 per set bit of
+   * `regsMask`, ascending, from regsView[regsOffset] (read them with
+   * perfRegsFromView: no bigints per sample).
+   */
+  regsView: DataView;
+  regsOffset: number;
   /** The copied user stack from the sampled stack pointer upwards (dyn_size bytes). */
   stack: Uint8Array;
 }
@@ -360,23 +365,36 @@ export interface UserStackUnwinder {
   dispose?(): void;
 }
 
-/** Copies the sampled registers out of the record into a UserStackSample. */
+/**
+ * The UserStackSample of the sample just decoded, in one object reused for
+ * every sample (the unwinder must not keep it); null without user registers
+ * and stack.
+ */
 export function userStackSample(decoder: SampleDecoder, view: DataView, f: SampleFields, arch: string | null, le: boolean): UserStackSample | null {
   if (f.regsOffset < 0 || f.stackOffset < 0 || f.regsAbi === RegsAbi.NONE) return null;
-  const regs = new BigUint64Array(decoder.regsUserCount);
-  for (let i = 0; i < regs.length; i++) {
-    const at = f.regsOffset + 8 * i;
-    regs[i] = (BigInt(u64Hi(view, at, le)) << 32n) | BigInt(u64Lo(view, at, le));
-  }
-  return {
-    pid: f.pid,
-    tid: f.tid,
-    time: f.time,
-    arch,
-    littleEndian: le,
-    abi: f.regsAbi,
-    regsMask: decoder.attr.sampleRegsUser,
-    regs,
-    stack: new Uint8Array(view.buffer, view.byteOffset + f.stackOffset, f.stackSize),
-  };
+  const sample = reusedSample;
+  sample.pid = f.pid;
+  sample.tid = f.tid;
+  sample.time = f.time;
+  sample.arch = arch;
+  sample.littleEndian = le;
+  sample.abi = f.regsAbi;
+  sample.regsMask = decoder.attr.sampleRegsUser;
+  sample.regsView = view;
+  sample.regsOffset = f.regsOffset;
+  sample.stack = new Uint8Array(view.buffer, view.byteOffset + f.stackOffset, f.stackSize);
+  return sample;
 }
+
+const reusedSample: UserStackSample = {
+  pid: -1,
+  tid: -1,
+  time: NaN,
+  arch: null,
+  littleEndian: true,
+  abi: 0,
+  regsMask: 0n,
+  regsView: new DataView(new ArrayBuffer(0)),
+  regsOffset: 0,
+  stack: new Uint8Array(0),
+};

@@ -12,10 +12,14 @@
  * Reading stops early, without throwing, when the data ends inside a record
  * (a cut file) or a record's size is impossible (< 8 bytes: corrupt data);
  * the caller turns that into a warning.
+ *
+ * The cutting itself is RecordSplitter, which `perf record -z`'s decompressed
+ * stream goes through too (compressed.ts).
  */
 
 import { CancelledError } from '../../../src-shared/errors';
 import type { ImportOptions, ImportSource } from '../importer';
+import { hasReusableChunks } from '../source';
 
 /** Handles the record at view[pos, pos + size); returns the length of a payload that follows it (usually 0). */
 export type RecordHandler = (view: DataView, pos: number, type: number, misc: number, size: number) => number;
@@ -29,6 +33,7 @@ export interface StreamResult {
 
 const HEADER = 8;
 const MAX_RECORD = 0xffff;
+const CHUNK_BYTES = 1 << 20;
 
 export async function streamRecords(
   source: ImportSource,
@@ -38,77 +43,106 @@ export async function streamRecords(
   handle: RecordHandler,
   options: ImportOptions,
 ): Promise<StreamResult> {
-  const carry = new Uint8Array(MAX_RECORD + 1);
-  const carryView = new DataView(carry.buffer);
-  let carried = 0;
-  /** Payload bytes still to skip. */
-  let skip = 0;
-  let consumed = 0;
+  const splitter = new RecordSplitter(handle, littleEndian);
   let seen = 0;
-
-  for await (const chunk of source.chunks(start, end)) {
+  // The splitter and the reader copy what they keep (a cut record, queued records), so one buffer serves the whole file.
+  const chunks = hasReusableChunks(source) ? source.chunksInto(new Uint8Array(CHUNK_BYTES), start, end) : source.chunks(start, end);
+  for await (const chunk of chunks) {
     if (options.signal?.aborted) throw new CancelledError();
+    seen += chunk.length;
+    if (!splitter.feed(chunk)) return { consumed: splitter.consumed, stop: 'corrupt' };
+    options.onProgress?.(start + seen, source.size);
+  }
+  return { consumed: splitter.consumed, stop: splitter.pending ? 'cut' : null };
+}
+
+/**
+ * Cuts a byte stream that arrives in pieces into records. Used for the file's
+ * data section and for the decompressed stream of `perf record -z` batches
+ * (compressed.ts). Nothing of a piece is kept after feed() returns except a
+ * cut record's bytes (copied), so the caller may reuse the piece's memory.
+ */
+export class RecordSplitter {
+  /** Bytes handed over as whole records and their payloads. */
+  consumed = 0;
+  private readonly carry = new Uint8Array(MAX_RECORD + 1);
+  private readonly carryView = new DataView(this.carry.buffer);
+  private carried = 0;
+  /** Payload bytes still to skip. */
+  private skip = 0;
+
+  constructor(
+    private readonly handle: RecordHandler,
+    private readonly le: boolean,
+  ) {}
+
+  /** True while the data so far ends inside a record or its payload. */
+  get pending(): boolean {
+    return this.carried > 0 || this.skip > 0;
+  }
+
+  /** Hands every record completed by `chunk` to the handler; false when a record has an impossible size (corrupt data). */
+  feed(chunk: Uint8Array): boolean {
+    const { carry, carryView, le, handle } = this;
     const length = chunk.length;
-    seen += length;
     let pos = 0;
 
-    if (skip > 0) {
-      const n = Math.min(skip, length);
+    if (this.skip > 0) {
+      const n = Math.min(this.skip, length);
       pos += n;
-      skip -= n;
-      consumed += n;
+      this.skip -= n;
+      this.consumed += n;
     }
 
     // Finish a record that began in an earlier chunk.
-    if (carried > 0 && pos < length) {
-      if (carried < HEADER) {
-        const n = Math.min(HEADER - carried, length - pos);
-        carry.set(chunk.subarray(pos, pos + n), carried);
-        carried += n;
+    if (this.carried > 0 && pos < length) {
+      if (this.carried < HEADER) {
+        const n = Math.min(HEADER - this.carried, length - pos);
+        carry.set(chunk.subarray(pos, pos + n), this.carried);
+        this.carried += n;
         pos += n;
       }
-      if (carried >= HEADER) {
-        const size = carryView.getUint16(6, littleEndian);
-        if (size < HEADER) return { consumed, stop: 'corrupt' };
-        const n = Math.min(size - carried, length - pos);
-        carry.set(chunk.subarray(pos, pos + n), carried);
-        carried += n;
+      if (this.carried >= HEADER) {
+        const size = carryView.getUint16(6, le);
+        if (size < HEADER) return false;
+        const n = Math.min(size - this.carried, length - pos);
+        carry.set(chunk.subarray(pos, pos + n), this.carried);
+        this.carried += n;
         pos += n;
-        if (carried === size) {
-          skip = handle(carryView, 0, carryView.getUint32(0, littleEndian), carryView.getUint16(4, littleEndian), size);
-          consumed += size;
-          carried = 0;
-          const m = Math.min(skip, length - pos);
+        if (this.carried === size) {
+          this.skip = handle(carryView, 0, carryView.getUint32(0, le), carryView.getUint16(4, le), size);
+          this.consumed += size;
+          this.carried = 0;
+          const m = Math.min(this.skip, length - pos);
           pos += m;
-          skip -= m;
-          consumed += m;
+          this.skip -= m;
+          this.consumed += m;
         }
       }
     }
 
-    if (carried === 0 && skip === 0) {
+    if (this.carried === 0 && this.skip === 0) {
       const view = new DataView(chunk.buffer, chunk.byteOffset, length);
       while (pos + HEADER <= length) {
-        const size = view.getUint16(pos + 6, littleEndian);
-        if (size < HEADER) return { consumed, stop: 'corrupt' };
+        const size = view.getUint16(pos + 6, le);
+        if (size < HEADER) return false;
         if (pos + size > length) break;
-        const payload = handle(view, pos, view.getUint32(pos, littleEndian), view.getUint16(pos + 4, littleEndian), size);
+        const payload = handle(view, pos, view.getUint32(pos, le), view.getUint16(pos + 4, le), size);
         pos += size;
-        consumed += size;
+        this.consumed += size;
         if (payload > 0) {
           const n = Math.min(payload, length - pos);
           pos += n;
-          consumed += n;
-          skip = payload - n;
-          if (skip > 0) break;
+          this.consumed += n;
+          this.skip = payload - n;
+          if (this.skip > 0) break;
         }
       }
-      if (pos < length && skip === 0) {
+      if (pos < length && this.skip === 0) {
         carry.set(chunk.subarray(pos), 0);
-        carried = length - pos;
+        this.carried = length - pos;
       }
     }
-    options.onProgress?.(start + seen, source.size);
+    return true;
   }
-  return { consumed, stop: carried > 0 || skip > 0 ? 'cut' : null };
 }
