@@ -4,6 +4,8 @@
  * own output on recordings made now:
  *   - `perf script -F +srcline` text: per-line self equals
  *     `perf report --sort srcline` on the same perf.data;
+ *   - perf.data of a C++ program with forced inlining: per-line self equals
+ *     perf report's, and an inlined helper's lines name it;
  *   - DHAT: per-line bytes under the "total bytes" metric equal the sum of
  *     `tb` over the program points whose frames name that line, read
  *     straight from DHAT's JSON (once per point, as totals are defined).
@@ -18,6 +20,7 @@ import type { Profile } from '../../src-shared/profile/model';
 import { loadProfile } from '../../src-main/import/load';
 import { fileSource } from '../../src-main/import/source';
 import { repoRoot } from '../helpers/cli';
+import { compile } from '../helpers/compile';
 import { compileAllocSites, recordDhat } from '../helpers/memory-tools';
 import { compileFixture, perfReportBySrcline, perfScriptText, recordPerf } from '../helpers/perf';
 
@@ -75,4 +78,26 @@ test('DHAT: per-line bytes under the total-bytes metric equal the tb of the prog
   const blocks = new Analyzer(profile).analyze({ ...base, metric: 'totalBlocks', sourceFile: file }).sourceLines!;
   assert.deepEqual(Array.from(blocks.line), Array.from(costs.line));
   assert.ok(blocks.total.every((b, i) => b > 0 && b <= costs.total[i]));
+});
+
+test('perf.data with inlined functions: per-line self equals perf report --sort srcline; inlined helpers are named on their lines', async () => {
+  const dir = join(repoRoot, 'test-artifacts', 'source-formats');
+  const binary = compile({ sources: ['inline_cpp.cpp'], out: join(dir, 'inline_cpp'), flags: ['-O2', '-g', '-fno-omit-frame-pointer'] });
+  const perfData = await recordPerf(binary, ['1000', '20000'], { callGraph: 'fp', out: join(dir, 'inline_cpp.perf.data') });
+  const profile = await loadProfile(await fileSource(perfData));
+  const file = fileIndexEndingWith(profile, 'inline_cpp.cpp');
+  const lines = new Analyzer(profile).analyze({ ...base, sourceFile: file }).sourceLines!;
+  const perf = await perfReportBySrcline(perfData);
+  const perfLines = perf.lines.filter((l) => l.file === 'inline_cpp.cpp');
+  assert.ok(perfLines.length >= 3, perf.lines.slice(0, 8).map((l) => l.srcline).join(', '));
+  for (const perfLine of perfLines) {
+    const i = lines.line.indexOf(perfLine.line);
+    assert.equal(i >= 0 ? lines.self[i] : 0, perfLine.samples, `inline_cpp.cpp:${perfLine.line}`);
+  }
+  // mix() is always inlined: its lines carry cost, and the hover names mix for them.
+  const mixLines = new Set<number>();
+  for (let i = 0; i < lines.line.length; i++) {
+    if (lines.funcs[i].some((c) => profile.strings[profile.funcs.name[c.func]].includes('mix'))) mixLines.add(lines.line[i]);
+  }
+  assert.ok(mixLines.size >= 1, 'the inlined helper’s lines list it');
 });
