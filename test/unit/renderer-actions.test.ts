@@ -16,6 +16,7 @@ import {
 } from '../../src-renderer/actions/profile-actions';
 import { createAppStore } from '../../src-renderer/store/app-store';
 import { funcNamesOf, functionCostsOf, sortFunctions } from '../../src-renderer/store/derived';
+import { defaultSourceSelection } from '../../src-renderer/store/source-state';
 import type { EventPayload, HostClient, HostEventName, HostInfo, OpenedProfile } from '../../src-shared/contract';
 import { ProfileBuilder } from '../../src-shared/profile/builder';
 import type { Profile } from '../../src-shared/profile/model';
@@ -252,7 +253,12 @@ test('a new profile resets the selection; sorting the same column again flips it
   state().functionSelected(2);
   state().flameZoomed([0, 1]);
   state().profileOpened(profileFrom('a 1'), 'a');
-  assert.deepEqual(state().selection, { flameZoomPath: [], selectedFunc: -1, tableSort: { column: 'self', descending: true } });
+  assert.deepEqual(state().selection, {
+    flameZoomPath: [],
+    selectedFunc: -1,
+    tableSort: { column: 'self', descending: true },
+    source: defaultSourceSelection,
+  });
 });
 
 test('the function table sorts by self, total or name, with stable ties', () => {
