@@ -104,7 +104,7 @@ export function TimelineTracks({ profile, groups, inputOf, view: window, width, 
                   <div
                     key={thread}
                     className={`timeline__row timeline__row--thread${hidden ? ' timeline__row--hidden' : ''}${selected ? ' timeline__row--selected' : ''}${dimmed ? ' timeline__row--dimmed' : ''}`}
-                    style={{ height: hidden ? undefined : THREAD_HEIGHT + stripHeight }}
+                    style={{ height: hidden ? undefined : THREAD_HEIGHT }}
                     data-testid="thread-track"
                     data-thread-name={name}
                   >
@@ -134,7 +134,8 @@ export function TimelineTracks({ profile, groups, inputOf, view: window, width, 
                         className="timeline__graph-cell"
                         onPointerDown={(event) => onGraphPress(event, (e) => select(thread, e.ctrlKey || e.metaKey))}
                       >
-                        <TrackGraph inputs={[inputOf(thread)]} view={window} width={width} height={THREAD_HEIGHT} scaleMode="thread" ticks={ticks} theme={theme} />
+                        {/* The marker strip takes the bottom of the row: rows keep one height, which the store's initial timeline size counts on. */}
+                        <TrackGraph inputs={[inputOf(thread)]} view={window} width={width} height={THREAD_HEIGHT - stripHeight} scaleMode="thread" ticks={ticks} theme={theme} />
                         {markerTable !== null && markers !== undefined && (
                           <MarkerStrip profile={profile} markers={markerTable} thread={thread} view={window} width={width} selection={markers} />
                         )}
