@@ -130,6 +130,31 @@ test('the gutter shows work_40’s loop line hottest, with perf report’s per-l
   await screenshot(page, 'source-pane/hover');
   await page.mouse.move(5, 5);
 
+  // A range over part of the run: the gutter counts only its samples (less than the whole run's).
+  const ruler = await page.locator('.timeline__ruler').boundingBox();
+  const track = await page.getByTestId('thread-track').first().boundingBox();
+  assert.ok(ruler && track);
+  const y = track.y + track.height / 2;
+  await page.mouse.move(ruler.x + ruler.width * 0.1, y);
+  await page.mouse.down();
+  await page.mouse.move(ruler.x + ruler.width * 0.4, y, { steps: 8 });
+  await page.mouse.up();
+  await page.getByTestId('range-shade').waitFor();
+  await ready();
+  await page.waitForFunction(
+    ([line, before]) =>
+      [...document.querySelectorAll('[data-testid=source-editor] .line-numbers')].some((cell) => {
+        const match = new RegExp(`^\\s*([\\d,]+)\\s.*\\s${line}\\s*$`).exec(cell.textContent ?? '');
+        return match !== null && Number(match[1].replace(/,/g, '')) < before;
+      }),
+    [loopLine, hottest.self!],
+  );
+  const ranged = (await gutter()).find((c) => c.line === loopLine);
+  assert.ok(ranged?.self !== null && ranged!.self! > 0 && ranged!.self! < hottest.self!, `range: ${ranged?.text}`);
+  await screenshot(page, 'source-pane/source-range');
+  await page.getByRole('button', { name: 'Clear selection' }).click();
+  await ready();
+
   // Selecting another function in the table opens the same file at its hottest line.
   await page.locator('[data-testid=function-row]', { hasText: 'work_10' }).first().click();
   await page.waitForFunction(
