@@ -10,6 +10,8 @@
  * - Stop in the middle of a run gives a file perf report reads, and it opens;
  * - the terminal shows the program's output, passes typed input to its
  *   stdin (echo_stdin) and resizes the pty (stty size before and after);
+ * - heaptrack on alloc_sites opens as an allocation profile, with the site
+ *   heaptrack_print counts most allocations for;
  * - the sessions list keeps every recording across a restart of the host,
  *   and re-opens one.
  * Screenshots: test-artifacts/record/{record-dialog,attach-dialog,live-session}.png
@@ -17,11 +19,12 @@
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
+import { after, before, beforeEach, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { parsePerfStatCsv } from '../../src-main/record/outputs/perf-stat';
 import { parseStraceSummary } from '../../src-main/record/outputs/strace';
 import { launchChromium, screenshot } from '../helpers/browser';
+import { heaptrackPrintReport } from '../helpers/memory-tools';
 import { compileFixture, perfReportBySymbol } from '../helpers/perf';
 import { recordingsDir, startFixture, startServeFor } from '../helpers/record';
 
@@ -33,7 +36,7 @@ const binaries: Record<string, string> = {};
 const pageErrors: string[] = [];
 
 before(async () => {
-  for (const name of ['cpu_hot', 'until_killed', 'echo_stdin']) binaries[name] = await compileFixture(name);
+  for (const name of ['cpu_hot', 'until_killed', 'echo_stdin', 'alloc_sites']) binaries[name] = await compileFixture(name);
   dataDir = recordingsDir('e2e-data');
   serve = await startServeFor({ dataDir });
   browser = await launchChromium();
@@ -46,6 +49,13 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await serve?.stop();
+});
+
+// A test that failed half-way must not leave its dialog over the next one.
+beforeEach(async () => {
+  for (let i = 0; i < 2 && (await page.locator('.record-backdrop').count()) > 0; i++) await page.keyboard.press('Escape');
+  const close = page.getByTestId('record-session-close');
+  if (await close.count()) await close.click();
 });
 
 /** Opens Record…, fills a launch of `argv` with `instrument`, and leaves the dialog open. */
@@ -194,9 +204,21 @@ test('the attach dialog lists until_killed (filter, sort, permission); attaching
       { timeout: 10_000 },
     );
     assert.equal(await row.getAttribute('data-permission'), 'allowed');
+    // Sorted by a column: one reading of the rows is in that column's order (the list refreshes every second).
+    const column = (n: number) => page.getByTestId('process-row').evaluateAll((rows, i) => rows.map((r) => (r.children[i] as HTMLElement).innerText), n);
     await page.getByTestId('sort-cpuPercent').click();
-    const firstPids = await page.getByTestId('process-row').evaluateAll((rows) => rows.slice(0, 3).map((r) => Number(r.getAttribute('data-pid'))));
-    assert.ok(firstPids.includes(pid), `sorted by CPU %, the busy fixture is near the top: ${firstPids.join(', ')}`);
+    const cpu = (await column(3)).map(Number);
+    assert.deepEqual(cpu, [...cpu].sort((a, b) => b - a), 'busiest first');
+    await page.getByTestId('sort-pid').click();
+    const pidsDown = (await column(0)).map(Number);
+    assert.deepEqual(pidsDown, [...pidsDown].sort((a, b) => b - a), 'numbers start highest first');
+    await page.getByTestId('sort-pid').click();
+    const pidsUp = (await column(0)).map(Number);
+    assert.deepEqual(pidsUp, [...pidsUp].sort((a, b) => a - b), 'a second click flips the order');
+    await page.getByTestId('sort-name').click();
+    const names = await column(2);
+    assert.deepEqual(names, [...names].sort((a, b) => a.localeCompare(b)), 'names A to Z');
+    await page.getByTestId('sort-cpuPercent').click();
     await screenshot(page, 'record/attach-dialog');
     await page.getByTestId('process-filter').fill('until_killed');
     const filtered = await page.getByTestId('process-row').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-pid'))));
@@ -274,6 +296,19 @@ test('the terminal shows the output, passes typed input to stdin, and resizes th
   await resultPath(30_000);
   await closeSession();
   await page.setViewportSize({ width: 1400, height: 900 });
+});
+
+test('heaptrack through the window: the allocation profile opens, with the site heaptrack_print counts most allocations for', async () => {
+  await fillLaunch(`${binaries.alloc_sites} 2000`, 'heaptrack');
+  await startAllowed();
+  const path = await resultPath(90_000);
+  assert.match(path, /\.heaptrack\.(zst|gz)$/);
+  const report = heaptrackPrintReport(path);
+  const busiest = [...report.byFunction.entries()].sort((a, b) => b[1].allocations - a[1].allocations)[0][0];
+  assert.equal(busiest, 'short_lived_site');
+  await page.getByTestId('function-row').first().waitFor({ timeout: 30_000 });
+  assert.ok((await page.getByTestId('function-row').filter({ hasText: busiest }).count()) > 0, `${busiest} is in the function table`);
+  await closeSession();
 });
 
 test('the sessions list keeps every recording across a restart of the host, and re-opens one', async () => {
