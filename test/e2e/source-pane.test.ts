@@ -20,6 +20,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { artifactsDir, dropFile, launchChromium, screenshot, startServe, type ServeProcess } from '../helpers/browser';
 import { runTool } from '../helpers/compile';
+import { compileAllocSites, recordDhat } from '../helpers/memory-tools';
 import { FIXTURE_CFLAGS, FIXTURE_PROGRAMS_DIR, perfReportBySrcline, recordPerf, type PerfReportBySrcline } from '../helpers/perf';
 
 const workDir = join(artifactsDir, 'source-pane');
@@ -214,6 +215,36 @@ test('a moved source folder: "source not found", then a remap typed in the pane 
   assert.equal(await file.getAttribute('data-read-from'), join(movedTo, 'cpu_hot.c'));
   await page.waitForFunction(() => /i\s<\s8\s\*\sUNIT/.test(document.querySelector('[data-testid=source-editor] .view-lines')?.textContent ?? ''), undefined, { timeout: 30_000 });
   await screenshot(page, 'source-pane/remapped');
+});
+
+test('DHAT: the pane shows bytes per line under the memory metric; a `.` remap finds its bare file names', async () => {
+  const { file: dhatFile } = recordDhat(await compileAllocSites(), ['2000']);
+  await dropFile(page, dhatFile);
+  await page.locator('[data-testid=profile-tab]').nth(2).waitFor({ timeout: 30_000 });
+  await ready();
+  await page.getByTestId('source-toggle').click();
+  const missing = page.getByTestId('source-missing');
+  await missing.waitFor({ timeout: 30_000 });
+  assert.match(await missing.innerText(), /Source not found: alloc_sites\.c/);
+  await page.getByTestId('remap-add').click();
+  assert.equal(await page.getByTestId('remap-from').inputValue(), '.', 'a bare file name suggests the `.` prefix');
+  await page.getByTestId('remap-to').fill(FIXTURE_PROGRAMS_DIR);
+  await page.getByTestId('remap-save').click();
+  await page.locator('[data-testid=source-file][data-costs=ready]').waitFor({ timeout: 30_000 });
+  const byteLabel = /\d(\.\d+)?\s(B|KiB|MiB)\s+\S+%/;
+  await page.waitForFunction(
+    (source) => [...document.querySelectorAll('[data-testid=source-editor] .line-numbers')].some((cell) => new RegExp(source).test(cell.textContent ?? '')),
+    byteLabel.source,
+  );
+  await screenshot(page, 'source-pane/dhat');
+  await page.getByTestId('memory-metric').selectOption('totalBlocks');
+  await ready();
+  await page.waitForFunction(
+    (source) => ![...document.querySelectorAll('[data-testid=source-editor] .line-numbers')].some((cell) => new RegExp(source).test(cell.textContent ?? '')),
+    byteLabel.source,
+  );
+  const cells = await gutter();
+  assert.ok(cells.some((c) => c.self !== null), `block counts in the gutter: ${cells.map((c) => c.text).join(' | ')}`);
 });
 
 test('no page errors (Monaco runs under the CSP)', () => {

@@ -9,9 +9,10 @@ import { useStore } from 'zustand';
 import type { SourceRemap } from '../../../src-shared/contract';
 import { useServices } from '../app-context';
 
-/** A first guess for a new row: the missing file's folder. */
+/** A first guess for a new row: the missing file's folder; `.` (every relative path) for a bare file name, as DHAT and perf script give. */
 function folderOf(path: string): string {
   const cut = path.lastIndexOf('/');
+  if (cut === -1) return '.';
   return cut > 0 ? path.slice(0, cut) : path;
 }
 
