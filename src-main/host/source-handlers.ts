@@ -39,6 +39,8 @@ interface ProfileRecord {
   /** Remap store keys: the build-ids (else paths) of the binaries that have source files. */
   remapKeys: string[];
   remaps: PathRemap[];
+  /** perf.data frames carry file offsets; other formats' addresses are run-time ones. */
+  addressesAreFileOffsets: boolean;
 }
 
 /** Open profiles kept at most; the oldest record goes first (a window that never closes its tabs). */
@@ -74,7 +76,13 @@ export function createSourceHost(services: SourceServices): SourceHost {
       const libraries = librariesOf(profile);
       const remapKeys = remapKeysOf(profile, libraries);
       const remaps = store.lookup(remapKeys);
-      records.set(id, { access: SourceAccess.fromProfile(profile, remaps), libraries, remapKeys, remaps });
+      records.set(id, {
+        access: SourceAccess.fromProfile(profile, remaps),
+        libraries,
+        remapKeys,
+        remaps,
+        addressesAreFileOffsets: profile.meta.format === 'perf.data',
+      });
       if (records.size > MAX_PROFILES) records.delete(records.keys().next().value!);
       return id;
     },
@@ -111,10 +119,17 @@ export function createSourceHost(services: SourceServices): SourceHost {
         );
         return remapsOf(record);
       },
-      disassemble: async ({ profileId, library, offsets }) => {
+      disassemble: async ({ profileId, library, functionName, offsets }) => {
         const record = recordOf(profileId);
         if (!record.libraries.has(library)) throw new UserFacingError(`${library}: refused: the profile does not name this binary`);
-        return disassembleFunction({ library, buildId: record.libraries.get(library) ?? null, offsets, objdump: services.objdump });
+        return disassembleFunction({
+          library,
+          buildId: record.libraries.get(library) ?? null,
+          offsets,
+          offsetsAreFileOffsets: record.addressesAreFileOffsets,
+          functionName,
+          objdump: services.objdump,
+        });
       },
       closeProfile: ({ profileId }) => {
         records.delete(profileId);

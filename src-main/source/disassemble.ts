@@ -24,6 +24,7 @@ import { homedir } from 'node:os';
 import type { DisassembleResult, Instruction } from '../../src-shared/contract';
 import { SegmentType, type ElfSegment } from '../symbols/elf/elf-file';
 import { SymbolTable } from '../symbols/elf/symbols';
+import { demangle } from '../symbols/demangle';
 import { locateFiles } from '../symbols/locate';
 
 /** Bigger than any real function's listing; a runaway range cannot flood the window. */
@@ -35,8 +36,14 @@ export interface DisassembleRequest {
   /** The binary as the profile names it, and its recorded build-id. */
   library: string;
   buildId: string | null;
-  /** File offsets inside the function (sampled addresses); the first that falls in a symbol picks it. */
+  /**
+   * Sampled addresses inside the function. When they are file offsets
+   * (perf.data), the first that falls in a symbol picks it; otherwise the
+   * symbol is found by `functionName` (raw or demangled).
+   */
   offsets: readonly number[];
+  offsetsAreFileOffsets: boolean;
+  functionName: string;
   /** Overrides for tests: the objdump program. */
   objdump?: string;
 }
@@ -67,17 +74,20 @@ export async function disassembleFunction(request: DisassembleRequest): Promise<
       return { kind: 'unavailable', message: `${request.library}: binary not found on this machine (no file at that path or in the build-id caches)` };
     }
     const symbols = SymbolTable.fromFiles(debug === null ? [binary] : [binary, debug]);
-    let range: { start: number; end: number; name: string } | null = null;
-    for (const offset of request.offsets) {
-      const address = offsetToAddress(binary.segments, offset);
-      if (address === null) continue;
-      const index = symbols.lookup(address);
-      if (index < 0) continue;
-      range = { start: symbols.start(index), end: symbols.end(index), name: symbols.name(index) };
-      break;
+    let index = -1;
+    if (request.offsetsAreFileOffsets) {
+      for (const offset of request.offsets) {
+        const address = offsetToAddress(binary.segments, offset);
+        index = address === null ? -1 : symbols.lookup(address);
+        if (index >= 0) break;
+      }
+    } else {
+      index = symbolNamed(symbols, request.functionName);
     }
+    const range = index < 0 ? null : { start: symbols.start(index), end: symbols.end(index), name: symbols.name(index) };
     if (range === null || range.end <= range.start) {
-      return { kind: 'unavailable', message: `${binary.path}: no symbol covers the sampled addresses (a stripped binary?)` };
+      const what = request.offsetsAreFileOffsets ? 'the sampled addresses' : `a function named ${request.functionName}`;
+      return { kind: 'unavailable', message: `${binary.path}: no symbol covers ${what} (a stripped binary?)` };
     }
     const program = request.objdump ?? (process.platform === 'linux' ? 'objdump' : 'llvm-objdump');
     const args = [
@@ -100,6 +110,18 @@ export async function disassembleFunction(request: DisassembleRequest): Promise<
     binary?.close();
     debug?.close();
   }
+}
+
+/** The symbol whose raw or demangled name is `name` (a demangled name may omit the parameter list); -1 when none. */
+function symbolNamed(symbols: SymbolTable, name: string): number {
+  for (let i = 0; i < symbols.size; i++) {
+    const raw = symbols.name(i);
+    if (raw === name) return i;
+    if (!raw.startsWith('_Z') && !raw.startsWith('_R')) continue;
+    const readable = demangle(raw);
+    if (readable === name || readable.replace(/\(.*\)$/, '') === name) return i;
+  }
+  return -1;
 }
 
 const INSTRUCTION = /^\s*([0-9a-f]+):\s+(\S.*)$/;

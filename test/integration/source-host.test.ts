@@ -9,7 +9,9 @@
  *     remembered for the next open of the same build (by build-id);
  *   - per-line self counts over the selection equal `perf report --sort srcline`;
  *   - disassembly: the hottest instruction lies in the address range that
- *     objdump's line table gives the hot loop's line.
+ *     objdump's line table gives the hot loop's line; for perf script text
+ *     (run-time addresses) the function is found by name;
+ *   - Locate…: the pick is read and implies a remap.
  */
 
 import assert from 'node:assert/strict';
@@ -24,7 +26,7 @@ import { dispatchCall } from '../../src-main/host/dispatch';
 import { createHost } from '../../src-main/host/host';
 import { runTool } from '../helpers/compile';
 import { repoRoot } from '../helpers/cli';
-import { FIXTURE_CFLAGS, FIXTURE_PROGRAMS_DIR, perfReportBySrcline, recordPerf } from '../helpers/perf';
+import { FIXTURE_CFLAGS, FIXTURE_PROGRAMS_DIR, perfReportBySrcline, perfScriptText, recordPerf } from '../helpers/perf';
 
 const base = join(repoRoot, 'test-artifacts', 'source-host');
 const builtAt = join(base, 'built-here');
@@ -211,5 +213,23 @@ test('Locate…: the picked file is read, implies a remap for the rest of its tr
     host.dispose();
     renameSync(movedTo, builtAt);
     rmSync(settings, { recursive: true, force: true });
+  }
+});
+
+test('perf script text: addresses are run-time ones, so the host finds the function to disassemble by name', async () => {
+  const text = await perfScriptText(recording);
+  const host = newHost();
+  try {
+    const opened = await call<OpenedProfile>(host, 'openFile', { path: text, taskId: 'script1' });
+    const { profile } = opened;
+    const work40 = Array.from({ length: profile.funcs.length }, (_, f) => f).find((f) => stringAt(profile, profile.funcs.name[f]) === 'work_40')!;
+    const library = stringAt(profile, profile.funcs.library[work40]);
+    assert.equal(library, join(builtAt, 'cpu_hot'));
+    const listing = await call<DisassembleResult>(host, 'disassemble', { profileId: opened.profileId, library, functionName: 'work_40', offsets: [0] });
+    assert.equal(listing.kind === 'ok' ? listing.symbol : JSON.stringify(listing), 'work_40');
+    const missing = await call<DisassembleResult>(host, 'disassemble', { profileId: opened.profileId, library, functionName: 'no_such_function', offsets: [0] });
+    assert.equal(missing.kind, 'unavailable');
+  } finally {
+    host.dispose();
   }
 });

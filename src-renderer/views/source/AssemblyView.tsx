@@ -30,16 +30,20 @@ export function AssemblyView({ profile, profileId, func }: Props) {
   const name = func >= 0 ? stringAt(profile, profile.funcs.name[func], '[unknown]') : '';
   const key = library === null ? '' : asmKey(profileId, library, name);
   const fetched = useStore(source.store, (state) => state.disassembly.get(key));
+  // perf.data frames carry file offsets, which place costs on instructions; other formats' addresses are run-time ones.
+  const addressesAreOffsets = profile.meta.format === 'perf.data';
   const hasAddresses = costs !== null && costs.address.length > 0;
+  const canAsk = library !== null && costs !== null && (hasAddresses || !addressesAreOffsets);
 
   useEffect(() => {
-    if (library !== null && costs !== null && costs.address.length > 0) source.wantDisassembly(profileId, library, name, Array.from(costs.address));
-  }, [source, profileId, library, name, costs]);
+    // Without file offsets the host finds the function by name; the offsets then only satisfy the call's shape.
+    if (canAsk) source.wantDisassembly(profileId, library!, name, hasAddresses ? Array.from(costs!.address) : [0]);
+  }, [source, profileId, library, name, costs, canAsk, hasAddresses]);
 
   if (func < 0) return <div className="source-bar">Select a function to see its assembly.</div>;
   if (library === null) return <div className="source-bar">{name}: the profile names no binary for this function, so there is nothing to disassemble.</div>;
   if (costs === null) return <div className="source-bar">Computing {name}’s costs…</div>;
-  if (!hasAddresses && fetched === undefined) {
+  if (!canAsk && fetched === undefined) {
     return <div className="source-bar">{name}: no sampled addresses in this selection (the format records no addresses, or the function ran only inlined).</div>;
   }
   if (fetched === undefined || fetched.state === 'loading') return <div className="source-bar">Disassembling {name}…</div>;
@@ -52,7 +56,17 @@ export function AssemblyView({ profile, profileId, func }: Props) {
       </div>
     );
   }
-  return <AssemblyTable profile={profile} profileId={profileId} instructions={listing.instructions} costs={costs} binaryPath={listing.binaryPath} symbol={listing.symbol} truncated={listing.truncated} />;
+  return (
+    <AssemblyTable
+      profile={profile}
+      profileId={profileId}
+      instructions={listing.instructions}
+      costs={addressesAreOffsets ? costs : null}
+      binaryPath={listing.binaryPath}
+      symbol={listing.symbol}
+      truncated={listing.truncated}
+    />
+  );
 }
 
 interface TableProps {
@@ -110,6 +124,11 @@ function AssemblyTable({ profile, profileId, instructions, costs, binaryPath, sy
         <span className="source-file__legend">self · self% · total · total% · address · instruction</span>
       </div>
       {truncated && <div className="source-bar source-bar--warning">The listing was cut short: the function is very large.</div>}
+      {costs === null && (
+        <div className="source-bar" data-testid="assembly-no-costs">
+          No per-instruction costs: this format records run-time addresses, not places in the binary (a perf.data recording has them).
+        </div>
+      )}
       <div className="assembly__body" ref={body}>
         <table className="assembly__table">
           <tbody>
