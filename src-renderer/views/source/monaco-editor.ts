@@ -95,6 +95,10 @@ export function createSourceEditor(container: HTMLElement, options: { workerUrl:
       model?.dispose();
       model = monaco.editor.createModel(text, languageOf(path));
       editor.setModel(model);
+      // The previous file's costs must not show against this text until its own arrive.
+      labels = new Map();
+      decorations.clear();
+      editor.updateOptions({ lineNumbers: (line) => labels.get(line) ?? String(line) });
     },
     setCosts(costs, gutterWidth) {
       // No-break spaces: the gutter is HTML, which would fold the columns' padding into one space.
