@@ -7,12 +7,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatComparison, measure, requireTool } from './lib/measure';
+import { formatComparison, machineLoad, measureInterleaved, requireTool } from './lib/measure';
 
 const root = join(__dirname, '..');
 const workDir = join(root, 'bench', 'results');
 const PERFPARSER = '/usr/lib/x86_64-linux-gnu/libexec/hotspot-perfparser';
 const TARGET_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 1_000_000);
+/** Rounds per tool (BENCH_RUNS): more give steadier medians on a busy machine. */
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
 function run(argv: string[], options: { cwd?: string } = {}): string {
   const result = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 256 << 20, ...options });
@@ -61,13 +63,14 @@ export function benchPerfData(): string {
   const data = recordDeepStacks();
   const samples = heatlineTotal(data);
   const fileMiB = statSync(data).size / 2 ** 20;
-  const rows = [
-    measure('heatline report --json', [process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json']),
-    measure('perf report --stdio', ['perf', 'report', '-i', data, '--stdio', '--no-children']),
-    measure('perf script > /dev/null', ['perf', 'script', '-i', data]),
-    measure('hotspot-perfparser', [PERFPARSER, '--input', data, '--output', '/dev/null']),
-  ];
-  return formatComparison(`perf.data, frame pointers, ${samples} samples`, rows, fileMiB);
+  const before = machineLoad();
+  const rows = measureInterleaved([
+    { label: 'heatline report --json', argv: [process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json'] },
+    { label: 'perf report --stdio', argv: ['perf', 'report', '-i', data, '--stdio', '--no-children'] },
+    { label: 'perf script > /dev/null', argv: ['perf', 'script', '-i', data] },
+    { label: 'hotspot-perfparser', argv: [PERFPARSER, '--input', data, '--output', '/dev/null'] },
+  ], RUNS);
+  return `${formatComparison(`perf.data, frame pointers, ${samples} samples`, rows, fileMiB)}\nbefore: ${before}; after: ${machineLoad()}`;
 }
 
 export function benchPerfDataDwarf(): string {
@@ -75,10 +78,11 @@ export function benchPerfDataDwarf(): string {
   mkdirSync(workDir, { recursive: true });
   const data = recordDeepStacksDwarf();
   const fileMiB = statSync(data).size / 2 ** 20;
-  const rows = [
-    measure('heatline report --json', [process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json']),
-    measure('hotspot-perfparser', [PERFPARSER, '--input', data, '--output', '/dev/null']),
-    measure('perf report --stdio', ['perf', 'report', '-i', data, '--stdio', '--no-children']),
-  ];
-  return formatComparison(`perf.data, --call-graph dwarf, ${heatlineTotal(data)} samples`, rows, fileMiB);
+  const before = machineLoad();
+  const rows = measureInterleaved([
+    { label: 'heatline report --json', argv: [process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json'] },
+    { label: 'hotspot-perfparser', argv: [PERFPARSER, '--input', data, '--output', '/dev/null'] },
+    { label: 'perf report --stdio', argv: ['perf', 'report', '-i', data, '--stdio', '--no-children'] },
+  ], RUNS);
+  return `${formatComparison(`perf.data, --call-graph dwarf, ${heatlineTotal(data)} samples`, rows, fileMiB)}\nbefore: ${before}; after: ${machineLoad()}`;
 }

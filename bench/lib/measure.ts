@@ -6,12 +6,15 @@
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 
 export interface Measurement {
   label: string;
   seconds: number;
   peakMiB: number;
   runs: number;
+  /** Median user + system CPU seconds, when measured (measureInterleaved). */
+  cpuSeconds?: number;
 }
 
 const GNU_TIME = '/usr/bin/time';
@@ -40,6 +43,34 @@ export function measure(label: string, argv: string[], runs = 3): Measurement {
   return { label, seconds: median(seconds), peakMiB: median(peaks), runs };
 }
 
+/**
+ * Runs every command once per round, `runs` rounds, so that load from other
+ * work on a shared machine falls on all of them alike, and returns each
+ * one's medians, CPU time (user + system) included: on a busy machine the
+ * wall time waits for a core, the CPU time much less.
+ */
+export function measureInterleaved(commands: { label: string; argv: string[] }[], runs = 3): Measurement[] {
+  requireTool(GNU_TIME, 'time');
+  const samples = commands.map(() => ({ seconds: [] as number[], cpu: [] as number[], peaks: [] as number[] }));
+  for (let round = 0; round < runs; round++) {
+    commands.forEach(({ label, argv }, i) => {
+      const result = spawnSync(GNU_TIME, ['-f', 'HEATLINE_BENCH %e %U %S %M', ...argv], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
+      const match = /HEATLINE_BENCH ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(result.stderr.toString());
+      if (result.status !== 0 || !match) throw new Error(`${label} failed (${argv.join(' ')}): ${result.stderr.toString().slice(-500)}`);
+      samples[i].seconds.push(Number(match[1]));
+      samples[i].cpu.push(Number(match[2]) + Number(match[3]));
+      samples[i].peaks.push(Number(match[4]) / 1024);
+    });
+  }
+  return commands.map(({ label }, i) => ({
+    label,
+    seconds: median(samples[i].seconds),
+    cpuSeconds: median(samples[i].cpu),
+    peakMiB: median(samples[i].peaks),
+    runs,
+  }));
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -49,20 +80,29 @@ export function median(values: number[]): number {
 /** A table with each tool's time and memory as a ratio to the first row (Heatline). */
 export function formatComparison(title: string, rows: Measurement[], fileMiB: number): string {
   const [ours] = rows;
+  const cpu = ours.cpuSeconds !== undefined;
   const lines = [
     title,
-    `file: ${fileMiB.toFixed(0)} MiB; medians of ${ours.runs} runs`,
-    `${'tool'.padEnd(34)} ${'wall s'.padStart(8)} ${'peak MiB'.padStart(9)} ${'time vs heatline'.padStart(17)}`,
+    `file: ${fileMiB.toFixed(0)} MiB; medians of ${ours.runs} runs${cpu ? ' (interleaved)' : ''}`,
+    `${'tool'.padEnd(34)} ${'wall s'.padStart(8)} ${cpu ? `${'cpu s'.padStart(7)} ` : ''}${'peak MiB'.padStart(9)} ${'time vs heatline'.padStart(17)}${cpu ? ` ${'cpu vs heatline'.padStart(16)}` : ''}`,
   ];
   for (const row of rows) {
-    const ratio =
-      row === ours
-        ? '1.00x'
-        : row.seconds >= ours.seconds
-          ? `${(row.seconds / ours.seconds).toFixed(2)}x slower`
-          : `${(ours.seconds / row.seconds).toFixed(2)}x faster`;
-    lines.push(`${row.label.padEnd(34)} ${row.seconds.toFixed(2).padStart(8)} ${row.peakMiB.toFixed(0).padStart(9)} ${ratio.padStart(17)}`);
+    const cpuColumns = cpu ? ` ${(row.cpuSeconds ?? NaN).toFixed(2).padStart(7)}` : '';
+    const cpuRatio = cpu ? ` ${(row === ours ? '1.00x' : ratio(row.cpuSeconds ?? NaN, ours.cpuSeconds ?? NaN)).padStart(16)}` : '';
+    lines.push(
+      `${row.label.padEnd(34)} ${row.seconds.toFixed(2).padStart(8)}${cpuColumns} ${row.peakMiB.toFixed(0).padStart(9)} ${(row === ours ? '1.00x' : ratio(row.seconds, ours.seconds)).padStart(17)}${cpuRatio}`,
+    );
   }
   lines.push(`heatline peak memory / file size: ${(ours.peakMiB / fileMiB).toFixed(2)}`);
   return lines.join('\n');
+}
+
+function ratio(theirs: number, ours: number): string {
+  return theirs >= ours ? `${(theirs / ours).toFixed(2)}x slower` : `${(ours / theirs).toFixed(2)}x faster`;
+}
+
+/** The machine's load averages (1, 5, 15 min) and core count, to print next to figures from a shared machine. */
+export function machineLoad(): string {
+  const [one, five, fifteen] = loadavg();
+  return `load average ${one.toFixed(2)} ${five.toFixed(2)} ${fifteen.toFixed(2)} on ${availableParallelism()} cores`;
 }

@@ -19,6 +19,7 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import type { ResolvedAddress } from './types';
 
@@ -271,6 +272,8 @@ export interface KernelResolverOptions {
   /** Resolve even though the recording has no kernel build-id (the caller knows it is this machine). */
   allowWithoutBuildId?: boolean;
   kallsymsPath?: string;
+  /** kallsyms' text when the caller already read it (readKallsyms, started early); else it is read here. */
+  kallsymsText?: string | null;
   notesPath?: string;
   kptrRestrictPath?: string;
 }
@@ -287,6 +290,20 @@ export interface KernelResolver {
 }
 
 export const UNKNOWN_KERNEL_FRAME = '[kernel]';
+
+/**
+ * Reads kallsyms without blocking, or null when it cannot be read (the
+ * resolver then reads it itself and says why it failed). The kernel formats
+ * /proc/kallsyms on every read, ~0.2 s for 100k symbols, so an importer starts
+ * this before its own work and hands the text to createKernelResolver.
+ */
+export async function readKallsyms(path = '/proc/kallsyms'): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
 
 export function createKernelResolver(options: KernelResolverOptions): KernelResolver {
   const kallsymsPath = options.kallsymsPath ?? '/proc/kallsyms';
@@ -307,7 +324,7 @@ export function createKernelResolver(options: KernelResolverOptions): KernelReso
   }
   let text: string;
   try {
-    text = readFileSync(kallsymsPath, 'utf8');
+    text = options.kallsymsText ?? readFileSync(kallsymsPath, 'utf8');
   } catch (err) {
     return unresolved(`kernel symbols unavailable: cannot read ${kallsymsPath} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }

@@ -163,6 +163,11 @@ export class ProfileBuilder {
     return index;
   }
 
+  /** Room for `count` more stacks: an importer that knows how many it will add spares the step-by-step growth. */
+  reserveStacks(count: number): void {
+    this.stackKey.reserve(this.stackFrame.length + count);
+  }
+
   /** The stack for frames listed root first (outermost caller first). */
   stackFromRoot(frames: ArrayLike<IndexIntoFrameTable>): IndexIntoStackTable {
     let stack = -1;

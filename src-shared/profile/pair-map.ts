@@ -56,6 +56,13 @@ export class PairMap {
     }
   }
 
+  /** Makes room for `count` entries in all, so filling up to that many never rehashes step by step. */
+  reserve(count: number): void {
+    let n = this.mask + 1;
+    while (n < count * 2) n *= 2;
+    if (n > this.mask + 1) this.rehash(n);
+  }
+
   clear(): void {
     if (this.size === 0) return;
     this.slots = emptySlots(this.mask + 1);
@@ -63,8 +70,11 @@ export class PairMap {
   }
 
   private grow(): void {
+    this.rehash(2 * (this.mask + 1));
+  }
+
+  private rehash(n: number): void {
     const old = this.slots;
-    const n = 2 * (this.mask + 1);
     this.slots = emptySlots(n);
     this.mask = n - 1;
     this.size = 0;

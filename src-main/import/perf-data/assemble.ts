@@ -49,7 +49,10 @@ export function assemble(source: ImportSource, reader: PerfDataReader, sources: 
   const located = symbolizeLocations(reader.locations, reader.binaries, builder, sources, kernelBuildId, usedLocation);
   meta.binaries = reader.binaries.paths.map((path, b) => ({ path, buildId: reader.binaries.buildIds[b] })); // source pane (issue 5)
 
-  // Builder stacks per used call-path node; parents come first (parent < node).
+  // Builder stacks per used call-path node; parents come first (parent < node). At least one stack per node.
+  let usedNodes = 0;
+  for (let node = 0; node < paths.length; node++) usedNodes += usedNode[node];
+  builder.reserveStacks(usedNodes);
   const stackOf = new Int32Array(paths.length).fill(-1);
   const topFrame = new Int32Array(paths.length).fill(-1);
   for (let node = 0; node < paths.length; node++) {

@@ -24,6 +24,7 @@
  */
 
 import { ImportError } from '../../../src-shared/errors';
+import { readKallsyms } from '../../symbols/kernel';
 import type { Profile } from '../../../src-shared/profile/model';
 import type { ImportOptions, ImportSource, Importer } from '../importer';
 import { assemble } from './assemble';
@@ -98,6 +99,8 @@ async function readWith(
     }
   }
   const available = Math.min(end, source.size);
+  // The kernel formats kallsyms slowly: with this machine's symbols, have it do so while the records stream.
+  const kallsyms = config.symbols === defaultSymbolSources ? readKallsyms() : null;
   const result = await streamRecords(source, start, available, le, reader.handle, options);
   reader.finish();
   const unread = end - start - result.consumed;
@@ -108,7 +111,7 @@ async function readWith(
   }
   if (reader.attrs.length === 0) throw new ImportError('the recording describes no events (cut before its first records?)');
 
-  const recording = { hostname: reader.features.hostname, osRelease: reader.features.osRelease };
+  const recording = { hostname: reader.features.hostname, osRelease: reader.features.osRelease, kallsyms: await kallsyms };
   const sources = config.symbols?.((line) => symbolWarnings.push(line), recording) ?? {};
   try {
     const result = assemble(source, reader, sources);

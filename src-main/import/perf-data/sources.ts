@@ -13,6 +13,8 @@ import type { PerfSymbolSources } from './symbolize';
 export interface RecordingFacts {
   hostname?: string | null;
   osRelease?: string | null;
+  /** This machine's /proc/kallsyms, read while the records streamed (readKallsyms); null or absent: read when needed. */
+  kallsyms?: string | null;
 }
 
 /**
@@ -28,7 +30,7 @@ export function defaultSymbolSources(warn: (line: string) => void = () => {}, re
       resolveKernelAddresses(addresses, buildId) {
         // Without a recorded build-id (pipe mode), trust a recording made here, on this kernel release.
         const here = recording.hostname === hostname() && recording.osRelease === release();
-        const kernel = createKernelResolver({ recordedBuildId: buildId, allowWithoutBuildId: here });
+        const kernel = createKernelResolver({ recordedBuildId: buildId, allowWithoutBuildId: here, kallsymsText: recording.kallsyms });
         if (kernel.warning) warn(kernel.warning);
         return addresses.map((address) => (kernel.active ? kernel.resolve(address) : { frames: [] }));
       },

@@ -31,13 +31,19 @@ export interface Abbrev {
 }
 
 /**
- * One table, parsed lazily: entries are read up to the code asked for, so
- * indexing units (which reads only each unit DIE) does not parse whole tables.
+ * One table, parsed lazily: entries are scanned up to the code asked for,
+ * and only that one is built. Indexing units reads just each unit DIE, and a
+ * big debug file has thousands of tables of dozens of entries: scanning
+ * records where each entry starts (no objects); an entry becomes an Abbrev
+ * the first time a DIE uses it.
  */
 export class AbbrevTable {
-  /** Dense by code for the usual small codes; a map for the rest. */
+  /** Built entries: dense by code for the usual small codes, a map for the rest. */
   private readonly dense: (Abbrev | undefined)[] = [];
   private readonly sparse = new Map<number, Abbrev>();
+  /** Where each scanned entry starts (after its code): dense by code, a map for the rest; -1 unknown. */
+  private readonly denseAt: number[] = [];
+  private readonly sparseAt = new Map<number, number>();
   private readonly reader: ByteReader;
   private done = false;
 
@@ -52,35 +58,71 @@ export class AbbrevTable {
   get(code: number): Abbrev {
     const found = code < this.dense.length ? this.dense[code] : this.sparse.get(code);
     if (found) return found;
-    while (!this.done) {
-      const a = this.parseNext();
-      if (a && a.code === code) return a;
+    let at = this.entryAt(code);
+    while (at < 0 && !this.done) {
+      if (this.scanNext() === code) at = this.entryAt(code);
     }
-    throw new DwarfError(`abbreviation code ${code} is not in the unit's table`);
+    if (at < 0) throw new DwarfError(`abbreviation code ${code} is not in the unit's table`);
+    const abbrev = this.build(code, at);
+    if (code < 4096) {
+      while (this.dense.length <= code) this.dense.push(undefined);
+      this.dense[code] = abbrev;
+    } else {
+      this.sparse.set(code, abbrev);
+    }
+    return abbrev;
   }
 
-  private add(a: Abbrev): void {
-    if (a.code < 4096) {
-      while (this.dense.length <= a.code) this.dense.push(undefined);
-      if (!this.dense[a.code]) this.dense[a.code] = a;
-    } else if (!this.sparse.has(a.code)) {
-      this.sparse.set(a.code, a);
-    }
+  private entryAt(code: number): number {
+    return code < 4096 ? (this.denseAt[code] ?? -1) : (this.sparseAt.get(code) ?? -1);
   }
 
-  /** Parses the next entry; null (and done) at the table's end. */
-  private parseNext(): Abbrev | null {
+  /** Steps over the next entry, noting where it starts; its code, or 0 (and done) at the table's end. */
+  private scanNext(): number {
     const r = this.reader;
-    // A table that runs to the end of the section without its 0 terminator: keep what was read.
     if (r.pos >= r.length) {
       this.done = true;
-      return null;
+      return 0;
     }
     const code = r.uleb();
     if (code === 0) {
       this.done = true;
-      return null;
+      return 0;
     }
+    // The first entry of a code wins, as before.
+    if (this.entryAt(code) < 0) {
+      if (code < 4096) {
+        while (this.denseAt.length <= code) this.denseAt.push(-1);
+        this.denseAt[code] = r.pos;
+      } else {
+        this.sparseAt.set(code, r.pos);
+      }
+    }
+    r.uleb(); // tag
+    r.u8(); // children
+    for (;;) {
+      const name = r.uleb();
+      const form = r.uleb();
+      if (name === 0 && form === 0) break;
+      if (form === Form.implicit_const) r.sleb();
+    }
+    return code;
+  }
+
+  /** Builds the entry of `code` whose tag starts at `at`. */
+  private build(code: number, at: number): Abbrev {
+    // The table's one reader, moved to the entry and back to where scanning stopped.
+    const r = this.reader;
+    const scanned = r.pos;
+    r.seek(at);
+    try {
+      return this.buildHere(code, r);
+    } finally {
+      r.seek(scanned);
+    }
+  }
+
+  private buildHere(code: number, r: ByteReader): Abbrev {
     const tag = r.uleb();
     const hasChildren = r.u8() !== 0;
     const names: number[] = [];
@@ -116,9 +158,7 @@ export class AbbrevTable {
       }
       if (run > 0) skipPlan.push(run);
     }
-    const a: Abbrev = { code, tag, hasChildren, names, forms, implicit, fixedSize, skipPlan };
-    this.add(a);
-    return a;
+    return { code, tag, hasChildren, names, forms, implicit, fixedSize, skipPlan };
   }
 }
 
