@@ -50,6 +50,7 @@ export function SourcePane({ profile }: { profile: Profile }) {
 
   if (!source.open) return null;
   const shown = source.shown;
+  const hasLines = profile.funcs.file.some((file) => file >= 0);
   const asmName = source.asmFunc >= 0 ? stringAt(profile, profile.funcs.name[source.asmFunc], '[unknown]') : null;
   return (
     <section className="pane source-pane" aria-label="Source" data-testid="source-pane">
@@ -94,7 +95,9 @@ export function SourcePane({ profile }: { profile: Profile }) {
         </button>
       </div>
       <div className="source-pane__body">
-        {hostProfileId === null ? (
+        {!hasLines && source.asmFunc < 0 ? (
+          <div className="source-bar">This profile names no source files (its format records no line information), so there are no per-line costs. Select a function for its assembly.</div>
+        ) : hostProfileId === null ? (
           <div className="source-bar">This profile did not come from the host, so its sources cannot be read.</div>
         ) : shown.kind === 'file' ? (
           <SourceFileView profile={profile} profileId={hostProfileId} file={shown.file} reveal={source.reveal} />
