@@ -189,6 +189,14 @@ test('the assembly view’s hottest instruction is inside the hot loop’s addre
   assert.equal(await page.locator('.assembly__insn--target').count(), 1, 'the jump target row is marked');
   await page.locator('.assembly__insn--hottest').scrollIntoViewIfNeeded();
   await screenshot(page, 'source-pane/assembly');
+
+  // The dark theme: Monaco follows the system's scheme with the window.
+  await page.getByTestId('source-tab').first().click();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.locator('[data-testid=source-editor] .monaco-editor.vs-dark').waitFor({ timeout: 10_000 });
+  await screenshot(page, 'source-pane/source-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.locator('[data-testid=source-editor] .monaco-editor.vs').waitFor({ timeout: 10_000 });
 });
 
 test('a moved source folder: "source not found", then a remap typed in the pane shows the text', async () => {
