@@ -118,6 +118,7 @@ export async function startRecording(input: RecordRequestInput, ctx: RecorderCon
   const cwd = launch?.cwd ?? ctx.cwd ?? homedir();
 
   let stopping = false;
+  let disposed = false;
   const emitState = (state: SessionState, message: string | null = null) => onEvent({ type: 'state', sessionId: id, state, message });
   const wire = (session: PtySession) => {
     session.on('output', (data) => onEvent({ type: 'output', sessionId: id, data }));
@@ -168,7 +169,11 @@ export async function startRecording(input: RecordRequestInput, ctx: RecorderCon
         if ((await stat(finished.path)).uid !== caps.uid) throw new UserFacingError(`${finished.path} still belongs to root; hand it back with: sudo chown ${caps.uid}:${caps.gid} ${finished.path}`);
       }
     }
-    const note = exit.escalation === 'none' ? null : `Stopped with ${exit.escalation} after Ctrl+C did not stop it: the file may be incomplete.`;
+    const note = disposed
+      ? 'Ended with its window: the profiler was killed, so the file may be incomplete.'
+      : exit.escalation === 'none'
+        ? null
+        : `Stopped with ${exit.escalation} after Ctrl+C did not stop it: the file may be incomplete.`;
     const result: RecordingResult = { sessionId: id, path: finished.path, format: finished.format, label: plan.label, command: describe(request, target), startedAt, durationMs: exit.elapsedMs, logPath };
     ctx.store?.add({ id, command: result.command, instrument: request.options.instrument, label: plan.label, startedAt, durationMs: exit.elapsedMs, file: result.path, format: result.format, status: 'finished', message: note });
     emitState('finished', note);
@@ -196,6 +201,7 @@ export async function startRecording(input: RecordRequestInput, ctx: RecorderCon
     },
     providePassword: (password) => current.providePassword(password),
     dispose: () => {
+      disposed = true;
       main.dispose();
       current.dispose();
     },

@@ -12,12 +12,14 @@
  *   stdin (echo_stdin) and resizes the pty (stty size before and after);
  * - heaptrack on alloc_sites opens as an allocation profile, with the site
  *   heaptrack_print counts most allocations for;
+ * - reloading the page (closing its window) ends its running recording;
  * - the sessions list keeps every recording across a restart of the host,
  *   and re-opens one.
  * Screenshots: test-artifacts/record/{record-dialog,attach-dialog,live-session}.png
  */
 
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { after, before, beforeEach, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -311,6 +313,24 @@ test('heaptrack through the window: the allocation profile opens, with the site 
   await closeSession();
 });
 
+test('closing the window ends its recordings: the profiler and the program are gone', async () => {
+  await fillLaunch(`${binaries.until_killed} 60`, 'cpu');
+  await startAllowed();
+  const text = await waitForTerminal(/until_killed ready pid=\d+/);
+  const pid = Number(/until_killed ready pid=(\d+)/.exec(text)![1]);
+  assert.ok(existsSync(`/proc/${pid}`));
+  await page.reload();
+  await page.getByTestId('empty-state').waitFor({ timeout: 15_000 });
+  const deadline = Date.now() + 10_000;
+  while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(!existsSync(`/proc/${pid}`), `until_killed (pid ${pid}) ended with its window`);
+  await page.getByTestId('recordings-button').click();
+  const newest = page.getByTestId('recording-row').first();
+  await newest.filter({ hasText: 'Ended with its window' }).waitFor({ timeout: 10_000 });
+  assert.match(await newest.innerText(), /until_killed 60/);
+  await page.getByTestId('recordings-button').click();
+});
+
 test('the sessions list keeps every recording across a restart of the host, and re-opens one', async () => {
   await page.getByTestId('recordings-button').click();
   const list = page.getByTestId('recordings-list');
@@ -330,7 +350,8 @@ test('the sessions list keeps every recording across a restart of the host, and 
   assert.deepEqual(await rows.allInnerTexts(), before);
 
   // The stopped until_killed recording opens again in a new tab, in this new host.
-  const cpuRow = rows.filter({ hasText: 'until_killed 60' }).first();
+  // The oldest of the two: the one stopped with Stop (the newer one ended with its window).
+  const cpuRow = rows.filter({ hasText: 'until_killed 60' }).last();
   await cpuRow.getByTestId('recording-reopen').click();
   await Promise.race([page.getByTestId('profile-tab').first().waitFor({ timeout: 30_000 }), page.getByTestId('error-banner').waitFor({ timeout: 30_000 })]);
   if (await page.getByTestId('error-banner').count()) assert.fail(await page.getByTestId('error-banner').innerText());
