@@ -71,9 +71,10 @@ async function fillLaunch(commandLine: string, instrument: string): Promise<void
   await page.getByTestId('duration-until-stop').check();
 }
 
-async function startAllowed(): Promise<void> {
+async function startAllowed(how: 'click' | 'enter' = 'click'): Promise<void> {
   await page.locator('[data-testid="privilege-decision"][data-kind="allowed"]').waitFor({ timeout: 15_000 });
-  await page.getByTestId('record-start').click();
+  if (how === 'click') await page.getByTestId('record-start').click();
+  else await page.getByTestId('record-command').press('Enter');
   await page.getByTestId('record-dialog').waitFor({ state: 'detached', timeout: 15_000 });
   await page.getByTestId('record-session').waitFor();
 }
@@ -168,7 +169,7 @@ test('counters (perf stat, 2 runs) show each event with its variance, as perf wr
   await fillLaunch(`${binaries.cpu_hot} 5`, 'counters');
   await page.getByTestId('counter-events').fill('task-clock,page-faults');
   await page.getByTestId('counter-repeat').fill('2');
-  await startAllowed();
+  await startAllowed('enter');
   const path = await resultPath();
   const table = page.locator('[data-testid="record-result-table"][data-kind="counters"]');
   await table.waitFor();

@@ -87,7 +87,16 @@ function RecordForm({ caps }: { caps: RecordCapabilities }) {
   return (
     <Modal title="Record" testId="record-dialog" onClose={actions.closeDialog} wide>
       {/* A div, not a form: sudo's password field below is a form of its own, and forms do not nest. */}
-      <div className="record-form">
+      <div
+        className="record-form"
+        onKeyDown={(event) => {
+          // Enter in a one-line field starts, as it would in a form (text areas keep their newlines).
+          if (event.key === 'Enter' && event.target instanceof HTMLInputElement && event.target.type === 'text' && canStart) {
+            event.preventDefault();
+            void start(null);
+          }
+        }}
+      >
         <fieldset className="record-section">
           <legend>Target</legend>
           <div className="record-row record-row--choices">
