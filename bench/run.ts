@@ -2,16 +2,18 @@
  * `npm run bench`: each benchmark compares Heatline with the real tools on the
  * same file in the same run (or measures the window in Chromium) and prints
  * figures and ratios. Not part of `npm test`.
- * Usage: npm run bench [-- NAME...]   (names: perf-data, perf-data-dwarf, views)
+ * Usage: npm run bench [-- NAME...]   (names: perf-data, perf-data-dwarf, views, dhat)
  */
 
 import { benchPerfData, benchPerfDataDwarf } from './perf-data.bench';
+import { benchDhat } from './dhat.bench';
 import { benchViews } from './views.bench';
 
 const benchmarks: Record<string, () => string | Promise<string>> = {
   'perf-data': benchPerfData,
   'perf-data-dwarf': benchPerfDataDwarf,
   views: benchViews,
+  dhat: benchDhat,
 };
 
 async function main(): Promise<void> {
