@@ -256,11 +256,8 @@ export function SitesView({ profile }: { profile: Profile }) {
 
 /** What the table's figures cover: the whole run, or the allocations made in the selected range. */
 function rangeNote(profile: Profile, timed: boolean, range: { start: number; end: number } | null): string {
-  if (!timed) {
-    return range === null
-      ? 'whole run'
-      : `whole run: ${profile.meta.format} records no allocation times, so the range does not filter sites`;
-  }
+  // (A range can only be set on a timed profile's tracks; the untimed note also tells DHAT users why there is none.)
+  if (!timed) return `whole run (${profile.meta.format} records no allocation times, so a time range cannot filter sites)`;
   if (range === null) return 'whole run; select a range on the memory track to see the allocations made in it';
   const span = range.end - range.start;
   return `allocations made from ${formatDuration(range.start, span / 100)} to ${formatDuration(range.end, span / 100)} (peak and leaked bytes are whole-run only)`;
