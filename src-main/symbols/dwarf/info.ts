@@ -3,9 +3,11 @@
  * each with its function name and source position, as `addr2line -f -i`
  * answers.
  *
- * Opening reads only the unit headers and unit DIEs, to index units by the
- * addresses they cover (their DW_AT_ranges / low_pc-high_pc, else
- * .debug_aranges). A unit's DIE tree and line table are parsed the first
+ * Opening reads only the unit lengths and indexes units by the addresses
+ * they cover: from .debug_aranges when it lists the unit (its DIEs are then
+ * not read until needed: a big debug file has thousands of units and a
+ * profile touches a few), else from the unit DIE's DW_AT_ranges /
+ * low_pc-high_pc. A unit's DIE tree and line table are parsed the first
  * time one of its addresses is asked about, and a unit that turns out to be
  * corrupt is reported once and then answers nothing, so one bad unit costs
  * the frames of its own addresses only.
@@ -19,7 +21,7 @@ import type { ElfFile } from '../elf/elf-file';
 import type { AbbrevTable } from './abbrev';
 import { type LineTable, parseLineTable } from './line-table';
 import { RangeIndex, readAranges } from './ranges';
-import { DwarfError } from './reader';
+import { ByteReader, DwarfError } from './reader';
 import { ScopeTree } from './scopes';
 import { DwarfSections } from './sections';
 import { DieRecord, NONE, Unit } from './unit';
@@ -48,7 +50,14 @@ const MAX_NAME_DEPTH = 16;
 
 export class DwarfInfo {
   private readonly sections: DwarfSections;
-  private readonly units: Unit[] = [];
+  /** Where every unit starts in .debug_info, ascending (read from the unit lengths alone). */
+  private readonly unitOffsets: number[] = [];
+  /** Units by index, read on first use: undefined = not read yet, null = a kind Heatline skips or unreadable. */
+  private readonly units: (Unit | null | undefined)[] = [];
+  private readonly abbrevCache = new Map<string, AbbrevTable>();
+  /** The index's own [low, high) bounds and unit ids, kept to extend it with rangeless units. */
+  private readonly indexBounds: number[] = [];
+  private readonly indexIds: number[] = [];
   private unitIndex: RangeIndex;
   /** Units that claim no addresses; searched through their line tables on a miss. */
   private rangeless: number[] = [];
@@ -62,17 +71,25 @@ export class DwarfInfo {
     this.sections = new DwarfSections(elf);
     this.isCode = options.isCode ?? (() => true);
     this.warn = options.warn ?? (() => {});
-    this.readUnits();
+    this.findUnits();
+    // A unit that .debug_aranges describes is indexed by it and its DIE is read only when one of
+    // its addresses is asked about: a big debug file (libc's) has thousands of units, and a
+    // profile touches a few. The others are read now, for their own ranges.
     const aranges = this.sections.has('.debug_aranges') ? this.tryAranges() : null;
-    const bounds: number[] = [];
-    const ids: number[] = [];
-    this.units.forEach((unit, i) => {
-      const ranges = unit.ranges.length > 0 ? unit.ranges : aranges?.get(unit.offset) ?? [];
+    const bounds = this.indexBounds;
+    const ids = this.indexIds;
+    this.unitOffsets.forEach((offset, i) => {
+      let ranges = aranges?.get(offset) ?? [];
+      if (ranges.length === 0) {
+        const unit = this.unit(i);
+        if (!unit) return;
+        ranges = unit.ranges;
+        if (ranges.length === 0 && unit.stmtList !== NONE) this.rangeless.push(i);
+      }
       for (let k = 0; k < ranges.length; k += 2) {
         bounds.push(ranges[k], ranges[k + 1]);
         ids.push(i);
       }
-      if (ranges.length === 0 && unit.stmtList !== NONE) this.rangeless.push(i);
     });
     this.unitIndex = RangeIndex.build(bounds, ids);
   }
@@ -85,7 +102,7 @@ export class DwarfInfo {
   }
 
   get unitCount(): number {
-    return this.units.length;
+    return this.unitOffsets.length;
   }
 
   /**
@@ -129,7 +146,7 @@ export class DwarfInfo {
   /** Every unit's line table, for tests; corrupt units are skipped. */
   allLineTables(): LineTable[] {
     const out: LineTable[] = [];
-    for (let u = 0; u < this.units.length; u++) {
+    for (let u = 0; u < this.unitOffsets.length; u++) {
       const lines = this.parse(u)?.lines;
       if (lines) out.push(lines);
     }
@@ -165,16 +182,34 @@ export class DwarfInfo {
   }
 
   private unitAt(offset: number): Unit | null {
-    const units = this.units;
+    const offsets = this.unitOffsets;
     let lo = 0;
-    let hi = units.length;
+    let hi = offsets.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (units[mid].offset <= offset) lo = mid + 1;
+      if (offsets[mid] <= offset) lo = mid + 1;
       else hi = mid;
     }
-    const unit = units[lo - 1];
+    const unit = lo > 0 ? this.unit(lo - 1) : null;
     return unit && offset >= unit.dieOffset && offset < unit.end ? unit : null;
+  }
+
+  /** Unit `u`, its header and unit DIE read on first use; null for kinds Heatline skips and unreadable units (warned once). */
+  private unit(u: number): Unit | null {
+    let unit = this.units[u];
+    if (unit !== undefined) return unit;
+    const offset = this.unitOffsets[u];
+    unit = null;
+    try {
+      const read = Unit.read(this.sections, offset, this.abbrevCache);
+      unit = read.unit;
+      if (read.error) this.warn(`${this.sections.path}: DWARF unit at 0x${offset.toString(16)} is unreadable: ${read.error.message}`);
+    } catch (error) {
+      if (!(error instanceof DwarfError || error instanceof RangeError)) throw error;
+      this.warn(`${this.sections.path}: DWARF unit at 0x${offset.toString(16)} is unreadable: ${error.message}`);
+    }
+    this.units[u] = unit;
+    return unit;
   }
 
   private unitFor(address: number): number {
@@ -200,21 +235,17 @@ export class DwarfInfo {
     }
     this.rangeless = [];
     if (extraIds.length === 0) return;
-    const bounds: number[] = [];
-    const ids: number[] = [];
-    this.units.forEach((unit, i) => {
-      for (let k = 0; k < unit.ranges.length; k += 2) {
-        bounds.push(unit.ranges[k], unit.ranges[k + 1]);
-        ids.push(i);
-      }
-    });
-    this.unitIndex = RangeIndex.build([...bounds, ...extraBounds], [...ids, ...extraIds]);
+    this.unitIndex = RangeIndex.build([...this.indexBounds, ...extraBounds], [...this.indexIds, ...extraIds]);
   }
 
   private parse(u: number): ParsedUnit | null {
     const known = this.parsed.get(u);
     if (known !== undefined) return known;
-    const unit = this.units[u];
+    const unit = this.unit(u);
+    if (!unit) {
+      this.parsed.set(u, null);
+      return null;
+    }
     let result: ParsedUnit | null = null;
     try {
       const lines =
@@ -244,20 +275,21 @@ export class DwarfInfo {
   private fail(u: number, error: unknown): void {
     this.parsed.set(u, null);
     const unit = this.units[u];
-    this.warn(`${this.sections.path}: DWARF unit at 0x${unit.offset.toString(16)} (${unit.name ?? 'unnamed'}) is unreadable: ${(error as Error).message}`);
+    this.warn(`${this.sections.path}: DWARF unit at 0x${this.unitOffsets[u].toString(16)} (${unit?.name ?? 'unnamed'}) is unreadable: ${(error as Error).message}`);
   }
 
-  private readUnits(): void {
+  /** Where each unit starts, from the unit lengths alone (DIEs are read by unit()). */
+  private findUnits(): void {
     const info = this.sections.get('.debug_info');
-    const abbrevCache = new Map<string, AbbrevTable>();
+    const r = new ByteReader(info, this.sections.littleEndian);
     let offset = 0;
     while (offset + 11 <= info.length) {
       try {
-        const { unit, next, error } = Unit.read(this.sections, offset, abbrevCache);
-        if (unit) this.units.push(unit);
-        if (error) this.warn(`${this.sections.path}: DWARF unit at 0x${offset.toString(16)} is unreadable: ${error.message}`);
-        if (next <= offset) break;
-        offset = next;
+        const { end } = r.seek(offset).unitLength();
+        this.unitOffsets.push(offset);
+        this.units.push(undefined);
+        if (end <= offset) break;
+        offset = end;
       } catch (error) {
         // Without a readable length the next unit cannot be found: keep the units read so far.
         if (!(error instanceof DwarfError || error instanceof RangeError)) throw error;
