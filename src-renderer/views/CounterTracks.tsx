@@ -1,11 +1,11 @@
 /**
  * Memory over time for profiles whose samples have no time (massif,
  * heaptrack): one row per counter track, all on one time axis (the tool's
- * clock). Where the format records when allocations happen (heaptrack),
- * dragging across the tracks selects a range, and the sites table, the
- * allocation flame graph and the call tree then count only the allocations
- * made in it (allocation-range.ts). Elsewhere (massif) the bar says the
- * range cannot filter the sites, and dragging does nothing.
+ * clock). Dragging across the tracks selects a range that the sites table,
+ * the allocation flame graph and the call tree follow (allocation-range.ts):
+ * heaptrack's show the allocations made in it, massif's the largest
+ * detailed snapshot in it. A file without either (massif with no detailed
+ * snapshot) says so, and dragging does nothing.
  */
 
 import { useMemo, useRef, type PointerEvent as ReactPointerEvent } from 'react';
@@ -52,7 +52,12 @@ function hasData(track: CounterTrack): boolean {
 
 /** heaptrack's clock is nanoseconds since start; massif's may be instructions or bytes (its event name says). */
 function isTimeClock(profile: Profile): boolean {
-  return profile.meta.format === 'heaptrack' || /time in ms/.test(profile.meta.eventName ?? '');
+  return profile.meta.format === 'heaptrack' || /time in milliseconds/.test(profile.meta.eventName ?? '');
+}
+
+/** massif's clock when it is not a time: "instructions", "bytes allocated". */
+function clockUnit(profile: Profile): string {
+  return /time in (.+)$/.exec(profile.meta.eventName ?? '')?.[1] ?? '';
 }
 
 export function CounterTracks({ profile }: { profile: Profile }) {
@@ -70,7 +75,8 @@ export function CounterTracks({ profile }: { profile: Profile }) {
   const selectable = allocationsHaveTimes(profile.allocations);
   const graphWidth = Math.max(0, width - LABEL_WIDTH);
 
-  const format = (t: number, step: number) => (isTimeClock(profile) ? formatDuration(t, step) : `${Math.round(t).toLocaleString('en')}`);
+  const format = (t: number, step: number) => (isTimeClock(profile) ? formatDuration(t, step) : `${Math.round(t).toLocaleString('en')} ${clockUnit(profile)}`);
+  const snapshots = profile.allocations?.timeline?.kind === 'snapshots';
 
   /** Drag across the graphs: a range of the tracks' clock, kept in the view like the CPU timeline's. */
   const startSelect = (event: ReactPointerEvent<HTMLDivElement>) => {
@@ -108,10 +114,12 @@ export function CounterTracks({ profile }: { profile: Profile }) {
       <div className="timeline__bar">
         <span className="timeline__range" data-testid="range-label">
           {!selectable
-            ? `${profile.meta.format} records no allocation times: the sites and call views cover the whole run`
+            ? `${profile.meta.format} records no allocation times here: the sites and call views cover the whole run`
             : shown === null
-              ? 'Drag across the memory tracks to see the allocations made in a range'
-              : `Allocations made ${format(shown.start, (shown.end - shown.start) / 100)} – ${format(shown.end, (shown.end - shown.start) / 100)}`}
+              ? snapshots
+                ? 'Drag across the memory tracks to see the largest detailed snapshot in a range'
+                : 'Drag across the memory tracks to see the allocations made in a range'
+              : `${snapshots ? 'Largest snapshot in' : 'Allocations made'} ${format(shown.start, (shown.end - shown.start) / 100)} – ${format(shown.end, (shown.end - shown.start) / 100)}`}
         </span>
         {shown !== null && (
           <button type="button" className="button button--small button--quiet" onClick={() => rangeSelected(null)}>

@@ -11,7 +11,7 @@
 
 import { useMemo, useRef, useState } from 'react';
 import { allocationFlagNames, type AllocationFlagName } from '../../src-shared/analysis/allocation-flags';
-import { allocationsHaveTimes } from '../../src-shared/analysis/allocation-range';
+import { allocationsHaveTimes, largestSnapshotTime } from '../../src-shared/analysis/allocation-range';
 import {
   defaultShortLivedLifetime,
   groupAllocationSites,
@@ -131,10 +131,10 @@ export function SitesView({ profile }: { profile: Profile }) {
   );
   // A column the tool never measured (temporary allocations outside heaptrack) is left out, not shown as dashes.
   const shown = useMemo(() => columns.filter((c) => c.id !== 'temporary' || knownMetrics(profile).includes('temporary')), [profile]);
-  // In a range, sites that allocated nothing in it would be rows of zeros: leave them out.
+  // Sites with nothing to show (none allocated in the range; massif sites absent from the peak or the range's snapshot) are left out.
   const rows = useMemo(
-    () => sortSiteGroups(filter === null ? groups : groups.filter((g) => g.totalBlocks > 0 || g.temporary > 0), sort.column, sort.descending),
-    [groups, filter, sort],
+    () => sortSiteGroups(groups.filter((g) => g.totalBytes > 0 || g.totalBlocks > 0 || g.peakBytes > 0 || g.endBytes > 0 || g.temporary > 0), sort.column, sort.descending),
+    [groups, sort],
   );
 
   const scroller = useRef<HTMLDivElement>(null);
@@ -258,7 +258,19 @@ export function SitesView({ profile }: { profile: Profile }) {
 function rangeNote(profile: Profile, timed: boolean, range: { start: number; end: number } | null): string {
   // (A range can only be set on a timed profile's tracks; the untimed note also tells DHAT users why there is none.)
   if (!timed) return `whole run (${profile.meta.format} records no allocation times, so a time range cannot filter sites)`;
-  if (range === null) return 'whole run; select a range on the memory track to see the allocations made in it';
+  const snapshots = profile.allocations?.timeline?.kind === 'snapshots';
+  if (range === null) return `whole run; select a range on the memory track to see ${snapshots ? 'the largest detailed snapshot' : 'the allocations made'} in it`;
   const span = range.end - range.start;
+  if (snapshots) {
+    const time = largestSnapshotTime(profile.allocations!.timeline!, range);
+    return Number.isNaN(time) ? 'no detailed snapshot in the selected range' : `bytes at the largest detailed snapshot in the selected range (time ${formatClock(profile, time, span)})`;
+  }
   return `allocations made from ${formatDuration(range.start, span / 100)} to ${formatDuration(range.end, span / 100)} (peak and leaked bytes are whole-run only)`;
+}
+
+/** A time on the memory tracks' clock: a duration for heaptrack and massif's ms, else massif's own unit. */
+function formatClock(profile: Profile, time: number, span: number): string {
+  const unit = /time in (.+)$/.exec(profile.meta.eventName ?? '')?.[1];
+  if (profile.meta.format === 'heaptrack' || unit === 'milliseconds' || unit === undefined) return formatDuration(time, span / 100);
+  return `${Math.round(time).toLocaleString('en')} ${unit}`;
 }

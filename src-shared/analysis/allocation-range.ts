@@ -1,16 +1,20 @@
 /**
  * A memory profile's allocation sites restricted to a time range, for the
- * formats that record when allocations happen (heaptrack: the table's
- * `timeline`). In a range, a site's bytes, blocks and temporary allocations
- * are those made in the range (summed over the timeline's buckets that start
- * in it). Bytes at the peak, leaked bytes, lifetimes and accesses are
- * whole-run facts no range can split, so they read unknown (NaN) there.
+ * formats whose allocation table has a `timeline` (model.ts):
  *
- * Formats without times (DHAT, massif) keep their whole-run table: the views
- * say so rather than pretend to filter.
+ * - heaptrack ('allocated'): a site's bytes, blocks and temporary
+ *   allocations are those made in the range (summed over the buckets that
+ *   start in it). Bytes at the peak, leaked bytes, lifetimes and accesses are
+ *   whole-run facts no range can split, so they read unknown (NaN) there.
+ * - massif ('snapshots'): the range's largest detailed snapshot stands for
+ *   the peak: each site's peakBytes is what it held then (0 when no detailed
+ *   snapshot falls in the range).
+ *
+ * DHAT records no times: its whole-run table stays, and the views say so
+ * rather than pretend to filter.
  */
 
-import type { AllocationTable, Nanoseconds } from '../profile/model';
+import type { AllocationTable, AllocationTimeline, Nanoseconds } from '../profile/model';
 
 export interface AllocationTimeRange {
   start: Nanoseconds;
@@ -36,6 +40,38 @@ export function allocationsInRange(table: AllocationTable, range: AllocationTime
   const cached = cache.get(table);
   if (cached !== undefined && cached.start === range.start && cached.end === range.end) return cached.table;
 
+  const inRange = timeline.kind === 'snapshots' ? largestSnapshotIn(table, timeline, range) : allocatedIn(table, timeline, range);
+  cache.set(table, { start: range.start, end: range.end, table: inRange });
+  return inRange;
+}
+
+/** The time of the range's largest snapshot (by the bytes its rows hold), or NaN when none is in it. */
+export function largestSnapshotTime(timeline: AllocationTimeline, range: AllocationTimeRange): number {
+  let bestTime = NaN;
+  let bestBytes = -1;
+  let r = firstAtOrAfter(timeline.time, range.start);
+  while (r < timeline.length && timeline.time[r] < range.end) {
+    const time = timeline.time[r];
+    let bytes = 0;
+    for (; r < timeline.length && timeline.time[r] === time; r++) bytes += timeline.bytes[r];
+    if (bytes > bestBytes) {
+      bestBytes = bytes;
+      bestTime = time;
+    }
+  }
+  return bestTime;
+}
+
+function largestSnapshotIn(table: AllocationTable, timeline: AllocationTimeline, range: AllocationTimeRange): AllocationTable {
+  const peak = new Float64Array(table.length);
+  const time = largestSnapshotTime(timeline, range);
+  if (!Number.isNaN(time)) {
+    for (let r = firstAtOrAfter(timeline.time, time); r < timeline.length && timeline.time[r] === time; r++) peak[timeline.site[r]] += timeline.bytes[r];
+  }
+  return { ...table, peakBytes: peak, timeline: null };
+}
+
+function allocatedIn(table: AllocationTable, timeline: AllocationTimeline, range: AllocationTimeRange): AllocationTable {
   const n = table.length;
   const bytes = new Float64Array(n);
   const blocks = new Float64Array(n);
@@ -49,7 +85,7 @@ export function allocationsInRange(table: AllocationTable, range: AllocationTime
     temporary[site] += timeline.temporary[r];
   }
   const unknown = () => new Float64Array(n).fill(NaN);
-  const inRange: AllocationTable = {
+  return {
     length: n,
     stack: table.stack,
     totalBytes: bytes,
@@ -62,8 +98,6 @@ export function allocationsInRange(table: AllocationTable, range: AllocationTime
     temporary,
     timeline: null,
   };
-  cache.set(table, { start: range.start, end: range.end, table: inRange });
-  return inRange;
 }
 
 function firstAtOrAfter(times: Float64Array, time: number): number {

@@ -151,18 +151,24 @@ export interface AllocationTable {
 export type IndexIntoAllocationTable = number;
 
 /**
- * When a memory profile's allocations happened, in bounded memory: one row
- * per (site, time bucket) in which the site allocated, rows in time order.
- * `time` is the bucket's start (the same clock as the profile's counters),
- * `bucket` the width every row's bucket has; a time range selects the rows
- * whose bucket starts in it. Blocks and bytes are those allocated in the
- * bucket, temporary the temporary allocations among them.
+ * Memory per site over time, rows in time order, `time` on the profile's
+ * counters' clock. Two kinds:
  *
+ * 'allocated' (heaptrack): one row per (site, time bucket) in which the
+ * site allocated, in bounded memory. `time` is the bucket's start, `bucket`
+ * every bucket's width; a range selects the rows whose bucket starts in it.
+ * Blocks and bytes are those allocated in the bucket, temporary the
+ * temporary allocations among them.
  * Example: site 3 allocated 2 blocks of 16 bytes at 5 ms and one at 12 ms,
  * with 10 ms buckets:  site [3, 3]  time [0, 10e6]  blocks [2, 1]  bytes [32, 16]
+ *
+ * 'snapshots' (massif): one row per (detailed snapshot, site): `bytes` live
+ * at that snapshot; `bucket` 0, blocks and temporary NaN. A range selects
+ * the largest snapshot in it (what massif's peak is to the whole run).
  */
 export interface AllocationTimeline {
   length: number;
+  kind: 'allocated' | 'snapshots';
   bucket: Nanoseconds;
   site: Int32Array;
   time: Float64Array;

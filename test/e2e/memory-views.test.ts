@@ -140,6 +140,22 @@ test('massif: the heap over time, peaking at ms_print\'s peak', async () => {
   const names = await page.$$eval('[data-testid=flame-boxes] li', (items) => items.map((item) => item.getAttribute('data-func-name') ?? ''));
   assert.equal(names[1], peak.sites[0].name, `the widest box under main is ms_print's biggest peak site: ${names.join(', ')}`);
   await screenshot(page, 'memory-massif-flame');
+
+  // A range before the peak (the fixture's big block comes last): the largest detailed snapshot there, without the peak site.
+  await page.getByTestId('view-sites').click();
+  const graph = page.locator('[data-testid=counter-track][data-counter-name=heap] svg');
+  const box = (await graph.boundingBox())!;
+  await page.mouse.move(box.x + 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.getByTestId('range-shade').waitFor();
+  await ready();
+  assert.match(await page.getByTestId('sites-range-note').innerText(), /largest detailed snapshot|no detailed snapshot/);
+  assert.ok(!(await siteLabels()).includes(peak.sites[0].name), `${peak.sites[0].name} is allocated after the range`);
+  await screenshot(page, 'memory-massif-range');
+  await page.getByRole('button', { name: 'Clear selection' }).click();
   assert.deepEqual(pageErrors, []);
 });
 

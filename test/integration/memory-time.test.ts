@@ -13,10 +13,15 @@
  * - a time range filters the sites: the whole recording gives the whole-run
  *   figures; two ranges split at any bucket add up to them; an empty range
  *   gives nothing; the call views' per-stack weights follow the same range;
- * - massif and DHAT tables have no times (the range cannot filter them).
+ * - massif: the 'snapshots' timeline holds every detailed snapshot ms_print
+ *   lists ("Detailed snapshots: [...]"), at its time, its sites summing to
+ *   ms_print's useful-heap(B) for that snapshot; a range shows the largest
+ *   detailed snapshot in it (the peak's range gives ms_print's peak);
+ * - DHAT records no times: a range leaves its sites whole.
  */
 
 import assert from 'node:assert/strict';
+import { runTool } from '../helpers/compile';
 import { before, test } from 'node:test';
 import { allocationsHaveTimes, allocationsInRange } from '../../src-shared/analysis/allocation-range';
 import { allocationStackWeights, groupAllocationSites } from '../../src-shared/analysis/allocation-sites';
@@ -115,12 +120,52 @@ test('a time range filters the sites and the call views', () => {
   assert.equal(sum(grouped.map((g) => g.totalBlocks)), sum(allocationsInRange(table, late).totalBlocks));
 });
 
-test('DHAT and massif record no allocation times: a range leaves their sites whole', async () => {
+test('DHAT records no allocation times: a range leaves its sites whole', async () => {
   const dhat = await loadProfile(await fileSource(recordDhat(binary, [], 'heap').file));
-  const massif = await loadProfile(await fileSource(recordMassif(binary, [])));
-  for (const p of [dhat, massif]) {
-    assert.ok(p.allocations);
-    assert.equal(allocationsHaveTimes(p.allocations), false, p.meta.format);
-    assert.equal(allocationsInRange(p.allocations, { start: 0, end: 1 }), p.allocations);
+  assert.ok(dhat.allocations);
+  assert.equal(allocationsHaveTimes(dhat.allocations), false);
+  assert.equal(allocationsInRange(dhat.allocations, { start: 0, end: 1 }), dhat.allocations);
+});
+
+/** ms_print's detailed snapshots: time and useful-heap(B) from its table, in snapshot order. */
+function msPrintDetailed(massifFile: string): { snapshot: number; time: number; useful: number; peak: boolean }[] {
+  const text = runTool('ms_print', [massifFile]);
+  const list = /Detailed snapshots: \[([^\]]*)\]/.exec(text);
+  assert.ok(list, 'ms_print lists detailed snapshots');
+  const number = (s: string) => Number(s.replace(/,/g, ''));
+  return list[1].split(',').map((entry) => {
+    const snapshot = Number(/\d+/.exec(entry)![0]);
+    const row = new RegExp(`^\\s*${snapshot}\\s+([\\d,]+)\\s+([\\d,]+)\\s+([\\d,]+)\\s+`, 'm').exec(text);
+    assert.ok(row, `ms_print's row of snapshot ${snapshot}`);
+    return { snapshot, time: number(row[1]), useful: number(row[3]), peak: entry.includes('peak') };
+  });
+}
+
+test("massif: every detailed snapshot's sites over time, as ms_print lists them; a range shows its largest snapshot", async () => {
+  // Several thousand short-lived blocks first, so massif takes detailed snapshots before the peak too.
+  const file = recordMassif(binary, ['200000']);
+  const massif = await loadProfile(await fileSource(file));
+  const table = massif.allocations!;
+  const timeline = table.timeline!;
+  assert.equal(timeline.kind, 'snapshots');
+  const detailed = msPrintDetailed(file);
+  assert.ok(detailed.length >= 2, `${detailed.length} detailed snapshots`);
+  // Time unit i: the timeline's times are massif's own, as ms_print prints them.
+  const bytesAt = new Map<number, number>();
+  for (let r = 0; r < timeline.length; r++) bytesAt.set(timeline.time[r], (bytesAt.get(timeline.time[r]) ?? 0) + timeline.bytes[r]);
+  for (const s of detailed) {
+    if (s.useful === 0) continue; // an empty tree lists no site
+    assert.equal(bytesAt.get(s.time), s.useful, `snapshot ${s.snapshot}: sites sum to ms_print's useful heap`);
   }
+  const peak = detailed.find((s) => s.peak)!;
+  const atPeak = allocationsInRange(table, { start: peak.time, end: peak.time + 1 });
+  assert.equal(sum(atPeak.peakBytes), peak.useful);
+  const before = detailed.filter((s) => s.time < peak.time && s.useful > 0);
+  if (before.length > 0) {
+    const largest = Math.max(...before.map((s) => s.useful));
+    assert.equal(sum(allocationsInRange(table, { start: 0, end: peak.time }).peakBytes), largest);
+  }
+  // A range with no detailed snapshot: nothing at its peak.
+  const last = detailed[detailed.length - 1].time;
+  assert.equal(sum(allocationsInRange(table, { start: last + 1, end: last + 2 }).peakBytes), 0);
 });

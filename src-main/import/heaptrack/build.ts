@@ -166,6 +166,7 @@ function siteTimeline(data: HeaptrackData, rowOfTrace: Int32Array): AllocationTi
   for (let r = 0; r < source.trace.length; r++) if (rowOfTrace[source.trace[r]] >= 0) n++;
   const out: AllocationTimeline = {
     length: n,
+    kind: 'allocated',
     bucket: source.bucketMs * NANOSECONDS_PER_MS,
     site: new Int32Array(n),
     time: new Float64Array(n),

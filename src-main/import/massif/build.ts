@@ -10,7 +10,7 @@ import { isAllocatorFunction, isValgrindReplacement } from '../dhat/allocator-fr
 import { programName } from '../dhat/command-line';
 import { frameName, inlineDepthsLeafFirst, parseValgrindFrame, type ParsedFrame } from '../dhat/frames';
 import type { MassifData } from './index';
-import { BELOW_THRESHOLD } from './tree';
+import { BELOW_THRESHOLD, type TreeSite } from './tree';
 
 /**
  * @param nanosecondsPerUnit converts the file's times to nanoseconds; NaN for
@@ -45,7 +45,7 @@ export function buildMassifProfile(data: MassifData, sourceName: string, nanosec
   const rowOfStack = new Map<number, number>();
   const rowStack: number[] = [];
   const rowBytes: number[] = [];
-  for (const site of data.tree.sites) {
+  const rowOf = (site: TreeSite): number => {
     let start = 0;
     while (start < site.path.length && isDropped(parse(site.path[start]))) start++;
     const texts = site.path.slice(start);
@@ -63,10 +63,28 @@ export function buildMassifProfile(data: MassifData, sourceName: string, nanosec
       rowStack.push(stack);
       rowBytes.push(0);
     }
+    return row;
+  };
+  for (const site of data.tree.sites) {
+    const row = rowOf(site);
     rowBytes[row] += site.bytes;
   }
 
-  for (let row = 0; row < rowStack.length; row++) builder.sample(rowStack[row], thread, NaN, rowBytes[row]);
+  const peakRows = rowStack.length;
+  for (let row = 0; row < peakRows; row++) builder.sample(rowStack[row], thread, NaN, rowBytes[row]);
+
+  // Every detailed snapshot's sites over time; sites only seen in other snapshots get rows of their own (0 at the peak).
+  const snapshots = { site: [] as number[], time: [] as number[], bytes: [] as number[] };
+  for (const tree of data.trees) {
+    const at = Number.isNaN(nanosecondsPerUnit) ? tree.time : tree.time * nanosecondsPerUnit;
+    for (const site of tree.sites) {
+      snapshots.site.push(rowOf(site));
+      snapshots.time.push(at);
+      snapshots.bytes.push(site.bytes);
+    }
+  }
+  while (rowBytes.length < rowStack.length) rowBytes.push(0);
+  const n = snapshots.site.length;
   const unknown = () => new Float64Array(rowStack.length).fill(NaN);
   builder.setAllocations({
     length: rowStack.length,
@@ -79,7 +97,16 @@ export function buildMassifProfile(data: MassifData, sourceName: string, nanosec
     writes: unknown(),
     lifetime: unknown(),
     temporary: unknown(),
-    timeline: null,
+    timeline: {
+      length: n,
+      kind: 'snapshots',
+      bucket: 0,
+      site: Int32Array.from(snapshots.site),
+      time: Float64Array.from(snapshots.time),
+      bytes: Float64Array.from(snapshots.bytes),
+      blocks: new Float64Array(n).fill(NaN),
+      temporary: new Float64Array(n).fill(NaN),
+    },
   });
   return builder.finish();
 }

@@ -24,8 +24,9 @@
  * - the PEAK snapshot's tree as allocation sites: one weighted sample and one
  *   allocation row per site, weight and peakBytes = the site's bytes at the
  *   peak. Without a peak snapshot, the largest detailed one stands in (with
- *   a warning). The other detailed trees are not kept: the model has one
- *   allocation table, not one per snapshot.
+ *   a warning). Every detailed tree is kept as the allocation table's
+ *   'snapshots' timeline (bytes per site and snapshot), so a range on the
+ *   memory track shows the largest snapshot in it.
  *
  * What `total` means for massif: the useful heap bytes live at the peak
  * snapshot (its tree's root, ms_print's useful-heap(B) for that snapshot),
@@ -60,6 +61,8 @@ export interface MassifData {
   stacks: Float64Array;
   /** The tree used for allocation sites, or null when the file has no detailed snapshot. */
   tree: { snapshot: number; kind: 'peak' | 'detailed'; heap: number; rootBytes: number; sites: TreeSite[] } | null;
+  /** Every detailed and peak snapshot's tree, in file order, with the snapshot's time (file unit). */
+  trees: { snapshot: number; time: number; sites: TreeSite[] }[];
   warnings: string[];
 }
 
@@ -81,6 +84,7 @@ class MassifParser {
   private readonly stacks = growFloat64(256);
   private current: Snapshot | null = null;
   private best: MassifData['tree'] = null;
+  private readonly trees: MassifData['trees'] = [];
   private lastNumber = -1;
   readonly warnings: string[] = [];
 
@@ -132,10 +136,8 @@ class MassifParser {
   private startTree(snapshot: Snapshot, kind: string, lineNumber: number): void {
     if (kind !== 'empty' && kind !== 'detailed' && kind !== 'peak') this.fail(lineNumber, `heap_tree is "${clip(kind)}"; expected empty, detailed or peak`);
     snapshot.treeKind = kind;
-    const heap = Number(snapshot.fields.get('mem_heap_B'));
-    // Only the trees that could end up as the profile's are read; the others are skipped.
-    const wanted = kind === 'peak' || (kind === 'detailed' && (this.best === null || (this.best.kind !== 'peak' && heap > this.best.heap)));
-    if (wanted) snapshot.tree = new HeapTreeReader();
+    // Every tree is read: the peak's (or the largest detailed one's) makes the sites, all of them the sites over time.
+    if (kind === 'peak' || kind === 'detailed') snapshot.tree = new HeapTreeReader();
   }
 
   /** Completes the current snapshot; at the end of the file, `cut` keeps what was whole. */
@@ -158,7 +160,11 @@ class MassifParser {
     if (s.tree !== null && (s.treeKind === 'peak' || s.treeKind === 'detailed')) {
       s.tree.finish();
       if (s.tree.overfullNodes > 0) this.warnings.push(`snapshot ${s.number}'s tree has ${s.tree.overfullNodes} nodes smaller than their children`);
-      this.best = { snapshot: s.number, kind: s.treeKind, heap: value('mem_heap_B'), rootBytes: s.tree.rootBytes, sites: s.tree.sites };
+      this.trees.push({ snapshot: s.number, time: value('time'), sites: s.tree.sites });
+      const best = this.best;
+      if (s.treeKind === 'peak' || best === null || (best.kind !== 'peak' && value('mem_heap_B') > best.heap)) {
+        this.best = { snapshot: s.number, kind: s.treeKind, heap: value('mem_heap_B'), rootBytes: s.tree.rootBytes, sites: s.tree.sites };
+      }
     }
   }
 
@@ -182,6 +188,7 @@ class MassifParser {
       extraHeap: this.extraHeap.finish(),
       stacks: this.stacks.finish(),
       tree: this.best,
+      trees: this.trees,
       warnings: this.warnings,
     };
   }
