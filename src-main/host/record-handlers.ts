@@ -199,9 +199,14 @@ export function createRecordHandlers(services: RecordingServices | undefined, em
     writeRecordingInput: ({ sessionId, data }) => session(sessionId).write(data),
     resizeRecording: ({ sessionId, cols, rows }) => session(sessionId).resize(cols, rows),
     providePassword: ({ sessionId, password }) => session(sessionId).providePassword(password),
-    lowerPerfParanoid: async ({ method, level, cols, rows }) => {
+    lowerPerfParanoid: async ({ request, method, cols, rows }) => {
       const svc = need();
       const caps = await svc.capabilities();
+      // Only what the decision for this request offers: the window never names a level of its own.
+      const decision = await checkRecording(request, caps);
+      const remedy = decision.kind === 'needs-elevation' ? decision.remedies.find((r) => r.kind === 'lower-paranoid' && r.method === method) : undefined;
+      if (remedy === undefined || remedy.kind !== 'lower-paranoid') throw new UserFacingError(`lowering perf_event_paranoid with ${method} would not help this recording`);
+      const level = remedy.level;
       const command = lowerParanoidCommand(method, level, caps);
       const sessionId = `paranoid-${randomBytes(4).toString('hex')}`;
       const pty = new PtySession({

@@ -67,7 +67,8 @@ export interface RecordActions {
   /** The attach dialog's rows, with the permission for these options. */
   listProcesses(options: InstrumentOptions, durationSeconds: number | null): Promise<ProcessRow[]>;
   start(request: RecordRequest): Promise<boolean>;
-  lowerParanoid(method: ElevationMethod, level: number): Promise<void>;
+  /** The lower-paranoid remedy of `request`'s decision, with `method`. */
+  lowerParanoid(request: RecordRequest, method: ElevationMethod): Promise<void>;
   stop(sessionId: string): Promise<void>;
   providePassword(sessionId: string, password: string): Promise<void>;
   write(sessionId: string, data: string): void;
@@ -182,9 +183,9 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
           return false;
         }
       },
-      lowerParanoid: async (method, level) => {
+      lowerParanoid: async (request, method) => {
         try {
-          const started = await host.lowerPerfParanoid({ method, level, cols: 100, rows: 12 });
+          const started = await host.lowerPerfParanoid({ request, method, cols: 100, rows: 12 });
           addSession({ id: started.sessionId, kind: 'paranoid', label: started.label, command: started.command, startedAt: started.startedAt, state: 'running', message: null, elapsedMs: 0, bytes: null, passwordAttempt: null, outcome: null });
           set({ paranoidSessionId: started.sessionId, error: null });
         } catch (error) {

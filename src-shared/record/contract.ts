@@ -48,12 +48,13 @@ export const recordingCalls = {
   /** Answers sudo's prompt in that session's terminal. Never stored, logged or echoed. */
   providePassword: call<void>()(z.object({ sessionId: recordingSessionId, password: z.string().min(1).max(MAX_PASSWORD_LENGTH) }).strict()),
   /**
-   * Lowers perf_event_paranoid to `level` until reboot with one elevated
-   * sysctl, run as a session of its own (its prompt and output arrive as
-   * recording* events under the returned id).
+   * Lowers perf_event_paranoid until reboot with one elevated sysctl, to the
+   * level the privilege decision for `request` offers (the host decides it,
+   * not the window), run as a session of its own: its prompt and output
+   * arrive as recording* events under the returned id.
    */
   lowerPerfParanoid: call<StartedRecording>()(
-    z.object({ method: z.enum(elevationMethods), level: z.number().int().min(-1).max(2), cols: z.number().int().min(10).max(1000).default(100), rows: z.number().int().min(2).max(1000).default(12) }).strict(),
+    z.object({ request: recordRequestSchema, method: z.enum(elevationMethods), cols: z.number().int().min(10).max(1000).default(100), rows: z.number().int().min(2).max(1000).default(12) }).strict(),
   ),
   /** The attach dialog's list (CPU % since the previous call), each row with the permission for this instrument. */
   listProcesses: call<ProcessRow[]>()(

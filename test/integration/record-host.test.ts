@@ -87,9 +87,13 @@ test('lowerPerfParanoid runs one elevated sysctl and the probe sees the new leve
   const original = readFileSync(PARANOID, 'utf8').trim();
   writeFileSync(PARANOID, '3');
   try {
-    const { host, finished } = setup('host-paranoid');
+    const { host, finished, recording } = setup('host-paranoid');
     assert.equal((await call<{ perf: { paranoid: number } }>(host, 'getRecordCapabilities', { refresh: true })).perf.paranoid, 3);
-    const started = await call<StartedRecording>(host, 'lowerPerfParanoid', { method: 'sudo', level: 2 });
+    // A user asks (the host decides as this user would be decided for: a hand-made machine where sudo is the way).
+    const probe = recording.capabilities;
+    recording.capabilities = async (refresh) => ({ ...(await probe(refresh)), uid: 4321, gid: 4321, userName: 'alice' });
+    const request = recordRequestSchema.parse({ target: { kind: 'launch', command: ['/bin/true'] }, options: { instrument: 'cpu' } });
+    const started = await call<StartedRecording>(host, 'lowerPerfParanoid', { request, method: 'sudo' });
     const outcome = await finished(started.sessionId);
     assert.equal(outcome.error, null);
     assert.equal(readFileSync(PARANOID, 'utf8').trim(), '2');

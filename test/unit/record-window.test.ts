@@ -76,7 +76,11 @@ test('recording calls refuse bad arguments before a handler runs, and never echo
   assert.match(JSON.stringify(await dispatchCall(host, 'writeRecordingInput', { sessionId: 'a', data: 'x'.repeat(70_000) })), /bad argument at data/);
   const badPid = { request: { target: { kind: 'attach', pid: -4 }, options: { instrument: 'cpu' } } };
   assert.match(JSON.stringify(await dispatchCall(host, 'checkRecording', badPid)), /bad argument at request\.target\.pid/);
-  assert.match(JSON.stringify(await dispatchCall(host, 'lowerPerfParanoid', { method: 'sudo', level: -2 })), /bad argument at level/);
+  // The level comes from the host's decision, never from the window; and only when lowering would help.
+  const launch = { target: { kind: 'launch', command: ['/bin/true'] }, options: { instrument: 'cpu' } };
+  assert.match(JSON.stringify(await dispatchCall(host, 'lowerPerfParanoid', { request: launch, method: 'sudo', level: -1 })), /bad argument/);
+  const noHelp = await dispatchCall(host, 'lowerPerfParanoid', { request: launch, method: 'sudo' });
+  assert.deepEqual(noHelp, { ok: false, error: 'lowering perf_event_paranoid with sudo would not help this recording' });
   assert.match(JSON.stringify(await dispatchCall(host, 'startRecording', { request: { target: { kind: 'launch', command: ['sh', '-c', 'x'] }, options: { instrument: 'cpu' }, extra: 1 } })), /bad argument/);
   host.dispose();
 });

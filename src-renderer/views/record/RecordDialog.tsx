@@ -186,7 +186,7 @@ function RecordForm({ caps }: { caps: RecordCapabilities }) {
           userName={caps.userName}
           checking={checking}
           onElevate={(method) => void start(method)}
-          onLower={(remedy) => void actions.lowerParanoid(remedy.method, remedy.level)}
+          onLower={(remedy) => !('error' in request) && void actions.lowerParanoid(request, remedy.method)}
           busy={starting || paranoidSessionId !== null}
         />
         {paranoidSession !== null && paranoidSession.passwordAttempt !== null && (
