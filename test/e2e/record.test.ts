@@ -254,6 +254,13 @@ test('Stop in the middle of a run: the status line counts, Stop ends it, and the
   }, undefined, { timeout: 20_000 });
   await waitForTerminal(/until_killed ready pid=\d+/);
   await screenshot(page, 'record/live-session');
+  // Hidden, it keeps recording; the recordings list brings the same terminal back.
+  await page.getByTestId('record-session-hide').click();
+  await page.getByTestId('record-session').waitFor({ state: 'detached' });
+  await page.getByTestId('recordings-button').filter({ hasText: '1 running' }).click();
+  await page.getByTestId('recordings-list').getByRole('button', { name: /until_killed 60 \(running: show\)/ }).click();
+  await waitForTerminal(/until_killed ready pid=\d+/);
+  await page.getByTestId('recordings-button').click();
   await page.getByTestId('record-stop').click();
   const path = await resultPath(40_000);
   const perf = await perfReportBySymbol(path);

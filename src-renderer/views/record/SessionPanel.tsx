@@ -52,9 +52,15 @@ function SessionView({ session }: { session: LiveSession }) {
           {session.message !== null && <span data-testid="record-message"> · {session.message}</span>}
         </span>
         {!done && (
-          <button type="button" className="button button--danger" data-testid="record-stop" disabled={session.state === 'stopping'} onClick={() => void actions.stop(session.id)}>
-            {session.state === 'stopping' ? 'Stopping…' : 'Stop'}
-          </button>
+          <>
+            <button type="button" className="button button--danger" data-testid="record-stop" disabled={session.state === 'stopping'} onClick={() => void actions.stop(session.id)}>
+              {session.state === 'stopping' ? 'Stopping…' : 'Stop'}
+            </button>
+            {/* It keeps recording; Recordings brings it back. */}
+            <button type="button" className="button button--quiet" data-testid="record-session-hide" title="Keep recording; show it again from Recordings" onClick={() => actions.showSession(null)}>
+              Hide
+            </button>
+          </>
         )}
         {done && (
           <button type="button" className="button button--quiet" data-testid="record-session-close" onClick={() => actions.showSession(null)}>
