@@ -47,6 +47,8 @@ export function assemble(source: ImportSource, reader: PerfDataReader, sources: 
     }
   }
   const located = symbolizeLocations(reader.locations, reader.binaries, builder, sources, kernelBuildId, usedLocation);
+  // Every location has its frames: let the binaries' symbol and DWARF tables go before the big stack tables are built.
+  sources.binaries?.dispose();
   meta.binaries = reader.binaries.paths.map((path, b) => ({ path, buildId: reader.binaries.buildIds[b] })); // source pane (issue 5)
 
   // Builder stacks per used call-path node; parents come first (parent < node). At least one stack per node.
@@ -82,6 +84,7 @@ export function assemble(source: ImportSource, reader: PerfDataReader, sources: 
     builder.sample(stackOf[reader.sampleNode.get(i)], threadOf[reader.sampleThread.get(i)], reader.sampleTime.get(i));
   }
   addEventMarkers(builder, reader, shown, stackOf, threadOf);
+  reader.releaseSamples();
 
   const events = attrs.map((attr, i) => ({ name: eventName(attr), samples: reader.eventSamples[i], shown: i === shown && reader.eventSamples[i] > 0 }));
   const others = events.filter((e, i) => i !== shown && e.samples > 0);

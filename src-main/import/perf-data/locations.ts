@@ -195,30 +195,24 @@ export class CallPaths {
     return this.parent.length;
   }
 
-  /** Per node, the child found last: most nodes have one or two children, so this often spares the hash lookup. */
-  private lastChild = new Int32Column(4096);
-  private rootChild = -1;
-
   /** The read is over: drop the index of children (tens of MB for a big file) before the profile is built. */
   seal(): void {
     this.children = new PairMap(16);
-    this.lastChild = new Int32Column(16);
-    this.rootChild = -1;
   }
 
+  /**
+   * The node for `location` called from `parent`. One probe of the children
+   * index: with hundreds of thousands of nodes each lookup is a cache miss,
+   * so no side tables (a "last child" per node cost two more misses).
+   */
   child(parent: number, location: number): number {
-    const last = parent < 0 ? this.rootChild : this.lastChild.get(parent);
-    if (last >= 0 && this.location.get(last) === location) return last;
     let node = this.children.get(parent, location);
     if (node < 0) {
       node = this.parent.length;
       this.parent.push(parent);
       this.location.push(location);
-      this.lastChild.push(-1);
       this.children.set(parent, location, node);
     }
-    if (parent < 0) this.rootChild = node;
-    else this.lastChild.set(parent, node);
     return node;
   }
 }

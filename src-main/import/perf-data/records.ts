@@ -110,11 +110,11 @@ export class PerfDataReader {
   readonly counts: Counts = { lost: 0, throttled: 0, malformed: 0, unknownEvent: 0, unknownTypes: 0, beforeAttrs: 0, looseSamples: 0 };
   readonly warnings: string[] = [];
 
-  /** Sample columns: call-path node, thread, time, event index. */
-  readonly sampleNode = new Int32Column();
-  readonly sampleThread = new Int32Column();
-  readonly sampleTime = new Float64Column();
-  readonly sampleEvent = new Int32Column();
+  /** Sample columns: call-path node, thread, time, event index (emptied by releaseSamples once the profile has them). */
+  sampleNode = new Int32Column();
+  sampleThread = new Int32Column();
+  sampleTime = new Float64Column();
+  sampleEvent = new Int32Column();
   /** Samples per event. */
   readonly eventSamples: number[] = [];
   /** Per event: its first sample's period, and whether a later one differed (perf report weighs by period). */
@@ -188,6 +188,14 @@ export class PerfDataReader {
     if (timeAt < 0 || !this.queue.push(view, pos, size, timeAt)) return this.process(view, pos, type, misc, size);
     return 0;
   };
+
+  /** The profile builder has copied the samples: free the columns before it makes its final arrays (peak memory). */
+  releaseSamples(): void {
+    this.sampleNode = new Int32Column(16);
+    this.sampleThread = new Int32Column(16);
+    this.sampleTime = new Float64Column(16);
+    this.sampleEvent = new Int32Column(16);
+  }
 
   /** The end of the data: apply what still waits for its turn. */
   finish(): void {
@@ -376,7 +384,7 @@ export class PerfDataReader {
       parent = this.chains.find(view, callersAt, callers, pid, version, cpumode);
       if (parent < 0) {
         parent = this.pathOf(this.chainLocations(view, callersAt, callers, cpumode, pid, 0), thread);
-        this.chains.add(view, callersAt, callers, pid, version, cpumode, parent);
+        this.chains.add(callers, pid, version, cpumode, parent);
       }
     }
     return this.paths.child(parent, this.location(cpumode, pid, hi, lo));
