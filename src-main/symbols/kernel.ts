@@ -115,27 +115,27 @@ export class KallsymsIndex {
       typeAts[count] = i + 1;
       count++;
     }
-    // kallsyms is nearly sorted (module symbols are not): sort only when needed, by address then line.
-    const order = Int32Array.from({ length: count }, (_, k) => k);
+    // kallsyms is sorted by address on the kernels seen so far: sort (by address, then line) only when it is not.
+    const order = new Int32Array(count);
+    for (let k = 0; k < count; k++) order[k] = k;
     if (!sorted) order.sort((a, b) => (his[a] !== his[b] ? (his[a] < his[b] ? -1 : 1) : los[a] !== los[b] ? (los[a] < los[b] ? -1 : 1) : a - b));
     // Keep one symbol per address: the one perf would pick (names are compared only at shared addresses).
-    const keep: number[] = [];
+    const hi = new Uint32Array(count);
+    const lo = new Uint32Array(count);
+    const typeAt = new Int32Array(count);
+    let kept = 0;
     for (let k = 0; k < count; k++) {
       const i = order[k];
-      const last = keep.length > 0 ? keep[keep.length - 1] : -1;
-      if (last >= 0 && his[last] === his[i] && los[last] === los[i]) {
-        if (better(text, typeAts[i], typeAts[last])) keep[keep.length - 1] = i;
+      if (kept > 0 && hi[kept - 1] === his[i] && lo[kept - 1] === los[i]) {
+        if (better(text, typeAts[i], typeAt[kept - 1])) typeAt[kept - 1] = typeAts[i];
         continue;
       }
-      keep.push(i);
+      hi[kept] = his[i];
+      lo[kept] = los[i];
+      typeAt[kept] = typeAts[i];
+      kept++;
     }
-    return new KallsymsIndex(
-      text,
-      Uint32Array.from(keep, (i) => his[i]),
-      Uint32Array.from(keep, (i) => los[i]),
-      Int32Array.from(keep, (i) => typeAts[i]),
-      lines > 0 && !nonZero,
-    );
+    return new KallsymsIndex(text, hi.slice(0, kept), lo.slice(0, kept), typeAt.slice(0, kept), lines > 0 && !nonZero);
   }
 
   /** The symbol whose span holds `address`, or null below the first symbol. */
