@@ -41,6 +41,7 @@ let browser: Browser;
 let page: Page;
 let rootFixture: ReturnType<typeof startFixture>;
 const binaries: Record<string, string> = {};
+const copies: string[] = [];
 const skip = process.getuid?.() !== 0 ? 'creates a user and changes perf_event_paranoid: run as root' : false;
 
 function sh(command: string, args: string[], input?: string): string {
@@ -58,7 +59,7 @@ before(async () => {
   sh('chpasswd', [], `${user}:${password}\n`);
   const which = (tool: string) => sh('sh', ['-c', `command -v ${tool} || echo /usr/sbin/${tool}`]).trim().split('\n')[0];
   writeFileSync(sudoersFile, `${user} ALL=(root) ${which('perf')}, /usr/bin/chown, ${which('sysctl')}\n`, { mode: 0o440 });
-  dataDir = recordingsDir('privilege-e2e');
+  dataDir = recordingsDir(`privilege-e2e-${process.pid}`);
   chownSync(dataDir, uid, uid);
   chmodSync(dataDir, 0o700);
   // Debian's "no perf for users" level, so the dialog has something to lower; restored in after().
@@ -80,6 +81,7 @@ after(async () => {
   await serve?.stop();
   rootFixture?.stop();
   rmSync(sudoersFile, { force: true });
+  for (const path of [dataDir, ...copies]) if (path) rmSync(path, { recursive: true, force: true });
   spawnSync('pkill', ['-KILL', '-u', user]);
   spawnSync('userdel', ['--remove', '--force', user]);
 });
@@ -108,8 +110,9 @@ async function typePassword(secret: string): Promise<void> {
 
 /** perf report refuses a file another user owns, as root too: it reads a root-owned copy. */
 async function reportOf(path: string) {
-  const copy = join(dataDir, '..', `privilege-e2e-${path.split('/').pop()}`);
+  const copy = join(dataDir, '..', `${process.pid}-${path.split('/').pop()}`);
   copyFileSync(path, copy);
+  copies.push(copy);
   return perfReportBySymbol(copy);
 }
 

@@ -19,7 +19,7 @@
  */
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { after, before, beforeEach, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -39,7 +39,8 @@ const pageErrors: string[] = [];
 
 before(async () => {
   for (const name of ['cpu_hot', 'until_killed', 'echo_stdin', 'alloc_sites']) binaries[name] = await compileFixture(name);
-  dataDir = recordingsDir('e2e-data');
+  // One folder per run: another checkout's test run may be recording at the same time.
+  dataDir = recordingsDir(`e2e-data-${process.pid}`);
   serve = await startServeFor({ dataDir });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -51,6 +52,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await serve?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 // A test that failed half-way must not leave its dialog over the next one.
