@@ -11,22 +11,14 @@
  */
 
 import { z } from 'zod';
+import { call, type CallSpec } from './call-spec';
 import type { HostCallName } from './channels';
 import type { Profile } from './profile/model';
 import { recordingCalls, recordingEventSchemas } from './record/contract';
 
 export { channelFor, EVENT_CHANNEL, hostCallNames, type HostCallName } from './channels';
 
-/** A call's argument schema, with its result type carried as a phantom. */
-export interface CallSpec<Args extends z.ZodType, Result> {
-  args: Args;
-  /** Never read at run time; carries the result type. */
-  result?: Result;
-}
-
-function call<Result>() {
-  return <Args extends z.ZodType>(args: Args): CallSpec<Args, Result> => ({ args });
-}
+export type { CallSpec };
 
 const taskId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a task id is 1-64 letters, digits, - or _');
 const filePath = z.string().min(1).max(4096);
@@ -81,11 +73,17 @@ export type SourceReadResult =
 export type LocateSourceResult =
   | { kind: 'cancelled' }
   | { kind: 'unavailable'; message: string }
+  /** The profile may not name this file (so no dialog was shown). */
+  | { kind: 'refused'; message: string }
   | { kind: 'picked'; read: SourceReadResult; remap: SourceRemap | null };
 
 export interface SourceRemaps {
   remaps: SourceRemap[];
-  /** The build-ids (or binary paths, without one) the remaps are remembered for. */
+  /**
+   * The build-ids (or binary paths, without one) the remaps are remembered
+   * for; empty when the profile names no binary with source files (DHAT,
+   * perf script text): then they last only while the profile is open.
+   */
   rememberedFor: string[];
 }
 
@@ -131,7 +129,7 @@ export const hostCalls = {
   /** Locate…: the native file dialog; a pick is allowed and implies a remap (remembered). */
   locateSource: call<LocateSourceResult>()(z.object({ profileId, path: filePath }).strict()),
   getSourceRemaps: call<SourceRemaps>()(z.object({ profileId }).strict()),
-  /** Replaces the remaps; each `to` must be an existing absolute folder. Remembered per build-id. */
+  /** Replaces the remaps; each `to` must be an existing absolute folder. Remembered per build-id when there is one (see SourceRemaps). */
   setSourceRemaps: call<SourceRemaps>()(z.object({ profileId, remaps: z.array(sourceRemap).max(64) }).strict()),
   /** One function of a binary the profile names, disassembled (objdump), around the given file offsets. */
   disassemble: call<DisassembleResult>()(

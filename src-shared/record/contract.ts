@@ -9,8 +9,8 @@
  */
 
 import { z } from 'zod';
-import type { CallSpec } from '../contract';
-import { elevationMethods, instrumentOptionsSchema, recordRequestSchema } from './options';
+import { call } from '../call-spec';
+import { durationSeconds, elevationMethods, instrumentOptionsSchema, recordRequestSchema, terminalCols, terminalRows } from './options';
 import type {
   PrivilegeDecision,
   ProcessRow,
@@ -19,10 +19,6 @@ import type {
   RecordingOutcome,
   StartedRecording,
 } from './types';
-
-function call<Result>() {
-  return <Args extends z.ZodType>(args: Args): CallSpec<Args, Result> => ({ args });
-}
 
 /** Ids the host makes (recorder.ts sessionId): a timestamp, the instrument, a few hex digits. */
 export const recordingSessionId = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'a session id is 1-100 letters, digits, ., - or _');
@@ -42,9 +38,7 @@ export const recordingCalls = {
   stopRecording: call<void>()(z.object({ sessionId: recordingSessionId }).strict()),
   /** Keyboard input from the terminal, to the program's stdin. */
   writeRecordingInput: call<void>()(z.object({ sessionId: recordingSessionId, data: z.string().min(1).max(MAX_INPUT_LENGTH) }).strict()),
-  resizeRecording: call<void>()(
-    z.object({ sessionId: recordingSessionId, cols: z.number().int().min(10).max(1000), rows: z.number().int().min(2).max(1000) }).strict(),
-  ),
+  resizeRecording: call<void>()(z.object({ sessionId: recordingSessionId, cols: terminalCols, rows: terminalRows }).strict()),
   /** Answers sudo's prompt in that session's terminal. Never stored, logged or echoed. */
   providePassword: call<void>()(z.object({ sessionId: recordingSessionId, password: z.string().min(1).max(MAX_PASSWORD_LENGTH) }).strict()),
   /**
@@ -54,11 +48,11 @@ export const recordingCalls = {
    * arrive as recording* events under the returned id.
    */
   lowerPerfParanoid: call<StartedRecording>()(
-    z.object({ request: recordRequestSchema, method: z.enum(elevationMethods), cols: z.number().int().min(10).max(1000).default(100), rows: z.number().int().min(2).max(1000).default(12) }).strict(),
+    z.object({ request: recordRequestSchema, method: z.enum(elevationMethods), cols: terminalCols.default(100), rows: terminalRows.default(12) }).strict(),
   ),
   /** The attach dialog's list (CPU % since the previous call), each row with the permission for this instrument. */
   listProcesses: call<ProcessRow[]>()(
-    z.object({ options: instrumentOptionsSchema, durationSeconds: z.number().positive().max(7 * 24 * 3600).nullable().default(null) }).strict(),
+    z.object({ options: instrumentOptionsSchema, durationSeconds }).strict(),
   ),
   /** The sessions list, newest first. */
   listRecordings: call<RecordingEntry[]>()(z.object({}).strict()),

@@ -84,17 +84,24 @@ export type RecordTarget = z.infer<typeof recordTargetSchema>;
 export const elevationMethods = ['pkexec', 'sudo', 'osascript'] as const;
 export type ElevationMethod = (typeof elevationMethods)[number];
 
+/** The terminal's size in characters, as xterm.js reports it (a session's start and every resize). */
+export const terminalCols = z.number().int().min(10).max(1000);
+export const terminalRows = z.number().int().min(2).max(1000);
+/** A recording's longest duration: a week. */
+export const MAX_DURATION_SECONDS = 7 * 24 * 3600;
+/** Stop by itself after this many seconds; null: until Stop (or until a launched program exits). */
+export const durationSeconds = z.number().positive().max(MAX_DURATION_SECONDS).nullable().default(null);
+
 export const recordRequestSchema = z
   .object({
     target: recordTargetSchema,
     options: instrumentOptionsSchema,
-    /** Stop by itself after this many seconds; null: until Stop (or until a launched program exits). */
-    durationSeconds: z.number().positive().max(7 * 24 * 3600).nullable().default(null),
+    durationSeconds,
     /** Run the profiler elevated this way; null: as the user. */
     elevation: z.enum(elevationMethods).nullable().default(null),
     /** Terminal size of the window's xterm.js. */
-    cols: z.number().int().min(10).max(1000).default(120),
-    rows: z.number().int().min(2).max(1000).default(30),
+    cols: terminalCols.default(120),
+    rows: terminalRows.default(30),
   })
   .strict();
 export type RecordRequest = z.infer<typeof recordRequestSchema>;

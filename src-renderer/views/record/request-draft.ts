@@ -7,7 +7,7 @@
  * the host gets an argv array.
  */
 
-import { DEFAULT_COUNTER_EVENTS, type CallGraphMode, type ElevationMethod, type InstrumentId, type InstrumentOptions, type RecordRequest } from '../../../src-shared/record/options';
+import { DEFAULT_COUNTER_EVENTS, MAX_DURATION_SECONDS, type CallGraphMode, type ElevationMethod, type InstrumentId, type InstrumentOptions, type RecordRequest } from '../../../src-shared/record/options';
 
 export interface RecordDraft {
   targetKind: 'launch' | 'attach';
@@ -168,7 +168,7 @@ export function buildRequest(
   let durationSeconds: number | null = null;
   if (!draft.untilStop) {
     const seconds = Number(draft.seconds.trim());
-    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 7 * 24 * 3600) return { error: 'the duration must be a number of seconds above 0' };
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_DURATION_SECONDS) return { error: 'the duration must be a number of seconds above 0' };
     durationSeconds = seconds;
   }
   return { target, options, durationSeconds, elevation: extra.elevation, cols: extra.cols, rows: extra.rows };
