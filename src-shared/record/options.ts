@@ -63,18 +63,35 @@ export const instrumentOptionsSchema = z.discriminatedUnion('instrument', [
 ]);
 export type InstrumentOptions = z.infer<typeof instrumentOptionsSchema>;
 
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,255}$/, 'an environment variable name is letters, digits and _');
+/**
+ * A string handed to the program as a C string (argv word, folder, env
+ * value): node-pty cuts it at a NUL without a word, so a NUL is refused here.
+ */
+const cString = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((text) => !text.includes('\0'), 'contains a NUL character');
+
+/** Bounds of a launch's environment: enough for any real program, far below what could flood the host. */
+export const MAX_ENV_VARIABLES = 256;
+export const MAX_ENV_VALUE_LENGTH = 32_768;
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'an environment variable name is 1-128 letters, digits and _, not starting with a digit');
+const envVariables = z
+  .record(envName, cString(MAX_ENV_VALUE_LENGTH))
+  .refine((env) => Object.keys(env).length <= MAX_ENV_VARIABLES, `at most ${MAX_ENV_VARIABLES} environment variables`);
 
 export const recordTargetSchema = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('launch'),
       /** argv: the program then its arguments, never a shell line. */
-      command: z.array(z.string().min(1).max(8192)).min(1).max(4096),
+      command: z.array(cString(8192).min(1)).min(1).max(4096),
       /** Working directory; default the user's home (app) or the current directory (CLI). */
-      cwd: z.string().min(1).max(4096).optional(),
+      cwd: cString(4096).min(1).optional(),
       /** Added to (or replacing in) the environment the program inherits. */
-      env: z.record(envName, z.string().max(65_536)).default({}),
+      env: envVariables.default({}),
     })
     .strict(),
   z.object({ kind: z.literal('attach'), pid: z.number().int().min(1).max(2 ** 31 - 1) }).strict(),
