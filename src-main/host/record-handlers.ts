@@ -14,10 +14,10 @@
  * session and nowhere else: no event, error or log line carries it.
  */
 
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { spawn as spawnPty } from 'node-pty';
 import { type EventPayload, type HostEventName, type HostHandlers } from '../../src-shared/contract';
 import { UserFacingError, oneLineMessage } from '../../src-shared/errors';
 import { instrumentIds, type InstrumentOptions, type RecordingFormat } from '../../src-shared/record/options';
@@ -30,15 +30,14 @@ import type {
   StartedRecording,
 } from '../../src-shared/record/types';
 import { probeCapabilities, type Capabilities, type ToolName } from '../record/capabilities';
-import { lowerParanoidCommand } from '../record/elevation';
 import { instrumentInfo } from '../record/instruments';
 import { parsePerfStatCsv } from '../record/outputs/perf-stat';
 import { parseStraceSummary } from '../record/outputs/strace';
 import { installHint } from '../record/packages';
 import { elevationMethods as elevationFor } from '../record/privilege';
 import { attachPermission, ProcessLister } from '../record/processes';
-import { checkRecording, startRecording, type Recording, type RecordingEvent } from '../record/recorder';
-import { PtySession } from '../record/session';
+import { startLowerParanoid } from '../record/lower-paranoid';
+import { checkRecording, startRecording, type RecordingEvent } from '../record/recorder';
 import { SessionsStore } from '../record/sessions-store';
 
 /** What every window of one process shares: the probe, the output folder, the sessions list. */
@@ -54,9 +53,10 @@ export interface RecordingServices {
   isRecordingResult(path: string): boolean;
   /** Records a result path as openable. */
   addResult(path: string): void;
-  /** For tests: shorter stop timeouts. */
+  /** For tests: shorter stop timeouts, and node-pty's spawn for the sysctl session. */
   interruptGraceMs?: number;
   termGraceMs?: number;
+  spawn?: typeof spawnPty;
 }
 
 export interface RecordingServicesOptions {
@@ -68,6 +68,7 @@ export interface RecordingServicesOptions {
   capabilities?: Capabilities;
   interruptGraceMs?: number;
   termGraceMs?: number;
+  spawn?: typeof spawnPty;
 }
 
 /** `heatline serve`'s data folder: $HEATLINE_DATA_DIR, else $XDG_DATA_HOME/heatline, else ~/.local/share/heatline. */
@@ -101,6 +102,7 @@ export function createRecordingServices(options: RecordingServicesOptions): Reco
     addResult: (path) => void added.add(resolve(path)),
     interruptGraceMs: options.interruptGraceMs,
     termGraceMs: options.termGraceMs,
+    spawn: options.spawn,
   };
 }
 
@@ -136,6 +138,7 @@ const PROFILE_FORMATS: ReadonlySet<RecordingFormat> = new Set(['perf.data', 'col
 export function createRecordHandlers(services: RecordingServices | undefined, emit: Emit): { handlers: RecordHandlers; dispose(): void } {
   const sessions = new Map<string, Controls>();
   let lister: ProcessLister | null = null;
+  let disposed = false;
 
   const need = (): RecordingServices => {
     if (services === undefined) throw new UserFacingError('this host cannot record');
@@ -145,6 +148,31 @@ export function createRecordHandlers(services: RecordingServices | undefined, em
     const found = sessions.get(sessionId);
     if (found === undefined) throw new UserFacingError(`no running recording ${sessionId}`);
     return found;
+  };
+
+  /** Checked after every await of a starting call: a closed window starts nothing. */
+  const stillOpen = () => {
+    if (disposed) throw new UserFacingError('the window closed while the recording was starting');
+  };
+  /**
+   * Registers a started session until its result settles, then says how it
+   * ended. If the window closed while it was starting, it is ended at once
+   * (its pty killed) and the call fails with one line.
+   */
+  const track = <T>(started: Controls & { id: string; result: Promise<T> }, outcome: (result: T) => Promise<RecordingOutcome>) => {
+    const ended = (error: unknown): RecordingOutcome => ({ sessionId: started.id, result: null, opensAsProfile: false, table: null, error: oneLineMessage(error) });
+    void started.result
+      .then(outcome, (error: unknown) => ended(error))
+      .catch((error: unknown) => ended(error))
+      .then((final) => {
+        sessions.delete(started.id);
+        emit('recordingFinished', final);
+      });
+    if (disposed) {
+      started.dispose();
+      stillOpen();
+    }
+    sessions.set(started.id, started);
   };
 
   const forward = (event: RecordingEvent) => {
@@ -166,7 +194,8 @@ export function createRecordHandlers(services: RecordingServices | undefined, em
     startRecording: async ({ request }): Promise<StartedRecording> => {
       const svc = need();
       const caps = await svc.capabilities();
-      const recording: Recording = await startRecording(
+      stillOpen();
+      const recording = await startRecording(
         request,
         {
           caps,
@@ -179,21 +208,12 @@ export function createRecordHandlers(services: RecordingServices | undefined, em
         },
         forward,
       );
-      sessions.set(recording.id, recording);
-      const started = Date.now();
-      recording.result.then(
-        async (result) => {
-          sessions.delete(recording.id);
-          svc.addResult(result.path);
-          emit('recordingFinished', await outcomeOf(result));
-        },
-        (error: unknown) => {
-          sessions.delete(recording.id);
-          emit('recordingFinished', { sessionId: recording.id, result: null, opensAsProfile: false, table: null, error: oneLineMessage(error) });
-        },
-      );
-      const command = request.target.kind === 'attach' ? `pid ${request.target.pid}` : request.target.command.join(' ');
-      return { sessionId: recording.id, label: recording.plan.label, command, startedAt: started };
+      // The window may have closed while the recording started: it must not run on with no one to stop it.
+      track(recording, (result) => {
+        svc.addResult(result.path);
+        return outcomeOf(result);
+      });
+      return { sessionId: recording.id, label: recording.plan.label, command: recording.command, startedAt: recording.startedAt };
     },
     stopRecording: ({ sessionId }) => session(sessionId).stop(),
     writeRecordingInput: ({ sessionId, data }) => session(sessionId).write(data),
@@ -204,37 +224,12 @@ export function createRecordHandlers(services: RecordingServices | undefined, em
       const caps = await svc.capabilities();
       // Only what the decision for this request offers: the window never names a level of its own.
       const decision = await checkRecording(request, caps);
+      stillOpen();
       const remedy = decision.kind === 'needs-elevation' ? decision.remedies.find((r) => r.kind === 'lower-paranoid' && r.method === method) : undefined;
       if (remedy === undefined || remedy.kind !== 'lower-paranoid') throw new UserFacingError(`lowering perf_event_paranoid with ${method} would not help this recording`);
-      const level = remedy.level;
-      const command = lowerParanoidCommand(method, level, caps);
-      const sessionId = `paranoid-${randomBytes(4).toString('hex')}`;
-      const pty = new PtySession({
-        argv: command.argv,
-        cwd: svc.defaultCwd,
-        env: { ...stringEnv(), TERM: 'xterm-256color' },
-        cols,
-        rows,
-        progressPath: null,
-        stop: { kind: 'interrupt', perRun: false },
-        durationSeconds: 300,
-        promptMarker: command.promptMarker,
-      });
-      pty.on('output', (data) => emit('recordingOutput', { sessionId, data }));
-      pty.on('status', (message) => emit('recordingState', { sessionId, state: 'running', message }));
-      pty.on('passwordRequested', ({ attempt }) => emit('recordingPasswordRequested', { sessionId, attempt }));
-      sessions.set(sessionId, pty);
-      emit('recordingState', { sessionId, state: 'starting', message: `Lowering perf_event_paranoid to ${level} until reboot` });
-      pty.start();
-      void pty.done.then(async (exit) => {
-        sessions.delete(sessionId);
-        const now = await svc.capabilities(true);
-        const ok = exit.exitCode === 0 && now.perf.paranoid !== null && now.perf.paranoid <= level;
-        const error = ok ? null : `perf_event_paranoid is still ${now.perf.paranoid ?? 'unknown'}: sysctl ${exit.exitCode === 0 ? 'did not change it' : `failed (exit ${exit.exitCode})`}`;
-        emit('recordingState', { sessionId, state: ok ? 'finished' : 'failed', message: ok ? `perf_event_paranoid is now ${now.perf.paranoid} until reboot` : error });
-        emit('recordingFinished', { sessionId, result: null, opensAsProfile: false, table: null, error });
-      });
-      return { sessionId, label: `sysctl kernel.perf_event_paranoid=${level}`, command: command.argv.join(' '), startedAt: Date.now() };
+      const paranoid = startLowerParanoid(method, remedy.level, { caps, reprobe: () => svc.capabilities(true), cwd: svc.defaultCwd, cols, rows, spawn: svc.spawn }, forward);
+      track(paranoid, async () => ({ sessionId: paranoid.id, result: null, opensAsProfile: false, table: null, error: null }));
+      return { sessionId: paranoid.id, label: paranoid.label, command: paranoid.command, startedAt: paranoid.startedAt };
     },
     listProcesses: async ({ options, durationSeconds }) => {
       const caps = await need().capabilities();
@@ -248,6 +243,7 @@ export function createRecordHandlers(services: RecordingServices | undefined, em
   return {
     handlers,
     dispose: () => {
+      disposed = true;
       for (const controls of sessions.values()) controls.dispose();
       sessions.clear();
     },
@@ -307,6 +303,4 @@ export function summarize(caps: Capabilities, services: Pick<RecordingServices, 
   };
 }
 
-function stringEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-}
+

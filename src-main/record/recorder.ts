@@ -18,6 +18,7 @@ import { basename, dirname } from 'node:path';
 import type { spawn as spawnPty } from 'node-pty';
 import { UserFacingError, oneLineMessage } from '../../src-shared/errors';
 import type { Capabilities } from './capabilities';
+import { elevatedSession, ptyEnv } from './elevated-run';
 import { chownCommand, elevate, type ElevatedCommand } from './elevation';
 import { finishResult, prepareOutput } from './finish';
 import { buildPlan, type RecordPlan } from './instruments';
@@ -57,6 +58,10 @@ export type { RecordingResult };
 export interface Recording {
   id: string;
   plan: RecordPlan;
+  /** The command line as the sessions list shows it (quoted where a word has blanks), or "pid N (user)". */
+  command: string;
+  /** When the profiler was spawned (ms since the epoch), as the result and the sessions list say. */
+  startedAt: number;
   result: Promise<RecordingResult>;
   write(data: string): void;
   resize(cols: number, rows: number): void;
@@ -113,8 +118,8 @@ export async function startRecording(input: RecordRequestInput, ctx: RecorderCon
   });
   await prepareOutput(plan);
   const command: ElevatedCommand = elevated ? elevate(request.elevation!, plan.argv, caps) : { argv: plan.argv, promptMarker: null };
-  const baseEnv = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
-  const env = { ...baseEnv, ...(launch && !elevated ? launch.env : {}), TERM: 'xterm-256color' };
+  const env = ptyEnv(launch && !elevated ? launch.env : {});
+  const shownCommand = describe(request, target);
   const cwd = launch?.cwd ?? ctx.cwd ?? homedir();
 
   let stopping = false;
@@ -147,7 +152,13 @@ export async function startRecording(input: RecordRequestInput, ctx: RecorderCon
   main.on('progress', ({ elapsedMs, bytes }) => onEvent({ type: 'progress', sessionId: id, elapsedMs, bytes }));
   emitState('starting', plan.label);
   const startedAt = Date.now();
-  main.start();
+  try {
+    main.start();
+  } catch (cause) {
+    const message = `could not run ${plan.argv[0]}: ${oneLineMessage(cause)}`;
+    emitState('failed', message);
+    throw new UserFacingError(message);
+  }
   emitState('running', null);
 
   const finish = async (exit: SessionExit): Promise<RecordingResult> => {
@@ -162,7 +173,7 @@ export async function startRecording(input: RecordRequestInput, ctx: RecorderCon
       if (owner !== caps.uid) {
         emitState('stopping', `The file belongs to root: giving it back to ${caps.userName}…`);
         const chown = chownCommand(request.elevation!, finished.path, caps);
-        current = new PtySession({ ...chownSpec(chown, cwd, env, request), spawn: ctx.spawn });
+        current = elevatedSession(chown, { cwd, cols: request.cols, rows: request.rows, durationSeconds: 120, spawn: ctx.spawn });
         wire(current);
         current.start();
         await current.done;
@@ -174,7 +185,7 @@ export async function startRecording(input: RecordRequestInput, ctx: RecorderCon
       : exit.escalation === 'none'
         ? null
         : `Stopped with ${exit.escalation} after Ctrl+C did not stop it: the file may be incomplete.`;
-    const result: RecordingResult = { sessionId: id, path: finished.path, format: finished.format, label: plan.label, command: describe(request, target), startedAt, durationMs: exit.elapsedMs, logPath };
+    const result: RecordingResult = { sessionId: id, path: finished.path, format: finished.format, label: plan.label, command: shownCommand, startedAt, durationMs: exit.elapsedMs, logPath };
     ctx.store?.add({ id, command: result.command, instrument: request.options.instrument, label: plan.label, startedAt, durationMs: exit.elapsedMs, file: result.path, format: result.format, status: 'finished', message: note });
     emitState('finished', note);
     return result;
@@ -182,7 +193,7 @@ export async function startRecording(input: RecordRequestInput, ctx: RecorderCon
 
   const result = main.done.then(finish).catch((error: unknown) => {
     const message = oneLineMessage(error);
-    ctx.store?.add({ id, command: describe(request, target), instrument: request.options.instrument, label: plan.label, startedAt, durationMs: Date.now() - startedAt, file: plan.resultPath, format: plan.format, status: 'failed', message });
+    ctx.store?.add({ id, command: shownCommand, instrument: request.options.instrument, label: plan.label, startedAt, durationMs: Date.now() - startedAt, file: plan.resultPath, format: plan.format, status: 'failed', message });
     emitState('failed', message);
     throw error instanceof UserFacingError ? error : new UserFacingError(message);
   });
@@ -190,6 +201,8 @@ export async function startRecording(input: RecordRequestInput, ctx: RecorderCon
   return {
     id,
     plan,
+    command: shownCommand,
+    startedAt,
     result,
     write: (data) => current.write(data),
     resize: (cols, rows) => current.resize(cols, rows),
@@ -208,20 +221,6 @@ export async function startRecording(input: RecordRequestInput, ctx: RecorderCon
   };
 }
 
-function chownSpec(chown: ElevatedCommand, cwd: string, env: Record<string, string>, request: RecordRequest) {
-  return {
-    argv: chown.argv,
-    cwd,
-    env,
-    cols: request.cols,
-    rows: request.rows,
-    progressPath: null,
-    stop: { kind: 'interrupt' as const, perRun: false },
-    durationSeconds: 120,
-    promptMarker: chown.promptMarker,
-  };
-}
-
 /** "2026-11-21T12-30-05-cpu-1a2b": sortable, readable in a file name, unique. */
 function sessionId(request: RecordRequest): string {
   const stamp = new Date().toISOString().replace(/\.\d+Z$/, '').replace(/:/g, '-');
@@ -231,5 +230,10 @@ function sessionId(request: RecordRequest): string {
 /** The command line for the sessions list (quoted where a word has blanks), or "pid N (user)". */
 function describe(request: RecordRequest, target: TargetProcess | null): string {
   if (request.target.kind === 'attach') return `pid ${request.target.pid}${target?.user ? ` (${target.user})` : ''}`;
-  return request.target.command.map((word) => (/[\s'"]/.test(word) ? JSON.stringify(word) : word)).join(' ');
+  return commandLine(request.target.command);
+}
+
+/** Words joined by blanks, a word with blanks or quotes in double quotes: for reading, not for a shell. */
+export function commandLine(words: readonly string[]): string {
+  return words.map((word) => (/[\s'"]/.test(word) ? JSON.stringify(word) : word)).join(' ');
 }

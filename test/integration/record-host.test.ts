@@ -12,7 +12,7 @@
  */
 
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { dispatchCall } from '../../src-main/host/dispatch';
 import { createHost } from '../../src-main/host/host';
@@ -101,5 +101,44 @@ test('lowerPerfParanoid runs one elevated sysctl and the probe sees the new leve
     host.dispose();
   } finally {
     writeFileSync(PARANOID, original);
+  }
+});
+
+/** Processes whose command line holds `word` (read from /proc), for checking that nothing outlived its window. */
+function processesWith(word: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(word)) found.push(Number(entry));
+    } catch {
+      // gone already
+    }
+  }
+  return found;
+}
+
+test('a window closed while its recording starts: the call fails with one line and neither profiler nor program runs on', async () => {
+  const binary = await compileFixture('until_killed');
+  // Closed at two moments: before startRecording runs (the capabilities probe), and inside it (its 'starting' state).
+  for (const moment of ['before', 'starting'] as const) {
+    const { host, events } = setup(`host-dispose-${moment}`);
+    const seconds = `${30 + Math.floor(Math.random() * 1000) / 1000}`; // a word no other process has
+    if (moment === 'starting') {
+      const emit = events.push.bind(events);
+      events.push = (...items) => {
+        if (items.some((e) => e.name === 'recordingState' && (e.payload as { state: string }).state === 'starting')) host.dispose();
+        return emit(...items);
+      };
+    }
+    const request = recordRequestSchema.parse({ target: { kind: 'launch', command: [binary, seconds] }, options: { instrument: 'syscalls', mode: 'summary' } });
+    const outcome = dispatchCall(host, 'startRecording', { request });
+    if (moment === 'before') host.dispose();
+    assert.deepEqual(await outcome, { ok: false, error: 'the window closed while the recording was starting' }, moment);
+    try {
+      await waitFor(`no process left with ${seconds} (closed ${moment})`, () => processesWith(seconds).length === 0, 10_000);
+    } finally {
+      for (const pid of processesWith(seconds)) process.kill(pid, 'SIGKILL');
+    }
   }
 });
