@@ -4,11 +4,13 @@
  * - strace -c on until_killed: the events arrive in order (state, output,
  *   progress, finished) and the outcome carries strace's table, getppid
  *   first as in strace's own file; the result is then openable by path in
- *   browser mode and listed in the sessions list;
+ *   browser mode and listed in the sessions list, with the same command
+ *   line and start time the window got when it started;
  * - Stop through the host on a running perf recording gives a complete file;
  * - lowerPerfParanoid runs `sysctl -w kernel.perf_event_paranoid=2` through
  *   sudo in a pty (as root, sudo does not ask) and the host's probe sees the
- *   new level; the setting is put back afterwards. Root only (sysctl).
+ *   new level; the setting is put back afterwards. Root only (sysctl);
+ * - a window closed while its recording starts leaves nothing running.
  */
 
 import assert from 'node:assert/strict';
@@ -48,8 +50,10 @@ async function call<T>(host: ReturnType<typeof createHost>, name: string, args: 
 test('strace -c through the host: events in order, the table as strace wrote it, the result listed and openable', async () => {
   const binary = await compileFixture('until_killed');
   const { host, events, recording, finished } = setup('host-strace');
-  const request = recordRequestSchema.parse({ target: { kind: 'launch', command: [binary, '1'] }, options: { instrument: 'syscalls', mode: 'summary' } });
+  // A word with a blank: the session panel (StartedRecording) and the sessions list must show the same line.
+  const request = recordRequestSchema.parse({ target: { kind: 'launch', command: [binary, '1', 'two words'] }, options: { instrument: 'syscalls', mode: 'summary' } });
   const started = await call<StartedRecording>(host, 'startRecording', { request });
+  assert.equal(started.command, `${binary} 1 "two words"`);
   const outcome = await finished(started.sessionId);
   assert.equal(outcome.error, null);
   assert.equal(outcome.opensAsProfile, false);
@@ -62,8 +66,9 @@ test('strace -c through the host: events in order, the table as strace wrote it,
   assert.deepEqual(outcome.table?.rows, fromStrace);
   assert.equal(fromStrace[0].syscall, 'getppid');
   assert.ok(recording.isRecordingResult(outcome.result!.path));
-  const list = await call<{ id: string; file: string; status: string }[]>(host, 'listRecordings', {});
-  assert.deepEqual(list.map((e) => [e.id, e.file, e.status]), [[started.sessionId, outcome.result!.path, 'finished']]);
+  const list = await call<{ id: string; file: string; status: string; command: string; startedAt: number }[]>(host, 'listRecordings', {});
+  assert.deepEqual(list.map((e) => [e.id, e.file, e.status, e.command, e.startedAt]), [[started.sessionId, outcome.result!.path, 'finished', started.command, started.startedAt]]);
+  assert.equal(outcome.result!.command, started.command);
   host.dispose();
 });
 
