@@ -51,15 +51,24 @@ export function remappedPaths(path: string, remaps: readonly PathRemap[]): strin
  * at `picked`; the trailing components both share are the project's layout,
  * the differing heads are the prefixes. `/build/app/src/x.c` picked at
  * `/home/me/app/src/x.c` gives `/build` → `/home/me`, which then finds every
- * other file of that tree. Null when even the file names differ.
+ * other file of that tree. A relative name (DHAT and perf script name files
+ * by base name) wholly shared gives `.` → the picked file's folder. Null
+ * when even the file names differ, or when the pick is the named path itself
+ * (nothing to remap).
  */
 export function remapFromPick(named: string, picked: string): PathRemap | null {
-  const a = normalizePath(named).split(sep);
-  const b = normalizePath(picked).split(sep);
+  const namedNormal = normalizePath(named);
+  const pickedNormal = normalizePath(picked);
+  if (namedNormal === pickedNormal) return null;
+  const a = namedNormal.split(sep);
+  const b = pickedNormal.split(sep);
+  const relative = !isAbsolute(namedNormal);
+  // An absolute name keeps at least its root as the old prefix; a relative one may be shared whole.
+  const maxShared = relative ? a.length : a.length - 1;
   let shared = 0;
-  while (shared < a.length - 1 && shared < b.length - 1 && a[a.length - 1 - shared] === b[b.length - 1 - shared]) shared++;
+  while (shared < maxShared && shared < b.length - 1 && a[a.length - 1 - shared] === b[b.length - 1 - shared]) shared++;
   if (shared === 0) return null;
-  const from = a.slice(0, a.length - shared).join(sep) || sep;
+  const from = relative && shared === a.length ? '.' : a.slice(0, a.length - shared).join(sep) || sep;
   const to = b.slice(0, b.length - shared).join(sep) || sep;
-  return { from, to };
+  return from === to ? null : { from, to };
 }
