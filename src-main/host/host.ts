@@ -69,7 +69,7 @@ export function createHost(services: HostServices): HostHandlers & { dispose(): 
       worker.on('exit', () => settle(() => reject(new CancelledError())));
     });
     if (path !== null) services.recentFiles?.add(path);
-    return { profile, name: profile.meta.sourceName, path, profileId: sources.register(profile) };
+    return { profile, name: profile.meta.sourceName, path, profileId: sources.register(profile, path === null ? 'uploaded' : 'opened-by-path') };
   };
 
   return {

@@ -6,8 +6,16 @@
  * path remaps. The window names a profile by the `profileId` it got from
  * openFile/openBytes; an unknown id is refused.
  *
- * Remaps are remembered per build-id (remap-store.ts) in the host's settings
- * folder: Electron's userData, or $XDG_CONFIG_HOME/heatline in serve mode.
+ * Each record keeps the profile's provenance: opened by a path the user chose
+ * (openFile) or uploaded by the window (openBytes). An uploaded profile's
+ * debug info is the window's word, so it may make the host read only files
+ * that look like source, and disassemble no hidden paths (source-rules.ts).
+ *
+ * Remaps are remembered per build-id, else binary path (remap-store.ts), in
+ * the host's settings folder: Electron's userData, or
+ * $XDG_CONFIG_HOME/heatline in serve mode. A profile that names no binary
+ * with source files (DHAT, perf script text without DSOs) has no key: its
+ * remaps last while it is open, and `rememberedFor` is empty to say so.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -19,7 +27,8 @@ import { stringAt, type Profile } from '../../src-shared/profile/model';
 import { disassembleFunction } from '../source/disassemble';
 import { defaultSettingsDir, RemapStore } from '../source/remap-store';
 import { normalizePath, remapFromPick, type PathRemap } from '../source/remaps';
-import { describeMissing, SourceAccess, type SourceRead } from '../source/source-files';
+import { describeMissing, SourceAccess, type Provenance, type SourceRead } from '../source/source-files';
+import { whyNotBinary } from '../source/source-rules';
 
 export interface SourceServices {
   /** Where remaps are remembered; default: defaultSettingsDir(). */
@@ -38,59 +47,69 @@ interface ProfileRecord {
   libraries: Map<string, string | null>;
   /** Remap store keys: the build-ids (else paths) of the binaries that have source files. */
   remapKeys: string[];
-  remaps: PathRemap[];
   /** perf.data frames carry file offsets; other formats' addresses are run-time ones. */
   addressesAreFileOffsets: boolean;
 }
 
 /** Open profiles kept at most; the oldest record goes first (a window that never closes its tabs). */
 const MAX_PROFILES = 64;
+/** Evicted ids remembered, so that their calls can say why they fail. */
+const MAX_EVICTED_IDS = 1024;
 
 export interface SourceHost {
   /** Makes the record for a newly opened profile; returns its id. */
-  register(profile: Profile): string;
+  register(profile: Profile, provenance: Provenance): string;
   handlers: Pick<HostHandlers, SourceCallName>;
 }
 
 export function createSourceHost(services: SourceServices): SourceHost {
   const records = new Map<string, ProfileRecord>();
+  const evicted = new Set<string>();
   const store = new RemapStore(join(services.settingsDir ?? defaultSettingsDir(), 'source-remaps.json'));
 
   const recordOf = (profileId: string): ProfileRecord => {
     const record = records.get(profileId);
+    if (record === undefined && evicted.has(profileId)) {
+      throw new UserFacingError(`profile ${profileId} was evicted: this host keeps source access for the ${MAX_PROFILES} most recently opened profiles; open the file again`);
+    }
     if (record === undefined) throw new UserFacingError(`no open profile ${profileId} (it was closed)`);
     return record;
   };
 
-  const remapsOf = (record: ProfileRecord): SourceRemaps => ({ remaps: record.remaps.map((r) => ({ ...r })), rememberedFor: [...record.remapKeys] });
+  const remapsOf = (record: ProfileRecord): SourceRemaps => ({ remaps: record.access.getRemaps(), rememberedFor: [...record.remapKeys] });
 
   const setRemaps = (record: ProfileRecord, remaps: PathRemap[]) => {
-    record.remaps = remaps;
     record.access.setRemaps(remaps);
     store.save(record.remapKeys, remaps);
   };
 
   return {
-    register(profile) {
+    register(profile, provenance) {
       const id = randomUUID();
       const libraries = librariesOf(profile);
       const remapKeys = remapKeysOf(profile, libraries);
       const remaps = store.lookup(remapKeys);
       records.set(id, {
-        access: SourceAccess.fromProfile(profile, remaps),
+        access: SourceAccess.fromProfile(profile, remaps, provenance),
         libraries,
         remapKeys,
-        remaps,
         addressesAreFileOffsets: profile.meta.format === 'perf.data',
       });
-      if (records.size > MAX_PROFILES) records.delete(records.keys().next().value!);
+      if (records.size > MAX_PROFILES) {
+        const oldest = records.keys().next().value!;
+        records.delete(oldest);
+        evicted.add(oldest);
+        if (evicted.size > MAX_EVICTED_IDS) evicted.delete(evicted.values().next().value!);
+      }
       return id;
     },
     handlers: {
       readSource: async ({ profileId, path }) => resultOf(await recordOf(profileId).access.read(path)),
       locateSource: async ({ profileId, path }) => {
         const record = recordOf(profileId);
-        if (!record.access.isAllowed(path)) return { kind: 'picked', read: resultOf({ kind: 'refused', path }), remap: null };
+        const refused = record.access.whyRefused(path);
+        // Never a dialog for a file the profile may not name: the pick would make it readable.
+        if (refused !== null) return { kind: 'refused', message: describeMissing({ kind: 'refused', path, reason: refused }) };
         if (services.pickSourceFile === undefined) {
           return { kind: 'unavailable', message: 'this window cannot show a file dialog: add a remap (old prefix → new folder) instead' };
         }
@@ -98,9 +117,8 @@ export function createSourceHost(services: SourceServices): SourceHost {
         if (picked === null) return { kind: 'cancelled' };
         record.access.allowPicked(picked);
         const remap = remapFromPick(path, picked);
-        if (remap !== null && !record.remaps.some((r) => r.from === remap.from && r.to === remap.to)) {
-          setRemaps(record, [remap, ...record.remaps]);
-        }
+        const remaps = record.access.getRemaps();
+        if (remap !== null && !remaps.some((r) => r.from === remap.from && r.to === remap.to)) setRemaps(record, [remap, ...remaps]);
         let read = await record.access.read(path);
         // File names differ (no remap implied): show the picked file as this one.
         if (read.kind !== 'found') {
@@ -122,6 +140,8 @@ export function createSourceHost(services: SourceServices): SourceHost {
       disassemble: async ({ profileId, library, functionName, offsets }) => {
         const record = recordOf(profileId);
         if (!record.libraries.has(library)) throw new UserFacingError(`${library}: refused: the profile does not name this binary`);
+        const refused = await whyNotBinary(library, record.access.provenance);
+        if (refused !== null) throw new UserFacingError(`${library}: refused: ${refused}`);
         return disassembleFunction({
           library,
           buildId: record.libraries.get(library) ?? null,

@@ -10,39 +10,63 @@
  * allowed one and must stay inside the remap's target folder. Symlinks are
  * followed: a path the debug info names is the user's own build tree, and a
  * remap target is a folder the user chose.
+ *
+ * An uploaded profile (openBytes) is not the user's own file: what its debug
+ * info names is read only when it looks like source (source-rules.ts).
  */
 
-import type { Stats } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { stringAt, type Profile } from '../../src-shared/profile/model';
 import { normalizePath, remappedPaths, type PathRemap } from './remaps';
+import { whyNotSource } from './source-rules';
 
-/** Larger than any hand-written source; stops a path to a disk image or log from being slurped. */
-export const MAX_SOURCE_BYTES = 32 * 1024 * 1024;
+/** Larger than any hand-written source (the biggest generated ones are a few MiB); stops a disk image or log from crossing to the window. */
+export const MAX_SOURCE_BYTES = 8 * 1024 * 1024;
+
+const NOT_NAMED = 'the profile does not name this file and it was not picked';
+const READ_CHUNK_BYTES = 256 * 1024;
+
+/** How the profile reached the host: by a path the user chose, or as bytes the window uploaded. */
+export type Provenance = 'opened-by-path' | 'uploaded';
 
 export type SourceRead =
   | { kind: 'found'; path: string; readFrom: string; text: string }
   | { kind: 'not-found'; path: string; tried: string[] }
-  | { kind: 'refused'; path: string };
+  /** `reason` defaults to "not named and not picked". */
+  | { kind: 'refused'; path: string; reason?: string };
 
 export class SourceAccess {
   private readonly named = new Set<string>();
   private readonly picked = new Set<string>();
   private remaps: PathRemap[];
 
-  constructor(namedFiles: Iterable<string>, remaps: readonly PathRemap[] = []) {
+  constructor(
+    namedFiles: Iterable<string>,
+    remaps: readonly PathRemap[] = [],
+    readonly provenance: Provenance = 'opened-by-path',
+  ) {
     for (const file of namedFiles) this.named.add(normalizePath(file));
     this.remaps = [...remaps];
   }
 
-  /** Every file the profile's functions name (funcs.file). */
-  static fromProfile(profile: Profile, remaps: readonly PathRemap[] = []): SourceAccess {
+  /**
+   * Every file the profile's functions name (funcs.file). The default
+   * provenance is the CLI's (a file named on its command line); the host
+   * passes 'uploaded' for openBytes.
+   */
+  static fromProfile(profile: Profile, remaps: readonly PathRemap[] = [], provenance: Provenance = 'opened-by-path'): SourceAccess {
     const files: string[] = [];
     for (let f = 0; f < profile.funcs.length; f++) {
       if (profile.funcs.file[f] >= 0) files.push(stringAt(profile, profile.funcs.file[f]));
     }
-    return new SourceAccess(files, remaps);
+    return new SourceAccess(files, remaps, provenance);
+  }
+
+  /** The remaps in use, first tried first (a copy). */
+  getRemaps(): PathRemap[] {
+    return this.remaps.map((r) => ({ ...r }));
   }
 
   setRemaps(remaps: readonly PathRemap[]): void {
@@ -56,8 +80,17 @@ export class SourceAccess {
   }
 
   isAllowed(path: string): boolean {
+    return this.whyRefused(path) === null;
+  }
+
+  /** Why `path` may not be read; null when it may. */
+  whyRefused(path: string): string | null {
     const normal = normalizePath(path);
-    return this.named.has(normal) || this.picked.has(normal);
+    if (this.picked.has(normal)) return null;
+    if (!this.named.has(normal)) return NOT_NAMED;
+    if (this.provenance === 'opened-by-path') return null;
+    const why = whyNotSource(normal);
+    return why === null ? null : `the profile was uploaded, and this is ${why}`;
   }
 
   /**
@@ -69,7 +102,7 @@ export class SourceAccess {
     const normal = normalizePath(path);
     const out: string[] = [];
     if (this.picked.has(normal)) out.push(normal);
-    if (this.named.has(normal)) {
+    if (this.named.has(normal) && this.whyRefused(normal) === null) {
       if (isAbsolute(normal) && !out.includes(normal)) out.push(normal);
       for (const remapped of remappedPaths(normal, this.remaps)) if (!out.includes(remapped)) out.push(remapped);
     }
@@ -77,33 +110,56 @@ export class SourceAccess {
   }
 
   async read(path: string): Promise<SourceRead> {
-    if (!this.isAllowed(path)) return { kind: 'refused', path };
+    const refused = this.whyRefused(path);
+    if (refused !== null) return { kind: 'refused', path, reason: refused };
     const tried = this.candidates(path);
     for (const candidate of tried) {
-      const info = await statOrNull(candidate);
-      // Only regular files: a FIFO or device named in crafted debug info would block or never end.
-      if (info === null || !info.isFile() || info.size > MAX_SOURCE_BYTES) continue;
-      try {
-        return { kind: 'found', path, readFrom: candidate, text: await readFile(candidate, 'utf8') };
-      } catch {
-        continue; // unreadable (permissions, removed meanwhile): the next candidate may do
-      }
+      const text = await readSourceText(candidate);
+      if (text !== null) return { kind: 'found', path, readFrom: candidate, text };
     }
     return { kind: 'not-found', path, tried };
   }
 }
 
-async function statOrNull(path: string): Promise<Stats | null> {
+/**
+ * The text of `path` if it is a regular file of at most MAX_SOURCE_BYTES;
+ * else null. The checks are made on the opened handle, not the name, so a
+ * FIFO or device swapped in after a check cannot block a thread (the open
+ * does not wait: O_NONBLOCK), and a file that grows while it is read is read
+ * at most one byte past the cap and then refused.
+ */
+export async function readSourceText(path: string): Promise<string | null> {
+  let handle;
   try {
-    return await stat(path);
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return null; // missing or unreadable: the next candidate may do
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile() || info.size > MAX_SOURCE_BYTES) return null;
+    // Read to the end, not to the size fstat gave: the file may have grown since.
+    const chunks: Buffer[] = [];
+    let length = 0;
+    while (length <= MAX_SOURCE_BYTES) {
+      const chunk = Buffer.alloc(Math.min(READ_CHUNK_BYTES, MAX_SOURCE_BYTES + 1 - length));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, length);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      length += bytesRead;
+    }
+    if (length > MAX_SOURCE_BYTES) return null;
+    return Buffer.concat(chunks, length).toString('utf8');
   } catch {
     return null;
+  } finally {
+    await handle.close();
   }
 }
 
 /** One line for a person: why there is no text for `path`. */
 export function describeMissing(result: Exclude<SourceRead, { kind: 'found' }>): string {
-  if (result.kind === 'refused') return `${result.path}: refused: the profile does not name this file and it was not picked`;
+  if (result.kind === 'refused') return `${result.path}: refused: ${result.reason ?? NOT_NAMED}`;
   if (result.tried.length === 0) return `${result.path}: source not found (a relative path; add a remap for it)`;
   return `${result.path}: source not found (tried ${result.tried.join(', ')})`;
 }

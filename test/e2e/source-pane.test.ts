@@ -10,7 +10,11 @@
  * - a recording whose source folder was moved shows "source not found";
  *   a remap typed in the pane brings the text back.
  *
- * Screenshots: test-artifacts/source-pane/{source,assembly,missing,remapped}.png.
+ * The recordings are dropped into the page, so they reach the host as uploads
+ * (openBytes): the upload rule (source-looking names only) lets their
+ * sources through.
+ *
+ * Screenshots: test-artifacts/source-pane/{source,assembly,missing,remapped,dhat-missing,dhat}.png.
  */
 
 import assert from 'node:assert/strict';
@@ -234,6 +238,9 @@ test('DHAT: the pane shows bytes per line under the memory metric; a `.` remap f
   const missing = page.getByTestId('source-missing');
   await missing.waitFor({ timeout: 30_000 });
   assert.match(await missing.innerText(), /Source not found: alloc_sites\.c/);
+  // DHAT names no binaries: remaps cannot be remembered by build-id, and the editor says so.
+  assert.match(await page.getByTestId('remap-remembered').innerText(), /not remembered: this profile names no binary/);
+  await screenshot(page, 'source-pane/dhat-missing');
   await page.getByTestId('remap-add').click();
   assert.equal(await page.getByTestId('remap-from').inputValue(), '.', 'a bare file name suggests the `.` prefix');
   await page.getByTestId('remap-to').fill(FIXTURE_PROGRAMS_DIR);

@@ -12,10 +12,14 @@
  *     objdump's line table gives the hot loop's line; for perf script text
  *     (run-time addresses) the function is found by name;
  *   - Locate…: the pick is read and implies a remap.
+ *   - uploads (openBytes): a crafted DHAT file and crafted perf script text
+ *     naming /etc/passwd, a hidden folder's file and non-ELF or hidden
+ *     binaries are refused; the same recording uploaded still shows its source;
+ *   - a profile evicted by newer ones says so.
  */
 
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -24,8 +28,10 @@ import type { CallOutcome, DisassembleResult, LocateSourceResult, OpenedProfile,
 import { stringAt } from '../../src-shared/profile/model';
 import { dispatchCall } from '../../src-main/host/dispatch';
 import { createHost } from '../../src-main/host/host';
+import { createSourceHost } from '../../src-main/host/source-handlers';
 import { runTool } from '../helpers/compile';
 import { repoRoot } from '../helpers/cli';
+import { compileAllocSites, recordDhat } from '../helpers/memory-tools';
 import { FIXTURE_CFLAGS, FIXTURE_PROGRAMS_DIR, perfReportBySrcline, perfScriptText, recordPerf } from '../helpers/perf';
 
 const base = join(repoRoot, 'test-artifacts', 'source-host');
@@ -229,6 +235,126 @@ test('perf script text: addresses are run-time ones, so the host finds the funct
     assert.equal(listing.kind === 'ok' ? listing.symbol : JSON.stringify(listing), 'work_40');
     const missing = await call<DisassembleResult>(host, 'disassemble', { profileId: opened.profileId, library, functionName: 'no_such_function', offsets: [0] });
     assert.equal(missing.kind, 'unavailable');
+  } finally {
+    host.dispose();
+  }
+});
+
+async function upload(host: Host, path: string, bytes: Uint8Array = readFileSync(path)): Promise<OpenedProfile> {
+  return call<OpenedProfile>(host, 'openBytes', { name: path.split('/').pop()!, bytes, taskId: `u${Math.random().toString(36).slice(2, 10)}` });
+}
+
+async function failure(host: Host, name: string, args: unknown): Promise<string> {
+  const outcome = (await dispatchCall(host, name, args)) as CallOutcome<unknown>;
+  return outcome.ok ? `succeeded: ${JSON.stringify(outcome.value).slice(0, 200)}` : outcome.error;
+}
+
+/** Readable files an upload must not reach: /etc/passwd, and a source-named file in a hidden folder; an ELF file in a hidden folder. */
+function bait(): { hiddenSource: string; hiddenElf: string } {
+  const hidden = join(base, '.hidden');
+  mkdirSync(hidden, { recursive: true });
+  const hiddenSource = join(hidden, 'keys.c');
+  writeFileSync(hiddenSource, 'const char *key = "secret";\n');
+  const hiddenElf = join(hidden, 'cpu_hot');
+  copyFileSync(join(builtAt, 'cpu_hot'), hiddenElf);
+  return { hiddenSource, hiddenElf };
+}
+
+test('an uploaded DHAT file cannot make the host read or disassemble files that are not source or ELF', async () => {
+  const { hiddenSource, hiddenElf } = bait();
+  const { file: dhatFile } = recordDhat(await compileAllocSites(), ['200']);
+  const dhat = JSON.parse(readFileSync(dhatFile, 'utf8')) as { ftbl: string[]; pps: { fs: number[] }[] };
+  const crafted = [
+    '0x401000: leak_passwd (/etc/passwd:1:1)',
+    `0x401010: leak_hidden (${hiddenSource}:1)`,
+    '0x401020: not_elf (in /etc/passwd)',
+    `0x401030: work_40 (in ${hiddenElf})`,
+  ];
+  const first = dhat.ftbl.length;
+  dhat.ftbl.push(...crafted);
+  dhat.pps[0].fs = [first, first + 1, first + 2, first + 3, ...dhat.pps[0].fs];
+  const craftedFile = join(base, 'crafted.dhat.json');
+  writeFileSync(craftedFile, JSON.stringify(dhat));
+
+  const host = newHost();
+  try {
+    const { profileId, profile } = await upload(host, craftedFile);
+    assert.ok(profile.strings.includes('/etc/passwd') && profile.strings.includes(hiddenSource), 'the importer kept the crafted names');
+    for (const path of ['/etc/passwd', hiddenSource]) {
+      const read = await call<SourceReadResult>(host, 'readSource', { profileId, path });
+      assert.equal(read.kind, 'refused', path);
+      assert.match(read.kind === 'refused' ? read.message : '', /refused: the profile was uploaded/);
+      const locate = await call<LocateSourceResult>(host, 'locateSource', { profileId, path });
+      assert.equal(locate.kind, 'refused', 'no dialog for it either');
+    }
+    // Even a remap the user types cannot turn a refused name into a read.
+    await call<SourceRemaps>(host, 'setSourceRemaps', { profileId, remaps: [{ from: '/etc', to: '/etc' }] });
+    assert.equal((await call<SourceReadResult>(host, 'readSource', { profileId, path: '/etc/passwd' })).kind, 'refused');
+
+    assert.match(await failure(host, 'disassemble', { profileId, library: '/etc/passwd', functionName: 'not_elf', offsets: [0] }), /\/etc\/passwd: refused: not an ELF file/);
+    assert.match(await failure(host, 'disassemble', { profileId, library: hiddenElf, functionName: 'work_40', offsets: [0] }), /refused: the profile was uploaded.*hidden/);
+  } finally {
+    host.dispose();
+  }
+});
+
+test('uploaded perf script text naming /etc/passwd and a hidden binary is refused; the recording uploaded still shows its source', async () => {
+  const { hiddenSource, hiddenElf } = bait();
+  const real = readFileSync(await perfScriptText(recording, ['+srcline']), 'utf8');
+  const craftedSample = [
+    'cpu_hot 1 1.000000:    1000000 cpu-clock: ',
+    '\t            1000 leak_passwd+0x0 (/etc/passwd)',
+    '  /etc/passwd:1',
+    '\t            1010 work_40+0x0 (' + hiddenElf + ')',
+    `  ${hiddenSource}:1`,
+    '',
+    '',
+  ].join('\n');
+  const craftedFile = join(base, 'crafted.perf-script.txt');
+  writeFileSync(craftedFile, craftedSample + real);
+
+  const host = newHost();
+  try {
+    const crafted = await upload(host, craftedFile);
+    assert.ok(crafted.profile.strings.includes(hiddenSource), 'the importer kept the crafted srcline');
+    for (const path of ['/etc/passwd', hiddenSource]) {
+      assert.equal((await call<SourceReadResult>(host, 'readSource', { profileId: crafted.profileId, path })).kind, 'refused', path);
+    }
+    assert.match(await failure(host, 'disassemble', { profileId: crafted.profileId, library: '/etc/passwd', functionName: 'leak_passwd', offsets: [0] }), /not an ELF file/);
+    assert.match(await failure(host, 'disassemble', { profileId: crafted.profileId, library: hiddenElf, functionName: 'work_40', offsets: [0] }), /hidden/);
+    // The same file opened by path (the user's own) reads what its debug info names.
+    const opened = await call<OpenedProfile>(host, 'openFile', { path: craftedFile, taskId: 'crafted-by-path' });
+    assert.equal((await call<SourceReadResult>(host, 'readSource', { profileId: opened.profileId, path: hiddenSource })).kind, 'found');
+    const listing = await call<DisassembleResult>(host, 'disassemble', { profileId: opened.profileId, library: hiddenElf, functionName: 'work_40', offsets: [0] });
+    assert.equal(listing.kind, 'ok');
+
+    // A real recording uploaded: its source is read, and its binary disassembled.
+    const uploaded = await upload(host, recording);
+    const read = await call<SourceReadResult>(host, 'readSource', { profileId: uploaded.profileId, path: join(builtAt, 'cpu_hot.c') });
+    assert.equal(read.kind === 'found' ? read.readFrom : read.kind, join(builtAt, 'cpu_hot.c'));
+    const work40 = Array.from({ length: uploaded.profile.funcs.length }, (_, f) => f).find((f) => stringAt(uploaded.profile, uploaded.profile.funcs.name[f]) === 'work_40')!;
+    const address = Array.from({ length: uploaded.profile.frames.length }, (_, i) => i).find((i) => uploaded.profile.frames.func[i] === work40)!;
+    const asm = await call<DisassembleResult>(host, 'disassemble', {
+      profileId: uploaded.profileId,
+      library: join(builtAt, 'cpu_hot'),
+      functionName: 'work_40',
+      offsets: [uploaded.profile.frames.address[address]],
+    });
+    assert.equal(asm.kind === 'ok' ? asm.symbol : JSON.stringify(asm), 'work_40');
+  } finally {
+    host.dispose();
+  }
+});
+
+test('a profile evicted by newer ones says so, not that it was closed', async () => {
+  const host = newHost();
+  try {
+    const { profile } = await open(host);
+    const sources = createSourceHost({ settingsDir });
+    const first = sources.register(profile, 'opened-by-path');
+    for (let i = 0; i < 64; i++) sources.register(profile, 'opened-by-path');
+    await assert.rejects(async () => sources.handlers.getSourceRemaps({ profileId: first }), /evicted/);
+    await assert.rejects(async () => sources.handlers.getSourceRemaps({ profileId: 'never-seen' }), /closed/);
   } finally {
     host.dispose();
   }

@@ -1,7 +1,8 @@
 /**
  * The path remaps of a profile's sources: rows of "old prefix → new folder"
  * the user edits. The host checks each new folder exists and remembers the
- * list per build-id; files it could not find are read again on save.
+ * list per build-id (else binary path; not at all when the profile names no
+ * binary, which the note says); files it could not find are read again on save.
  */
 
 import { useEffect, useState } from 'react';
@@ -69,8 +70,13 @@ export function RemapEditor({ profileId, missingPath }: { profileId: string; mis
           Save remaps
         </button>
         {saved !== null && saved.rememberedFor.length > 0 && (
-          <span className="remap-editor__note" title={saved.rememberedFor.join('\n')}>
-            remembered for {saved.rememberedFor.length === 1 ? 'this build' : `these ${saved.rememberedFor.length} binaries`} (by build-id)
+          <span className="remap-editor__note" title={saved.rememberedFor.join('\n')} data-testid="remap-remembered">
+            remembered for {saved.rememberedFor.length === 1 ? 'this build' : `these ${saved.rememberedFor.length} binaries`} (by build-id, else binary path)
+          </span>
+        )}
+        {saved !== null && saved.rememberedFor.length === 0 && (
+          <span className="remap-editor__note" data-testid="remap-remembered">
+            not remembered: this profile names no binary to remember them by, so they last while it is open
           </span>
         )}
       </div>

@@ -47,7 +47,7 @@ function MissingSource({ profileId, read }: { profileId: string; read: Exclude<S
   const locate = async () => {
     try {
       const result = await source.locate(profileId, read.path);
-      if (result.kind === 'unavailable') setNote(result.message);
+      if (result.kind === 'unavailable' || result.kind === 'refused') setNote(result.message);
       else if (result.kind === 'picked' && result.read.kind !== 'found') setNote(result.read.message);
     } catch (error) {
       setNote(error instanceof Error ? error.message : String(error));
