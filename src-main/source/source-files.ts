@@ -97,6 +97,9 @@ export class SourceAccess {
    * Where `path` is looked for, in order. A picked file is read only where
    * it is; a named one at its own path (if absolute: a relative debug path
    * would be read from wherever the host happens to run) and then remapped.
+   * For an uploaded profile a remapped path must look like source too: the
+   * remaps also come from the window, so they could aim an allowed name at a
+   * hidden or system folder.
    */
   candidates(path: string): string[] {
     const normal = normalizePath(path);
@@ -104,7 +107,10 @@ export class SourceAccess {
     if (this.picked.has(normal)) out.push(normal);
     if (this.named.has(normal) && this.whyRefused(normal) === null) {
       if (isAbsolute(normal) && !out.includes(normal)) out.push(normal);
-      for (const remapped of remappedPaths(normal, this.remaps)) if (!out.includes(remapped)) out.push(remapped);
+      for (const remapped of remappedPaths(normal, this.remaps)) {
+        if (this.provenance === 'uploaded' && whyNotSource(remapped) !== null) continue;
+        if (!out.includes(remapped)) out.push(remapped);
+      }
     }
     return out;
   }

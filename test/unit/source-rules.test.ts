@@ -63,6 +63,12 @@ test('SourceAccess: uploaded profiles read only source-looking named files; pick
   uploaded.allowPicked(secret);
   assert.equal((await uploaded.read(secret)).kind, 'found', 'a file the user picked is read');
 
+  // Remaps come from the window too: for an upload they may not aim an allowed name into a hidden folder.
+  const remapped = new SourceAccess(['/build/x.c'], [{ from: '/build', to: join(dir, '.hidden') }, { from: '/build', to: dir }], 'uploaded');
+  assert.deepEqual(remapped.candidates('/build/x.c'), ['/build/x.c', source]);
+  const remappedOpened = new SourceAccess(['/build/x.c'], [{ from: '/build', to: join(dir, '.hidden') }], 'opened-by-path');
+  assert.equal((await remappedOpened.read('/build/x.c')).kind === 'found' ? 'found' : 'no', 'found', 'a profile opened by path follows it');
+
   const opened = new SourceAccess([secret, hidden], [], 'opened-by-path');
   assert.equal((await opened.read(secret)).kind, 'found');
   assert.equal((await opened.read(hidden)).kind, 'found');
