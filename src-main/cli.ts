@@ -24,7 +24,9 @@ const USAGE = `usage:
   heatline annotate FILE [--function NAME] [--json] [--remap OLD=NEW]...
                                                a function's source with per-line costs (default: the hottest)
   heatline convert FILE --to speedscope|collapsed [-o OUT]
-  heatline serve [--port N] [FILE...]          the app in a browser, on 127.0.0.1 with a secret URL
+  heatline serve [--port N] [--record] [FILE...]
+                                               the app in a browser, on 127.0.0.1 with a secret URL;
+                                               --record lets the window record (it runs any command as you)
 ${RECORD_USAGE}
   heatline --help | --version`;
 
@@ -115,8 +117,12 @@ async function convert(args: string[]): Promise<number> {
 
 async function serve(args: string[]): Promise<number> {
   const { values, positionals } = parse(() =>
-    parseArgs({ args, allowPositionals: true, options: { port: { type: 'string', default: '0' } } }),
+    parseArgs({ args, allowPositionals: true, options: { port: { type: 'string', default: '0' }, record: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } }),
   );
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes 0-65535, not "${values.port}"`);
   const rendererDir = join(__dirname, '..', 'renderer');
@@ -124,8 +130,9 @@ async function serve(args: string[]): Promise<number> {
     throw new UserFacingError(`the window is not built (${rendererDir} has no index.html); run npm run build`);
   }
   for (const path of positionals) if (!existsSync(path)) throw new UserFacingError(`${path}: no such file`);
-  const server = await startServer({ port, rendererDir, openPaths: positionals, version: packageVersion() });
+  const server = await startServer({ port, rendererDir, openPaths: positionals, version: packageVersion(), record: values.record });
   process.stdout.write(`Heatline is serving on ${server.url}\n(open that URL in a browser on this machine; Ctrl+C stops)\n`);
+  process.stdout.write(values.record ? 'Recording is on: whoever has the URL can run commands as you.\n' : 'Recording is off (heatline serve --record turns it on).\n');
   await new Promise<void>((done) => {
     const stop = () => void server.close().then(done);
     process.once('SIGINT', stop);

@@ -41,7 +41,7 @@ export interface HostServices {
 export function createHost(services: HostServices): HostHandlers & { dispose(): void } {
   const running = new Map<string, Worker>();
   const sources = createSourceHost(services.sources ?? {});
-  const recording = createRecordHandlers(services.recording, services.emit);
+  const recording = createRecordHandlers(services.recording, services.emit, services.mode);
 
   const importInWorker = async (taskId: string, job: ImportJob, name: string, path: string | null): Promise<OpenedProfile> => {
     if (running.has(taskId)) throw new UserFacingError(`task ${taskId} is already running`);

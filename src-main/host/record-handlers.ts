@@ -18,12 +18,13 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { spawn as spawnPty } from 'node-pty';
-import { type EventPayload, type HostEventName, type HostHandlers } from '../../src-shared/contract';
+import { type EventPayload, type HostEventName, type HostHandlers, type HostMode } from '../../src-shared/contract';
 import { UserFacingError, oneLineMessage } from '../../src-shared/errors';
 import { instrumentIds, type InstrumentOptions, type RecordingFormat } from '../../src-shared/record/options';
 import type {
   InstrumentAvailability,
   RecordCapabilities,
+  RecordingOff,
   RecordingOutcome,
   RecordingResult,
   RecordingTable,
@@ -106,6 +107,13 @@ export function createRecordingServices(options: RecordingServicesOptions): Reco
   };
 }
 
+/**
+ * Browser mode records only when asked (`heatline serve --record`): a
+ * recording runs any command as this user, and the token URL is all a
+ * browser needs, so recording is as opt-in as opening files by path.
+ */
+export const RECORDING_OFF_IN_BROWSER = 'recording is off in browser mode: start with `heatline serve --record`';
+
 type Emit = <E extends HostEventName>(name: E, payload: EventPayload<E>) => void;
 
 type RecordingHandlerNames =
@@ -134,17 +142,23 @@ interface Controls {
 /** Formats the analysis views open; the others are tables or transcripts shown in the session panel. */
 const PROFILE_FORMATS: ReadonlySet<RecordingFormat> = new Set(['perf.data', 'collapsed', 'speedscope', 'dhat', 'massif', 'heaptrack']);
 
-/** Handlers for one window; `dispose` ends that window's sessions. */
-export function createRecordHandlers(services: RecordingServices | undefined, emit: Emit): { handlers: RecordHandlers; dispose(): void } {
+/**
+ * Handlers for one window; `dispose` ends that window's sessions. Without
+ * services every call but getRecordCapabilities fails with one line, which
+ * in browser mode says how to switch recording on.
+ */
+export function createRecordHandlers(services: RecordingServices | undefined, emit: Emit, mode: HostMode = 'electron'): { handlers: RecordHandlers; dispose(): void } {
   const sessions = new Map<string, Controls>();
   let lister: ProcessLister | null = null;
   let disposed = false;
+  const offReason = mode === 'browser' ? RECORDING_OFF_IN_BROWSER : 'this host cannot record';
 
   const need = (): RecordingServices => {
-    if (services === undefined) throw new UserFacingError('this host cannot record');
+    if (services === undefined) throw new UserFacingError(offReason);
     return services;
   };
   const session = (sessionId: string): Controls => {
+    need();
     const found = sessions.get(sessionId);
     if (found === undefined) throw new UserFacingError(`no running recording ${sessionId}`);
     return found;
@@ -189,7 +203,8 @@ export function createRecordHandlers(services: RecordingServices | undefined, em
   };
 
   const handlers: RecordHandlers = {
-    getRecordCapabilities: async ({ refresh }) => summarize(await need().capabilities(refresh), need()),
+    getRecordCapabilities: async ({ refresh }): Promise<RecordCapabilities | RecordingOff> =>
+      services === undefined ? { canRecord: false, reason: offReason } : summarize(await services.capabilities(refresh), services),
     checkRecording: async ({ request }) => checkRecording(request, await need().capabilities()),
     startRecording: async ({ request }): Promise<StartedRecording> => {
       const svc = need();
@@ -292,6 +307,7 @@ export function summarize(caps: Capabilities, services: Pick<RecordingServices, 
   // Elevation the host could offer for some request (a launch ends by itself, so osascript counts).
   const elevation = elevationFor(caps, { target: { kind: 'launch', command: ['x'], env: {} }, durationSeconds: null });
   return {
+    canRecord: true,
     platform: caps.platform,
     userName: caps.userName,
     uid: caps.uid,

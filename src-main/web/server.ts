@@ -9,8 +9,11 @@
  * other local users' guesses, DNS rebinding (Host) and other web pages'
  * cross-site requests and sockets (Origin).
  *
- * Recording: each window (socket) gets its own sessions, ended when the
- * socket closes; the sessions list and output folder are shared.
+ * Recording is off unless asked for (`heatline serve --record`): it runs
+ * any command as this user for whoever holds the URL, so it is as opt-in as
+ * opening files by path. When on, each window (socket) gets its own
+ * sessions, ended when the socket closes; the sessions list and output
+ * folder are shared.
  */
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -35,7 +38,9 @@ export interface ServeOptions {
   /** Files named on the command line: the only paths a browser may open, and opened in each new window. */
   openPaths: string[];
   version: string;
-  /** Recording from the window (issue 7); default: recordings under defaultDataDir(). */
+  /** Recording from the window (issue 7): off unless true (`heatline serve --record`). */
+  record?: boolean;
+  /** With `record`: the services to use; default: recordings under defaultDataDir(). */
   recording?: RecordingServices;
 }
 
@@ -67,7 +72,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const rendererDir = resolve(options.rendererDir);
   const openPaths = options.openPaths.map((path) => resolve(path));
   // out/main/cli.js -> the package's resources/ (dtrace scripts).
-  const recording = options.recording ?? createRecordingServices({ dataDir: defaultDataDir(), resourcesDir: join(__dirname, '..', '..', 'resources'), defaultCwd: process.cwd() });
+  const recording = options.record
+    ? (options.recording ?? createRecordingServices({ dataDir: defaultDataDir(), resourcesDir: join(__dirname, '..', '..', 'resources'), defaultCwd: process.cwd() }))
+    : undefined;
   let port = options.port;
 
   const isOwnHost = (host: string | undefined) => host === `${LOOPBACK}:${port}` || host === `localhost:${port}`;
@@ -132,7 +139,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       version: options.version,
       emit: <E extends HostEventName>(name: E, payload: EventPayload<E>) => sendMessage({ type: 'event', name, payload }),
       // Files named on the command line, and the recordings this host made (the window opens its own results).
-      mayOpenPath: (path) => openPaths.includes(resolve(path)) || recording.isRecordingResult(path),
+      mayOpenPath: (path) => openPaths.includes(resolve(path)) || (recording?.isRecordingResult(path) ?? false),
       recording,
     });
     ws.on('message', (data, isBinary) => {

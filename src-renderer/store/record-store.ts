@@ -42,6 +42,8 @@ export interface RecordState {
   /** The attach dialog was opened from the record dialog (picking a PID for it) rather than from the menu. */
   pickingFor: 'record' | null;
   caps: RecordCapabilities | null;
+  /** This host does not record (browser mode without --record): why, shown in place of the dialogs; null otherwise. */
+  off: string | null;
   /** Sessions by id, newest last. */
   sessions: readonly LiveSession[];
   /** The one shown in the session panel; null hides the panel. */
@@ -126,6 +128,7 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
       dialog: null,
       pickingFor: null,
       caps: null,
+      off: null,
       sessions: [],
       shownSessionId: null,
       paranoidSessionId: null,
@@ -154,7 +157,7 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
 
       openDialog: (dialog, options = {}) => {
         set({ dialog, pickingFor: options.pickingFor ?? null, error: null });
-        if (get().caps === null) void get().refreshCapabilities();
+        if (get().caps === null && get().off === null) void get().refreshCapabilities();
       },
       closeDialog: () => {
         const { pickingFor } = get();
@@ -164,7 +167,8 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
       pickPid: (pid) => set({ pickedPid: pid, dialog: 'record', pickingFor: null }),
       refreshCapabilities: async (refresh = false) => {
         try {
-          set({ caps: await host.getRecordCapabilities({ refresh }) });
+          const answer = await host.getRecordCapabilities({ refresh });
+          set(answer.canRecord ? { caps: answer, off: null } : { caps: null, off: answer.reason });
         } catch (error) {
           fail(error);
         }
@@ -204,7 +208,12 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
       toggleRecordings: (open) => {
         const next = open ?? !get().recordingsOpen;
         set({ recordingsOpen: next });
-        if (next) void get().loadRecordings();
+        if (!next) return;
+        void (async () => {
+          // Whether this host records at all is known once; the list of a host that does not is its reason.
+          if (get().caps === null && get().off === null) await get().refreshCapabilities();
+          if (get().off === null) await get().loadRecordings();
+        })();
       },
       loadRecordings: async () => {
         try {

@@ -16,6 +16,7 @@ import type {
   ProcessRow,
   RecordCapabilities,
   RecordingEntry,
+  RecordingOff,
   RecordingOutcome,
   StartedRecording,
 } from './types';
@@ -28,8 +29,11 @@ export const MAX_PASSWORD_LENGTH = 1024;
 export const MAX_INPUT_LENGTH = 65_536;
 
 export const recordingCalls = {
-  /** What this machine can record; `refresh` probes again (after lowering perf_event_paranoid, or installing a tool). */
-  getRecordCapabilities: call<RecordCapabilities>()(z.object({ refresh: z.boolean().default(false) }).strict()),
+  /**
+   * What this machine can record; `refresh` probes again (after lowering perf_event_paranoid, or installing a tool).
+   * Or, where the host does not record, why (every other recording call then fails with that line).
+   */
+  getRecordCapabilities: call<RecordCapabilities | RecordingOff>()(z.object({ refresh: z.boolean().default(false) }).strict()),
   /** The privilege decision for this request, before Start (its `elevation` field is ignored). */
   checkRecording: call<PrivilegeDecision>()(z.object({ request: recordRequestSchema }).strict()),
   /** Starts a session; output, state, progress and the end arrive as recording* events. */

@@ -125,6 +125,7 @@ export interface InstrumentAvailability {
 
 /** What the record dialog needs to know about this machine, probed once by the host. */
 export interface RecordCapabilities {
+  canRecord: true;
   platform: string;
   userName: string;
   uid: number;
@@ -141,6 +142,15 @@ export interface RecordCapabilities {
   defaultCwd: string;
   /** The sessions list could not be read and starts empty (shown once). */
   storeWarning: string | null;
+}
+
+/**
+ * This host does not record (browser mode started without --record): the
+ * window's Record… and Attach… show `reason` instead of their dialogs.
+ */
+export interface RecordingOff {
+  canRecord: false;
+  reason: string;
 }
 
 export interface StartedRecording {

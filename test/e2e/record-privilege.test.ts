@@ -67,7 +67,7 @@ before(async () => {
   writeFileSync(PARANOID, '3');
   rootFixture = startFixture(binaries.until_killed, ['90']);
   await rootFixture.ready;
-  serve = await startServeFor({ dataDir, user, cwd: '/tmp' });
+  serve = await startServeFor({ dataDir, record: true, user, cwd: '/tmp' });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(serve.url);

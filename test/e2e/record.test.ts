@@ -14,8 +14,10 @@
  *   heaptrack_print counts most allocations for;
  * - reloading the page (closing its window) ends its running recording;
  * - the sessions list keeps every recording across a restart of the host,
- *   and re-opens one.
- * Screenshots: test-artifacts/record/{record-dialog,attach-dialog,live-session}.png
+ *   and re-opens one;
+ * - `heatline serve` without --record refuses the recording calls with one
+ *   line, and Record… and the recordings list show that line instead.
+ * Screenshots: test-artifacts/record/{record-dialog,attach-dialog,live-session,recording-off}.png
  */
 
 import assert from 'node:assert/strict';
@@ -28,6 +30,9 @@ import { parseStraceSummary } from '../../src-main/record/outputs/strace';
 import { launchChromium, screenshot } from '../helpers/browser';
 import { heaptrackPrintReport } from '../helpers/memory-tools';
 import { compileFixture, perfReportBySymbol } from '../helpers/perf';
+import { RECORDING_OFF_IN_BROWSER } from '../../src-main/host/record-handlers';
+import { WS_RELATIVE_PATH } from '../../src-shared/ws-protocol';
+import { connect } from '../helpers/host-socket';
 import { recordingsDir, startFixture, startServeFor } from '../helpers/record';
 
 let serve: Awaited<ReturnType<typeof startServeFor>>;
@@ -41,7 +46,7 @@ before(async () => {
   for (const name of ['cpu_hot', 'until_killed', 'echo_stdin', 'alloc_sites']) binaries[name] = await compileFixture(name);
   // One folder per run: another checkout's test run may be recording at the same time.
   dataDir = recordingsDir(`e2e-data-${process.pid}`);
-  serve = await startServeFor({ dataDir });
+  serve = await startServeFor({ dataDir, record: true });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -351,7 +356,7 @@ test('the sessions list keeps every recording across a restart of the host, and 
   assert.ok(before.some((text) => text.includes('until_killed') && text.includes('strace')), before.join('\n---\n'));
 
   await serve.stop();
-  serve = await startServeFor({ dataDir });
+  serve = await startServeFor({ dataDir, record: true });
   await page.goto(serve.url);
   await page.getByTestId('empty-state').waitFor({ timeout: 15_000 });
   await page.getByTestId('recordings-button').click();
@@ -370,3 +375,36 @@ test('the sessions list keeps every recording across a restart of the host, and 
   assert.deepEqual(pageErrors, []);
 });
 
+
+test('serve without --record: the recording calls are refused with one line, and Record… and the list say why', async () => {
+  await serve.stop();
+  serve = await startServeFor({ dataDir, record: false });
+  const origin = new URL(serve.url).origin;
+  const socket = await connect(`${serve.url.replace('http:', 'ws:')}${WS_RELATIVE_PATH}`, { Origin: origin });
+  try {
+    const request = { target: { kind: 'launch', command: [binaries.until_killed, '60'] }, options: { instrument: 'cpu' } };
+    assert.deepEqual(await socket.call('startRecording', { request }), { ok: false, error: RECORDING_OFF_IN_BROWSER });
+    assert.deepEqual(await socket.call('listRecordings', {}), { ok: false, error: RECORDING_OFF_IN_BROWSER }, 'earlier recordings are not listed either');
+  } finally {
+    socket.close();
+  }
+  assert.equal(RECORDING_OFF_IN_BROWSER, 'recording is off in browser mode: start with `heatline serve --record`');
+
+  await page.goto(serve.url);
+  await page.getByTestId('empty-state').waitFor({ timeout: 15_000 });
+  await page.getByRole('banner').getByTestId('record-button').click();
+  const reason = page.getByTestId('recording-off').getByTestId('recording-off-reason');
+  await reason.waitFor({ timeout: 10_000 });
+  assert.equal(await reason.innerText(), RECORDING_OFF_IN_BROWSER);
+  assert.equal(await page.getByTestId('record-dialog').count(), 0, 'the record dialog is not shown');
+  await screenshot(page, 'record/recording-off');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('recording-off').waitFor({ state: 'detached' });
+
+  await page.getByTestId('recordings-button').click();
+  const listReason = page.getByTestId('recordings-list').getByTestId('recording-off-reason');
+  await listReason.waitFor({ timeout: 10_000 });
+  assert.equal(await listReason.innerText(), RECORDING_OFF_IN_BROWSER);
+  assert.equal(await page.getByTestId('recording-row').count(), 0);
+  assert.deepEqual(pageErrors, []);
+});

@@ -11,7 +11,7 @@
  *   outputText(events)               -> the terminal output so far
  *   run(cmd, args, options?)         -> { status, stdout, stderr } of a tool, with a timeout
  *   startFixture(binary, args)       -> a running fixture process (killed by the returned stop())
- *   startServeFor({dataDir, user?})  -> `heatline serve` with its recordings in dataDir, optionally as another user
+ *   startServeFor({dataDir, record, user?}) -> `heatline serve [--record]` with its recordings in dataDir, optionally as another user
  *   RESOURCES_DIR
  */
 
@@ -150,12 +150,13 @@ export function startFixture(binary: string, args: string[], options: { uid?: nu
  * user (runuser, so the user's own uid, groups and HOME), as a person who is
  * not root would run it. Output is kept so a test can search it for secrets.
  */
-export function startServeFor(options: { dataDir: string; user?: string; cwd?: string }): Promise<{ url: string; child: ChildProcess; output: () => string; stop(): Promise<void> }> {
+export function startServeFor(options: { dataDir: string; record: boolean; user?: string; cwd?: string }): Promise<{ url: string; child: ChildProcess; output: () => string; stop(): Promise<void> }> {
   const cli = join(REPO_ROOT, 'bin', 'heatline.js');
   const env = { ...process.env, HEATLINE_DATA_DIR: options.dataDir };
+  const serveArgs = ['serve', '--port', '0', ...(options.record ? ['--record'] : [])];
   const [command, args] = options.user
-    ? ['runuser', ['-u', options.user, '--', 'env', `HEATLINE_DATA_DIR=${options.dataDir}`, `PATH=${process.env.PATH ?? '/usr/bin:/bin'}`, process.execPath, cli, 'serve', '--port', '0']]
-    : [process.execPath, [cli, 'serve', '--port', '0']];
+    ? ['runuser', ['-u', options.user, '--', 'env', `HEATLINE_DATA_DIR=${options.dataDir}`, `PATH=${process.env.PATH ?? '/usr/bin:/bin'}`, process.execPath, cli, ...serveArgs]]
+    : [process.execPath, [cli, ...serveArgs]];
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command as string, args as string[], { cwd: options.cwd ?? REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

@@ -6,7 +6,10 @@
  *   runs, and never repeat a password in an error;
  * - the capabilities summary names the package of a missing tool;
  * - the record store follows the host's events (state, progress, sudo's
- *   prompt, the outcome), opens a finished profile, and keeps no password.
+ *   prompt, the outcome), opens a finished profile, and keeps no password;
+ * - a browser-mode host without recording (serve without --record) refuses
+ *   every recording call with the line that says how to turn it on, and the
+ *   store keeps that line for Record… and Attach… instead of their dialogs.
  */
 
 import assert from 'node:assert/strict';
@@ -16,13 +19,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { dispatchCall } from '../../src-main/host/dispatch';
 import { createHost } from '../../src-main/host/host';
-import { createRecordingServices } from '../../src-main/host/record-handlers';
+import { createRecordingServices, RECORDING_OFF_IN_BROWSER } from '../../src-main/host/record-handlers';
 import { createRecordStore } from '../../src-renderer/store/record-store';
 import { buildRequest, defaultDraft, parseEnv, splitCommandLine, type RecordDraft } from '../../src-renderer/views/record/request-draft';
 import type { EventPayload, HostClient, HostEventName } from '../../src-shared/contract';
 import { recordRequestSchema } from '../../src-shared/record/options';
 import type { RecordingOutcome } from '../../src-shared/record/types';
-import { fakeCaps } from '../helpers/record';
+import { fakeCaps, waitFor } from '../helpers/record';
 
 test('command lines split like a shell splits words, with nothing expanded', () => {
   assert.deepEqual(splitCommandLine(`./prog --name 'a b' "c \\"d\\"" e\\ f $HOME *`), ['./prog', '--name', 'a b', 'c "d"', 'e f', '$HOME', '*']);
@@ -90,6 +93,7 @@ test('capabilities name the package of a missing tool; another user\'s process n
   delete caps.tools.heaptrack;
   const { host } = testHost(caps);
   const summary = await host.getRecordCapabilities({ refresh: false });
+  assert.ok(summary.canRecord);
   const heaptrack = summary.instruments.find((i) => i.id === 'heaptrack')!;
   assert.deepEqual(heaptrack.tools, [{ tool: 'heaptrack', installed: false, installHint: 'sudo apt install heaptrack' }]);
   assert.deepEqual(summary.instruments.find((i) => i.id === 'cpu')!.tools.map((t) => t.tool), ['perf'], 'dtrace and xctrace only on macOS');
@@ -169,4 +173,47 @@ test('the record store follows a session from start to its result, and keeps no 
   assert.deepEqual(opened, ['/data/s1.perf.data']);
   emit('recordingFinished', { ...outcome, sessionId: 's1', result: { ...outcome.result!, format: 'perf-stat-csv' }, opensAsProfile: false });
   assert.deepEqual(opened, ['/data/s1.perf.data'], 'a table is shown, not opened');
+});
+
+test('browser mode without --record: every recording call is refused with one line, and the store shows it for Record… and Attach…', async () => {
+  const host = createHost({ mode: 'browser', version: 't', emit: () => {}, mayOpenPath: () => false });
+  assert.equal(RECORDING_OFF_IN_BROWSER, 'recording is off in browser mode: start with `heatline serve --record`');
+  assert.deepEqual(await dispatchCall(host, 'getRecordCapabilities', {}), { ok: true, value: { canRecord: false, reason: RECORDING_OFF_IN_BROWSER } });
+  const request = { target: { kind: 'launch', command: ['/bin/true'] }, options: { instrument: 'cpu' } };
+  const refused: [string, unknown][] = [
+    ['checkRecording', { request }],
+    ['startRecording', { request }],
+    ['lowerPerfParanoid', { request, method: 'sudo' }],
+    ['listProcesses', { options: { instrument: 'cpu' } }],
+    ['listRecordings', {}],
+    ['stopRecording', { sessionId: 'x' }],
+  ];
+  for (const [name, args] of refused) assert.deepEqual(await dispatchCall(host, name, args), { ok: false, error: RECORDING_OFF_IN_BROWSER }, name);
+
+  // The store, talking to that host as the window does.
+  const client = new Proxy({} as HostClient, {
+    get: (_, name: string) =>
+      name === 'on'
+        ? () => () => undefined
+        : async (args: unknown) => {
+            const outcome = await dispatchCall(host, name, args);
+            if (!outcome.ok) throw new Error(outcome.error);
+            return outcome.value;
+          },
+  });
+  const store = createRecordStore({ host: client, openPath: async () => {} });
+  store.getState().openDialog('attach');
+  await waitFor('the host says recording is off', () => store.getState().off !== null);
+  assert.equal(store.getState().off, RECORDING_OFF_IN_BROWSER);
+  assert.equal(store.getState().caps, null);
+  store.getState().toggleRecordings(true);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(store.getState().error, null, 'the recordings list is not asked for (its reason is shown instead)');
+
+  // Electron keeps recording on: the same call answers with the machine's capabilities.
+  const electron = createHost({ mode: 'electron', version: 't', emit: () => {}, mayOpenPath: () => true, recording: testHost().recording });
+  const caps = await electron.getRecordCapabilities({ refresh: false });
+  assert.equal(caps.canRecord, true);
+  host.dispose();
+  electron.dispose();
 });

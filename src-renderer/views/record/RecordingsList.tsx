@@ -13,6 +13,7 @@ export function RecordingsList() {
   const open = useRecord((state) => state.recordingsOpen);
   const entries = useRecord((state) => state.recordings);
   const live = useRecord((state) => state.sessions);
+  const off = useRecord((state) => state.off);
   const actions = useRecordActions();
   if (!open) return null;
   const running = live.filter((s) => s.kind === 'recording' && s.state !== 'finished' && s.state !== 'failed');
@@ -29,7 +30,12 @@ export function RecordingsList() {
           ● {s.label} — {s.command} (running: show)
         </button>
       ))}
-      {entries.length === 0 && <p className="record-muted">No recordings yet. Record… starts one.</p>}
+      {off !== null && (
+        <p className="record-error" data-testid="recording-off-reason">
+          {off}
+        </p>
+      )}
+      {off === null && entries.length === 0 && <p className="record-muted">No recordings yet. Record… starts one.</p>}
       <ul className="recordings__list">
         {entries.map((entry) => {
           const reopenable = entry.status === 'finished' && PROFILE_FORMATS.has(entry.format);
