@@ -12,7 +12,7 @@
  *
  * Matching `perf report`:
  * - The profile's samples are those of the first event that has samples;
- *   other events are named in a warning (a timeline of them comes later).
+ *   other events become timeline markers (markers.ts) and are named in a warning.
  * - Unit 'samples', weight 1. perf report's percentages are by period; for
  *   cpu-clock and task-clock every period is equal, so the shares are the
  *   same. When periods vary (hardware events in frequency mode) a warning
