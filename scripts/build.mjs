@@ -40,6 +40,8 @@ const builds = [
     format: 'esm',
     target: 'chrome120',
     jsx: 'automatic',
+    // Minified: the page parses ~3x less script before its first paint (the source maps keep it debuggable).
+    minify: true,
     loader: { '.svg': 'file', '.png': 'file', '.woff2': 'file' },
     define: { 'process.env.NODE_ENV': '"production"' },
   },
@@ -47,7 +49,12 @@ const builds = [
     ...shared,
     // The source pane's editor (Monaco) and its worker: separate entries the window loads only when the pane
     // first shows a file, so the first paint does not wait for ~3 MB of editor (views/source/load-editor.ts).
-    entryPoints: { 'source-editor': 'src-renderer/views/source/monaco-editor.ts', 'editor-worker': 'monaco-editor/editor/editor.worker.js' },
+    // The session terminal (xterm.js) likewise loads when a recording is first shown (views/record/load-terminal.ts).
+    entryPoints: {
+      'source-editor': 'src-renderer/views/source/monaco-editor.ts',
+      'editor-worker': 'monaco-editor/editor/editor.worker.js',
+      terminal: 'src-renderer/views/record/xterm-lib.ts',
+    },
     outdir: 'out/renderer',
     platform: 'browser',
     format: 'esm',

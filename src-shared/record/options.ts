@@ -8,15 +8,11 @@
  */
 
 import { z } from 'zod';
+import { callGraphModes, DEFAULT_COUNTER_EVENTS, elevationMethods, MAX_DURATION_SECONDS } from './choices';
 
-export const instrumentIds = ['cpu', 'offcpu', 'syscalls', 'counters', 'heaptrack', 'dhat', 'massif', 'pyspy'] as const;
-export type InstrumentId = (typeof instrumentIds)[number];
+export { callGraphModes, DEFAULT_COUNTER_EVENTS, elevationMethods, instrumentIds, MAX_DURATION_SECONDS } from './choices';
+export type { CallGraphMode, ElevationMethod, InstrumentId } from './choices';
 
-export const callGraphModes = ['fp', 'dwarf', 'lbr'] as const;
-export type CallGraphMode = (typeof callGraphModes)[number];
-
-/** Default perf event list for counters: software events, which every kernel and VM has. */
-export const DEFAULT_COUNTER_EVENTS = ['task-clock', 'context-switches', 'cpu-migrations', 'page-faults'];
 
 // perf's event syntax (cpu-clock, sched:sched_switch, cpu/event=0x3c,umask=0/u, L1-dcache-loads:u).
 const perfEvent = z.string().regex(/^[A-Za-z0-9_.:\-/=,@]{1,200}$/, 'an event name is letters, digits and _ . : - / = , @');
@@ -98,14 +94,10 @@ export const recordTargetSchema = z.discriminatedUnion('kind', [
 ]);
 export type RecordTarget = z.infer<typeof recordTargetSchema>;
 
-export const elevationMethods = ['pkexec', 'sudo', 'osascript'] as const;
-export type ElevationMethod = (typeof elevationMethods)[number];
 
 /** The terminal's size in characters, as xterm.js reports it (a session's start and every resize). */
 export const terminalCols = z.number().int().min(10).max(1000);
 export const terminalRows = z.number().int().min(2).max(1000);
-/** A recording's longest duration: a week. */
-export const MAX_DURATION_SECONDS = 7 * 24 * 3600;
 /** Stop by itself after this many seconds; null: until Stop (or until a launched program exits). */
 export const durationSeconds = z.number().positive().max(MAX_DURATION_SECONDS).nullable().default(null);
 

@@ -2,14 +2,14 @@
  * The session's terminal: xterm.js showing what the pty prints (colours
  * and all), sending keystrokes to the program's stdin, and resizing the pty
  * to whatever fits the panel. Output that arrived before it mounted comes
- * from the record store's buffer.
+ * from the record store's buffer. xterm itself loads on first use
+ * (load-terminal.ts).
  */
 
-import { FitAddon } from '@xterm/addon-fit';
-import { Terminal as XTerm } from '@xterm/xterm';
-import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef } from 'react';
+import { loadTerminal } from './load-terminal';
 import { useRecordActions } from './record-context';
+import type * as TerminalModule from './xterm-lib';
 
 export function SessionTerminal({ sessionId, interactive }: { sessionId: string; interactive: boolean }) {
   const actions = useRecordActions();
@@ -20,6 +20,23 @@ export function SessionTerminal({ sessionId, interactive }: { sessionId: string;
   useEffect(() => {
     const element = container.current;
     if (element === null) return;
+    let cleanup: (() => void) | null = null;
+    let unmounted = false;
+    loadTerminal().then(
+      (lib) => {
+        if (!unmounted) cleanup = mountTerminal(lib, element);
+      },
+      (error: unknown) => {
+        element.textContent = `The terminal could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
+      },
+    );
+    return () => {
+      unmounted = true;
+      cleanup?.();
+    };
+  }, [actions, sessionId]);
+
+  function mountTerminal({ Terminal: XTerm, FitAddon }: typeof TerminalModule, element: HTMLDivElement): () => void {
     const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
     const terminal = new XTerm({
       convertEol: false,
@@ -59,7 +76,7 @@ export function SessionTerminal({ sessionId, interactive }: { sessionId: string;
       resized.dispose();
       terminal.dispose();
     };
-  }, [actions, sessionId]);
+  }
 
   return <div ref={container} className="record-terminal" data-testid="record-terminal" />;
 }

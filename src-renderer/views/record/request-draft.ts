@@ -7,7 +7,8 @@
  * the host gets an argv array.
  */
 
-import { DEFAULT_COUNTER_EVENTS, MAX_DURATION_SECONDS, type CallGraphMode, type ElevationMethod, type InstrumentId, type InstrumentOptions, type RecordRequest } from '../../../src-shared/record/options';
+import { DEFAULT_COUNTER_EVENTS, MAX_DURATION_SECONDS, type CallGraphMode, type ElevationMethod, type InstrumentId } from '../../../src-shared/record/choices';
+import type { InstrumentOptions, RecordRequest } from '../../../src-shared/record/options';
 
 export interface RecordDraft {
   targetKind: 'launch' | 'attach';
