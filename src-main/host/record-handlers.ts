@@ -140,7 +140,7 @@ interface Controls {
 }
 
 /** Formats the analysis views open; the others are tables or transcripts shown in the session panel. */
-const PROFILE_FORMATS: ReadonlySet<RecordingFormat> = new Set(['perf.data', 'collapsed', 'speedscope', 'dhat', 'massif', 'heaptrack']);
+const PROFILE_FORMATS: ReadonlySet<RecordingFormat> = new Set(['perf.data', 'collapsed', 'speedscope', 'dhat', 'massif', 'heaptrack', 'strace-timeline']);
 
 /**
  * Handlers for one window; `dispose` ends that window's sessions. Without

@@ -86,7 +86,7 @@ export async function runRecordCommand(args: string[], io: RecordCommandIo): Pro
     io.stderr.write(`\nheatline: wrote ${result.path}\n`);
     if (result.format === 'perf-stat-csv') io.stdout.write(`${formatCounterTable(parsePerfStatCsv(await readFile(result.path, 'utf8')))}\n`);
     else if (result.format === 'strace-summary') io.stdout.write(`${formatSyscallTable(parseStraceSummary(await readFile(result.path, 'utf8')))}\n`);
-    else if (result.format !== 'strace-timeline' && result.format !== 'dtruss' && result.format !== 'xctrace-xml') await io.report(result.path);
+    else if (result.format !== 'dtruss' && result.format !== 'xctrace-xml') await io.report(result.path);
     return 0;
   } catch (error) {
     io.stderr.write(`\nheatline: ${oneLineMessage(error)}\n`);

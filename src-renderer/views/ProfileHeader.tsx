@@ -16,6 +16,7 @@ const formatLabels: Record<Profile['meta']['format'], string> = {
   'chrome-trace': 'Chrome trace',
   speedscope: 'speedscope',
   pprof: 'pprof',
+  strace: 'strace',
 };
 
 /** One line of facts about the open profile. */

@@ -46,7 +46,8 @@ export type FormatId =
   | 'cpuprofile'
   | 'chrome-trace'
   | 'speedscope'
-  | 'pprof';
+  | 'pprof'
+  | 'strace';
 
 /** Where a function's code comes from; the views colour by it. */
 export const FuncKind = {

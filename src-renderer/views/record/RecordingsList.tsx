@@ -7,7 +7,7 @@
 import { useRecord, useRecordActions } from './record-context';
 import { formatElapsed } from './SessionPanel';
 
-const PROFILE_FORMATS = new Set(['perf.data', 'collapsed', 'speedscope', 'dhat', 'massif', 'heaptrack']);
+const PROFILE_FORMATS = new Set(['perf.data', 'collapsed', 'speedscope', 'dhat', 'massif', 'heaptrack', 'strace-timeline']);
 
 export function RecordingsList() {
   const open = useRecord((state) => state.recordingsOpen);
