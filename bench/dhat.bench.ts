@@ -26,7 +26,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, startServe } from '../test/helpers/browser';
 import { scaleDhatFile } from '../test/helpers/memory-tools';
@@ -142,6 +142,42 @@ async function openInHeatline(browser: Browser, file: string): Promise<HeatlineO
   }
 }
 
+/**
+ * The same file dropped on an open window (what a user of the app does):
+ * page already loaded, timed from the drop to the first sites row, as
+ * dh_view is timed from its file chooser. The bytes go up the WebSocket
+ * like any drop in browser mode; in Electron a drop is opened by path.
+ */
+async function dropInHeatline(browser: Browser, file: string): Promise<number> {
+  const serve = await startServe([]);
+  const page: Page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  try {
+    await page.addInitScript(WATCH_HEATLINE);
+    await page.goto(serve.url);
+    await page.waitForSelector('[data-testid=empty-state]', { timeout: 60_000 });
+    const base64 = readFileSync(file).toString('base64');
+    await page.evaluate(
+      ({ base64, name }) => {
+        const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], name));
+        const marks = (window as unknown as { benchMarks: { start?: number } }).benchMarks;
+        marks.start = performance.now();
+        for (const type of ['dragenter', 'dragover', 'drop']) {
+          document.body.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+        }
+      },
+      { base64, name: basename(file) },
+    );
+    await page.waitForFunction(() => (window as unknown as { benchMarks: { drawn?: number } }).benchMarks.drawn! > 0, undefined, { timeout: 600_000 });
+    const marks = (await page.evaluate(() => (window as unknown as { benchMarks: unknown }).benchMarks)) as { start: number; drawn: number };
+    return marks.drawn - marks.start;
+  } finally {
+    await page.close();
+    await serve.stop();
+  }
+}
+
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 export async function benchDhat(): Promise<string> {
@@ -163,16 +199,21 @@ export async function benchDhat(): Promise<string> {
     say(title);
     const dhView: number[] = [];
     const heatline: HeatlineOpen[] = [];
+    const dropped: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       dhView.push(await openInDhView(browser, recorded));
       heatline.push(await openInHeatline(browser, recorded));
+      dropped.push(await dropInHeatline(browser, recorded));
     }
     const ours = median(heatline.map((h) => h.ms));
     const theirs = median(dhView);
     say(`dh_view.html: file chosen -> tree drawn            ${(theirs / 1000).toFixed(2)} s`);
     say(`Heatline: page opened -> sites table drawn         ${(ours / 1000).toFixed(2)} s  (host peak RSS ${median(heatline.map((h) => h.hostPeakMiB)).toFixed(0)} MiB, page JS heap ${median(heatline.map((h) => h.pageHeapMiB)).toFixed(0)} MiB)`);
-    const ratio = ours / theirs;
-    say(`ratio Heatline / dh_view                           ${ratio.toFixed(2)}  (target <= 0.33: ${ratio <= 1 / 3 ? 'met' : 'MISSED'})`);
+    const drop = median(dropped);
+    say(`Heatline: file dropped on the open window -> sites table drawn  ${(drop / 1000).toFixed(2)} s`);
+    const ratio = drop / theirs;
+    say(`ratio Heatline (drop) / dh_view (file chosen)      ${ratio.toFixed(2)}  (target <= 0.33: ${ratio <= 1 / 3 ? 'met' : 'MISSED'})`);
+    say(`ratio Heatline (page opened) / dh_view             ${(ours / theirs).toFixed(2)}`);
 
     scaledFile = join(workDir, 'cc1plus-scaled.dhat.json');
     if (!existsSync(scaledFile) || statSync(scaledFile).size < SCALED_BYTES) scaleDhatFile(recorded, SCALED_BYTES, scaledFile);
