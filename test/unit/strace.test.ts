@@ -34,11 +34,15 @@ const threadNames = (profile: Profile) => Array.from(profile.threads.name, (n) =
 test('line forms: pid prefixes, -tt and -ttt times, durations', () => {
   assert.deepEqual(parseStraceLine('12 10:00:01.000002 getppid() = 1 <0.000123>'), {
     pid: 12,
+    comm: null,
     time: 36001e9 + 2000,
     body: { kind: 'call', name: 'getppid', text: 'getppid() = 1 <0.000123>', duration: 123000 },
   });
   assert.equal(parseStraceLine('[pid   345] 10:00:01.5 getpid() = 345 <0.000001>')?.pid, 345);
   assert.equal(parseStraceLine('10:00:01.500000 getpid() = 345 <0.000001>')?.pid, null);
+  const withComm = parseStraceLine('345<my worker> 10:00:01.5 getpid() = 345 <0.000001>');
+  assert.equal(withComm?.pid, 345);
+  assert.equal(withComm?.comm, 'my worker');
   assert.equal(parseStraceLine('1700000000.000001 getpid() = 3 <0.000001>')?.time, 1700000000e9 + 1000);
   assert.equal(parseStraceLine('9 10:00:00.000000 exit_group(0)     = ?')?.body.kind, 'call-no-duration');
   assert.equal(parseStraceLine('main;foo 42'), null);
@@ -94,6 +98,19 @@ test('[pid N] prefixes, unprefixed lines and forked children without exec', asyn
   assert.deepEqual(threadNames(profile), ['a.out', 'pid 8', 'pid 9']);
   assert.deepEqual(Array.from(profile.threads.tid), [0, 8, 9]);
   assert.equal(profile.samples.length, 4);
+});
+
+test('-Y command names name the threads; a cut-short program path names none', async () => {
+  const profile = await importText(
+    [
+      '7<strace> 10:00:00.000000 execve("/a/very/long/path/that/strace/cu"..., ["/a/very/long/path/that/strace/cu"...], 0x7ffe /* 3 vars */) = 0 <0.000100>',
+      '7<prog> 10:00:00.001000 getpid() = 7 <0.000002>',
+      '8<io-worker> 10:00:00.002000 getppid() = 7 <0.000003>',
+      '9 10:00:00.003000 execve("/a/very/long/path/that/strace/cu"..., ["/a/very/long/path/that/strace/cu"...], 0x7ffe /* 3 vars */) = 0 <0.000100>',
+    ].join('\n') + '\n',
+  );
+  assert.deepEqual(threadNames(profile), ['prog', 'io-worker', 'pid 9']);
+  assert.equal(profile.meta.command, '/a/very/long/path/that/strace/cu...');
 });
 
 test('a call left unfinished is left out with a warning; a resume without its start is timed back from its end', async () => {

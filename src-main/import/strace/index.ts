@@ -11,8 +11,11 @@
  * interrupted (`<unfinished ...>` ... `<... name resumed>`) are joined into
  * one. Signals and exits become markers on their pid's track.
  *
- * Threads are named after the program their pid (or the pid that cloned it)
- * exec'd, else "pid N". A clone with CLONE_THREAD makes a thread of the
+ * Threads are named by strace -Y's command names when present, else after
+ * the program their pid (or the pid that cloned it) exec'd, else "pid N".
+ * strace cuts strings at 32 characters (-s), so a long program path may be
+ * cut short: then the name is taken from whichever of execve's path and
+ * argv[0] is whole, or not at all. A clone with CLONE_THREAD makes a thread of the
  * cloning pid's process. Since a child's first lines can come before its
  * parent's clone returns, calls are collected first and threads made at the
  * end.
@@ -56,6 +59,10 @@ class PidFacts {
   readonly order: number[] = [];
   private readonly seen = new Set<number>();
   readonly program = new Map<number, string>();
+  /** strace -Y's command name per pid, the latest seen. */
+  readonly comm = new Map<number, string>();
+  /** The first pid seen; the profile's command is its latest exec (setpriv and env exec the program in turn). */
+  private first: number | null = null;
   readonly parent = new Map<number, number>();
   /** Thread group leader of pids cloned with CLONE_THREAD. */
   readonly leader = new Map<number, number>();
@@ -65,6 +72,7 @@ class PidFacts {
     if (!this.seen.has(pid)) {
       this.seen.add(pid);
       this.order.push(pid);
+      this.first ??= pid;
     }
   }
 
@@ -73,18 +81,20 @@ class PidFacts {
     const result = resultOf(text);
     if (name === 'execve' || name === 'execveat') {
       if (result !== 0) return;
-      const argv = argvOf(text);
-      if (argv.length === 0) return;
-      this.program.set(pid, basename(argv[0]));
-      this.command ??= argv.join(' ');
+      const strings = quotedStrings(text);
+      const whole = strings.find((s) => !s.cut && s.text.length > 0 && !s.text.endsWith('/'));
+      if (whole !== undefined) this.program.set(pid, basename(whole.text));
+      if (pid === this.first) this.command = strings.slice(1).map((s) => s.text + (s.cut ? '...' : '')).join(' ');
     } else if ((name === 'clone' || name === 'clone3' || name === 'fork' || name === 'vfork') && result !== null && result > 0) {
       this.parent.set(result, pid);
       if (text.includes('CLONE_THREAD')) this.leader.set(result, this.leader.get(pid) ?? pid);
     }
   }
 
-  /** The program name of `pid`: its own exec, else its cloner's (a few generations up). */
+  /** The name of `pid`: its -Y command name, else its own exec's, else its cloner's (a few generations up). */
   nameOf(pid: number): string | null {
+    const comm = this.comm.get(pid);
+    if (comm !== undefined) return comm;
     for (let p: number | undefined = pid, hops = 0; p !== undefined && hops < 64; p = this.parent.get(p), hops++) {
       const program = this.program.get(p);
       if (program !== undefined) return program;
@@ -101,18 +111,25 @@ function resultOf(text: string): number | null {
   return match === null ? null : Number(match[1]);
 }
 
-/** The strings of execve's second argument: `execve("/bin/ls", ["ls", "-l"], ...`. */
-function argvOf(text: string): string[] {
-  const open = text.indexOf('[');
-  if (open === -1) return [];
-  const out: string[] = [];
-  const item = /\s*"((?:[^"\\]|\\.)*)"(?:\.\.\.)?\s*([,\]])/y;
-  item.lastIndex = open + 1;
+/**
+ * execve's path and then its argv strings: `execve("/bin/ls", ["ls", "-l"], ...`.
+ * `cut` marks a string strace shortened (`"..."...`).
+ */
+function quotedStrings(text: string): { text: string; cut: boolean }[] {
+  const path = /^\w+\("((?:[^"\\]|\\.)*)"(\.\.\.)?, \[/.exec(text);
+  if (path === null) return [];
+  const out = [{ text: unescape(path[1]), cut: path[2] !== undefined }];
+  const item = /\s*"((?:[^"\\]|\\.)*)"(\.\.\.)?\s*([,\]])/y;
+  item.lastIndex = path[0].length;
   for (let match = item.exec(text); match !== null; match = item.exec(text)) {
-    out.push(match[1].replace(/\\(.)/g, '$1'));
-    if (match[2] === ']') break;
+    out.push({ text: unescape(match[1]), cut: match[2] !== undefined });
+    if (match[3] === ']') break;
   }
   return out;
+}
+
+function unescape(text: string): string {
+  return text.replace(/\\(.)/g, '$1');
 }
 
 export const straceImporter: Importer = {
@@ -164,6 +181,7 @@ export const straceImporter: Importer = {
       lastTime = time;
       const pid = parsed.pid ?? NO_PID;
       facts.see(pid);
+      if (parsed.comm !== null && parsed.comm !== '') facts.comm.set(pid, detach(parsed.comm));
       const body = parsed.body;
       switch (body.kind) {
         case 'call':

@@ -4,8 +4,9 @@
  *
  * A line is
  *
- *   [PID ]TIME BODY            PID "1234" (-f with -o) or "[pid 1234]" (-f to a terminal);
- *                              absent for a process that has no children yet
+ *   [PID ]TIME BODY            PID "1234" (-f with -o) or "[pid 1234]" (-f to a terminal),
+ *                              "1234<comm>" with -Y (strace >= 5.17); absent for a
+ *                              process that has no children yet
  *   TIME  16:15:05.642353 (-tt) or 1700000000.642353 (-ttt)
  *   BODY  getppid()    = 12381 <0.000049>                     a complete call
  *         rseq(0x7f6b, 0x20 <unfinished ...>                   a call another pid interrupted
@@ -31,13 +32,15 @@ export type StraceBody =
 export interface StraceLine {
   /** The pid the line is for, or null when strace printed none. */
   pid: number | null;
+  /** The pid's command name (-Y), or null. */
+  comm: string | null;
   /** Nanoseconds since midnight (-tt) or since the epoch (-ttt). */
   time: number;
   body: StraceBody;
 }
 
-// "[pid 1234] " or "1234 " (strace pads the bracketed form with spaces).
-const PREFIX = /^(?:\[pid\s+(\d+)\]\s+|(\d+)\s+)?/;
+// "[pid 1234] ", "1234<comm> " or "1234 " (strace pads the bracketed form with spaces).
+const PREFIX = /^(?:\[pid\s+(\d+)\]\s+|(\d+)(?:<([^>]*)>)?\s+)?/;
 const CLOCK = /^(\d\d):(\d\d):(\d\d)\.(\d{1,9})\s+/;
 const EPOCH = /^(\d+)\.(\d{1,9})\s+/;
 const CALL_NAME = /^([A-Za-z_][A-Za-z0-9_]*)\(/;
@@ -64,7 +67,7 @@ export function parseStraceLine(line: string): StraceLine | null {
   }
   const body = parseBody(rest.trimEnd());
   if (body === null) return null;
-  return { pid: pidText === undefined ? null : Number(pidText), time, body };
+  return { pid: pidText === undefined ? null : Number(pidText), comm: prefix?.[3] ?? null, time, body };
 }
 
 function parseBody(text: string): StraceBody | null {
