@@ -15,6 +15,7 @@
  */
 
 import type { AllocationTable, AllocationTimeline, Nanoseconds } from '../profile/model';
+import { lowerBound } from './threads';
 
 export interface AllocationTimeRange {
   start: Nanoseconds;
@@ -49,7 +50,7 @@ export function allocationsInRange(table: AllocationTable, range: AllocationTime
 export function largestSnapshotTime(timeline: AllocationTimeline, range: AllocationTimeRange): number {
   let bestTime = NaN;
   let bestBytes = -1;
-  let r = firstAtOrAfter(timeline.time, range.start);
+  let r = lowerBound(timeline.time, range.start);
   while (r < timeline.length && timeline.time[r] < range.end) {
     const time = timeline.time[r];
     let bytes = 0;
@@ -66,7 +67,7 @@ function largestSnapshotIn(table: AllocationTable, timeline: AllocationTimeline,
   const peak = new Float64Array(table.length);
   const time = largestSnapshotTime(timeline, range);
   if (!Number.isNaN(time)) {
-    for (let r = firstAtOrAfter(timeline.time, time); r < timeline.length && timeline.time[r] === time; r++) peak[timeline.site[r]] += timeline.bytes[r];
+    for (let r = lowerBound(timeline.time, time); r < timeline.length && timeline.time[r] === time; r++) peak[timeline.site[r]] += timeline.bytes[r];
   }
   return { ...table, peakBytes: peak, timeline: null };
 }
@@ -77,7 +78,7 @@ function allocatedIn(table: AllocationTable, timeline: AllocationTimeline, range
   const blocks = new Float64Array(n);
   const temporary = new Float64Array(n);
   // Rows are in time order: the range is one slice of them.
-  const from = firstAtOrAfter(timeline.time, range.start);
+  const from = lowerBound(timeline.time, range.start);
   for (let r = from; r < timeline.length && timeline.time[r] < range.end; r++) {
     const site = timeline.site[r];
     bytes[site] += timeline.bytes[r];
@@ -100,13 +101,3 @@ function allocatedIn(table: AllocationTable, timeline: AllocationTimeline, range
   };
 }
 
-function firstAtOrAfter(times: Float64Array, time: number): number {
-  let low = 0;
-  let high = times.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (times[mid] < time) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}

@@ -5,6 +5,7 @@
  */
 
 import type { IndexIntoThreadTable, Nanoseconds, Profile } from '../profile/model';
+import { lowerBound } from './threads';
 
 export interface SampleFilter {
   /** Inclusive start, exclusive end; null for the whole profile. */
@@ -24,8 +25,8 @@ export function computeStackWeights(profile: Profile, filter: SampleFilter = {})
   const threads = filter.threads ?? null;
   // Samples are in time order (the builder sorts them), so a range is one slice of them.
   const slice = range !== null && hasTimes(samples.time);
-  const from = slice ? firstAtOrAfter(samples.time, range.start) : 0;
-  const to = slice ? firstAtOrAfter(samples.time, range.end) : samples.length;
+  const from = slice ? lowerBound(samples.time, range.start) : 0;
+  const to = slice ? lowerBound(samples.time, range.end) : samples.length;
   for (let i = from; i < to; i++) {
     if (range !== null) {
       const t = samples.time[i];
@@ -40,18 +41,6 @@ export function computeStackWeights(profile: Profile, filter: SampleFilter = {})
 /** Whether the first and last samples have times; otherwise (formats without time) every sample is scanned. */
 function hasTimes(times: Float64Array): boolean {
   return times.length > 0 && !Number.isNaN(times[0]) && !Number.isNaN(times[times.length - 1]);
-}
-
-/** The first index whose time is >= `time` in time-sorted samples. */
-function firstAtOrAfter(times: Float64Array, time: number): number {
-  let low = 0;
-  let high = times.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (times[mid] < time) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
 
 /** Total weight per thread, for the thread list and the report. */
