@@ -39,7 +39,7 @@ export type ToolName = (typeof toolNames)[number];
 export interface ToolInfo {
   /** Absolute path, resolved once: elevated commands use it, never a PATH lookup as root. */
   path: string;
-  /** The first line of its version output, when the tool has a cheap one (perf, valgrind). */
+  /** The first line of its version output, when the tool has a cheap one (perf, valgrind, strace). */
   version: string | null;
 }
 
@@ -115,6 +115,7 @@ export async function probeCapabilities(options: ProbeOptions = {}): Promise<Cap
   for (const [name, path] of found) if (path !== null) tools[name] = { path, version: null };
   if (tools.perf) tools.perf.version = await firstLine(tools.perf.path, ['--version']);
   if (tools.valgrind) tools.valgrind.version = await firstLine(tools.valgrind.path, ['--version']);
+  if (tools.strace) tools.strace.version = await firstLine(tools.strace.path, ['-V']);
   const buildOptions = tools.perf ? await output(tools.perf.path, ['version', '--build-options']) : '';
   const uid = process.getuid?.() ?? -1;
   const linux = platform === 'linux';

@@ -175,7 +175,8 @@ export async function buildPlan(request: RecordRequest, ctx: PlanContext): Promi
       if (options.tool === 'strace') {
         const summary = options.mode === 'summary';
         const resultPath = out(summary ? '.strace-summary.txt' : '.strace.txt');
-        const argv = [profiler, ...(summary ? ['-c', '-f'] : ['-f', '-T', '-tt']), '-o', resultPath, ...(pid ? ['-p', pid] : ['--', ...program])];
+        const timeline = ['-f', '-T', '-tt', ...(straceNamesProcesses(caps) ? ['-Y'] : [])];
+        const argv = [profiler, ...(summary ? ['-c', '-f'] : timeline), '-o', resultPath, ...(pid ? ['-p', pid] : ['--', ...program])];
         return plan({ argv, resultPath, format: summary ? 'strace-summary' : 'strace-timeline', stop: interrupt, label: summary ? 'strace -c: system call counts' : 'strace: every system call, timed' });
       }
       // dtruss has no output option: it prints to the terminal, which the session keeps.
@@ -254,4 +255,16 @@ export function dtraceCommandString(program: string[]): string {
   const blank = program.find((arg) => /\s/.test(arg) || arg === '');
   if (blank !== undefined) throw new UserFacingError(`dtrace -c cannot pass an argument with spaces ("${blank}"); attach to the running program instead`);
   return program.join(' ');
+}
+
+/**
+ * strace 5.17 and later print each pid's command name (`-Y`: `1234<prog> read(...)`),
+ * which names the timeline's threads; strace cuts execve's path at 32 characters,
+ * so without it a launched program's thread is often only "pid N".
+ */
+export function straceNamesProcesses(caps: Capabilities): boolean {
+  const match = /version (\d+)\.(\d+)/.exec(caps.tools.strace?.version ?? '');
+  if (match === null) return false;
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  return major > 5 || (major === 5 && minor >= 17);
 }

@@ -119,8 +119,9 @@ export type RecordRequestInput = z.input<typeof recordRequestSchema>;
 
 /**
  * Formats a recording produces. Those that are importer ids open in the
- * analysis views; the others (counters, syscalls) are tables that
- * record/outputs/ parses.
+ * analysis views, and so does 'strace-timeline' (the strace importer); the
+ * others (counters, the syscall summary) are tables that record/outputs/
+ * parses.
  */
 export type RecordingFormat =
   | 'perf.data'

@@ -31,6 +31,16 @@ test('attach uses -p / --pid; launch-only instruments refuse to attach', async (
   await assert.rejects(plan({ target: { kind: 'attach', pid: 42 }, options: { instrument: 'dhat' } }), /can only launch/);
 });
 
+test('strace timeline: -Y (command names per pid) only where strace has it, from 5.17', async () => {
+  const withVersion = (version: string | null) => ({ ...ctx, caps: fakeCaps({ tools: { ...fakeCaps().tools, strace: { path: '/usr/bin/strace', version } } }) });
+  const timeline = { options: { instrument: 'syscalls', mode: 'timeline' } } as const;
+  assert.deepEqual((await plan(timeline, withVersion('strace -- version 6.1'))).argv.slice(0, 6), ['/usr/bin/strace', '-f', '-T', '-tt', '-Y', '-o']);
+  assert.deepEqual((await plan(timeline, withVersion('strace -- version 5.17'))).argv[4], '-Y');
+  assert.deepEqual((await plan(timeline, withVersion('strace -- version 5.16'))).argv[4], '-o');
+  assert.deepEqual((await plan(timeline, withVersion(null))).argv[4], '-o');
+  assert.ok(!(await plan({ options: { instrument: 'syscalls', mode: 'summary' } }, withVersion('strace -- version 6.1'))).argv.includes('-Y'));
+});
+
 test('perf stat: CSV mode, the events, --repeat, and one Ctrl+C per run to stop', async () => {
   const p = await plan({ options: { instrument: 'counters', events: ['task-clock', 'page-faults'], repeat: 3 } });
   assert.deepEqual(p.argv, ['/usr/bin/perf', 'stat', '-x', ',', '-e', 'task-clock,page-faults', '-r', '3', '-o', '/rec/s1.perf-stat.csv', '--', '/bin/prog', 'a b']);
