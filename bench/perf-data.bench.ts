@@ -31,7 +31,7 @@ function compileDeepStacks(frameFlags: string[], name: string): string {
 }
 
 /** Records until the file holds about TARGET_SAMPLES samples (two threads, 20 kHz each), once; later runs reuse it. */
-function recordDeepStacks(): string {
+export function recordDeepStacks(): string {
   const data = join(workDir, `deep_stacks.${TARGET_SAMPLES}.perf.data`);
   if (existsSync(data)) return data;
   const binary = compileDeepStacks(['-fno-omit-frame-pointer'], 'deep_stacks');
