@@ -31,6 +31,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, startServe } from '../test/helpers/browser';
 import { machineLoad, median } from './lib/measure';
 import { recordDeepStacks } from './perf-data.bench';
+import { WATCH_FIRST_DRAW as WATCH_HEATLINE } from './views.bench';
 
 const root = join(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -39,19 +40,6 @@ const SPEEDSCOPE_LIMIT_MS = Number(process.env.BENCH_SPEEDSCOPE_LIMIT_S ?? 180) 
 const SPEEDSCOPE = join(root, 'node_modules', 'speedscope', 'dist', 'release', 'index.html');
 /** What each tool showed when it counted as drawn, to look at. */
 const artifacts = join(root, 'test-artifacts', 'bench-open-perf-data');
-
-/** views.bench.ts's marks: the profile's arrival and the first frame after the first flame box. */
-const WATCH_HEATLINE = `
-  const marks = {};
-  window.benchMarks = marks;
-  new MutationObserver(() => {
-    if (marks.profile === undefined && document.querySelector('[data-testid=profile-view]')) marks.profile = performance.now();
-    if (marks.flame === undefined && document.querySelector('[data-testid=flame-boxes] li')) {
-      marks.flame = -1;
-      requestAnimationFrame(() => { marks.flame = performance.now(); });
-    }
-  }).observe(document, { subtree: true, childList: true, attributes: true });
-`;
 
 /** speedscope: the file input's change, and two frames after it names the loaded profile in the title. */
 const WATCH_SPEEDSCOPE = `

@@ -31,7 +31,7 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 1_000_000);
  */
 
 /** Installed before the app loads: timestamps of the profile's arrival and of the first flame graph drawn. */
-const WATCH_FIRST_DRAW = `
+export const WATCH_FIRST_DRAW = `
   const marks = {};
   window.benchMarks = marks;
   new MutationObserver(() => {
