@@ -7,6 +7,7 @@
  */
 
 import type { IndexIntoFuncTable, Profile } from '../profile/model';
+import { totalsOncePerSample } from './stack-key-totals';
 
 export interface FunctionCosts {
   self: Float64Array;
@@ -18,22 +19,17 @@ export interface FunctionCosts {
 export function computeFunctionCosts(profile: Profile, stackWeights: Float64Array): FunctionCosts {
   const { stacks, frames } = profile;
   const self = new Float64Array(profile.funcs.length);
-  const total = new Float64Array(profile.funcs.length);
-  // lastStackSeen[f] === s means function f was already counted for stack s.
-  const lastStackSeen = new Int32Array(profile.funcs.length).fill(-1);
+  const funcOfStack = new Int32Array(stacks.length);
   let grandTotal = 0;
   for (let s = 0; s < stacks.length; s++) {
+    const func = frames.func[stacks.frame[s]];
+    funcOfStack[s] = func;
     const weight = stackWeights[s];
     if (weight === 0) continue;
     grandTotal += weight;
-    self[frames.func[stacks.frame[s]]] += weight;
-    for (let at = s; at !== -1; at = stacks.prefix[at]) {
-      const func = frames.func[stacks.frame[at]];
-      if (lastStackSeen[func] === s) continue;
-      lastStackSeen[func] = s;
-      total[func] += weight;
-    }
+    self[func] += weight;
   }
+  const total = totalsOncePerSample(stacks.prefix, funcOfStack, profile.funcs.length, stackWeights);
   return { self, total, grandTotal };
 }
 

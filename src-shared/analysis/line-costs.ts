@@ -10,6 +10,7 @@
  */
 
 import type { IndexIntoStringTable, Profile } from '../profile/model';
+import { totalsOncePerSample } from './stack-key-totals';
 
 export interface LineCosts {
   length: number;
@@ -23,49 +24,47 @@ const LINE_SCALE = 2 ** 24;
 
 export function computeLineCosts(profile: Profile, stackWeights: Float64Array): LineCosts {
   const { stacks, frames, funcs } = profile;
+  // One entry per distinct (file, line), found once per frame rather than once per stack step.
   const indexOfKey = new Map<number, number>();
   const file: number[] = [];
   const line: number[] = [];
-  const self: number[] = [];
-  const total: number[] = [];
-  const lastStackSeen: number[] = [];
-
-  const entryFor = (fileIndex: IndexIntoStringTable, lineNumber: number): number => {
+  const entryOfFrame = new Int32Array(frames.length);
+  for (let frame = 0; frame < frames.length; frame++) {
+    const lineNumber = frames.line[frame];
+    const fileIndex: IndexIntoStringTable = funcs.file[frames.func[frame]];
+    if (lineNumber < 0 || fileIndex < 0) {
+      entryOfFrame[frame] = -1;
+      continue;
+    }
     const key = fileIndex * LINE_SCALE + lineNumber;
     let entry = indexOfKey.get(key);
     if (entry === undefined) {
       entry = file.length;
       file.push(fileIndex);
       line.push(lineNumber);
-      self.push(0);
-      total.push(0);
-      lastStackSeen.push(-1);
       indexOfKey.set(key, entry);
     }
-    return entry;
-  };
-
-  for (let s = 0; s < stacks.length; s++) {
-    const weight = stackWeights[s];
-    if (weight === 0) continue;
-    for (let at = s; at !== -1; at = stacks.prefix[at]) {
-      const frame = stacks.frame[at];
-      const lineNumber = frames.line[frame];
-      const fileIndex = funcs.file[frames.func[frame]];
-      if (lineNumber < 0 || fileIndex < 0) continue;
-      const entry = entryFor(fileIndex, lineNumber);
-      if (at === s) self[entry] += weight;
-      if (lastStackSeen[entry] === s) continue;
-      lastStackSeen[entry] = s;
-      total[entry] += weight;
-    }
+    entryOfFrame[frame] = entry;
   }
+
+  const self = new Float64Array(file.length);
+  const entryOfStack = new Int32Array(stacks.length);
+  for (let s = 0; s < stacks.length; s++) {
+    const entry = entryOfFrame[stacks.frame[s]];
+    entryOfStack[s] = entry;
+    if (entry >= 0) self[entry] += stackWeights[s];
+  }
+  const total = totalsOncePerSample(stacks.prefix, entryOfStack, file.length, stackWeights);
+
+  // Only lines some sample reached, numbered in first-seen order of the frames.
+  const kept: number[] = [];
+  for (let entry = 0; entry < file.length; entry++) if (total[entry] !== 0 || self[entry] !== 0) kept.push(entry);
   return {
-    length: file.length,
-    file: Int32Array.from(file),
-    line: Int32Array.from(line),
-    self: Float64Array.from(self),
-    total: Float64Array.from(total),
+    length: kept.length,
+    file: Int32Array.from(kept, (entry) => file[entry]),
+    line: Int32Array.from(kept, (entry) => line[entry]),
+    self: Float64Array.from(kept, (entry) => self[entry]),
+    total: Float64Array.from(kept, (entry) => total[entry]),
   };
 }
 
