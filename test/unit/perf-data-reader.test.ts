@@ -135,6 +135,47 @@ test('symbolization: one batch per binary, inlined frames by depth, missing bina
   assert.match(profile.meta.warnings.join('\n'), /1 binary was not found on this machine \(libgone\.so\)/);
 });
 
+test('call chains that share outer frames: every stack is read word by word, whatever was seen before', async () => {
+  // Random chains over few addresses, so deep chains share outer parts in every combination (the reader
+  // reuses known outer parts, chains.ts), with context markers inside some chains: the same words read
+  // after a USER marker are user code, and kernel code without one. Expected stacks are built here word by word.
+  let state = 7;
+  const next = (n: number) => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state % n;
+  };
+  const userWord = (k: number) => BASE + 0x100n + BigInt(k);
+  const kernelWord = (k: number) => 0xffffffff81000000n + BigInt(k);
+  const w = withApp(ST.IP | ST.TID | ST.TIME | ST.CALLCHAIN);
+  const expected: string[] = [];
+  for (let i = 0; i < 400; i++) {
+    const kernelSample = next(3) === 0;
+    const chain: bigint[] = [kernelSample ? PERF_CONTEXT_KERNEL : PERF_CONTEXT_USER];
+    const names: string[] = [];
+    let kernel = kernelSample;
+    const depth = 1 + next(40);
+    for (let d = 0; d < depth; d++) {
+      if (kernel && d > 0 && next(6) === 0) {
+        chain.push(PERF_CONTEXT_USER);
+        kernel = false;
+      }
+      // Few distinct words; the same raw value is a kernel word or a user word by the mode it is read in.
+      const k = next(d < depth - 8 ? 2 : 5);
+      const word = kernel ? kernelWord(k) : userWord(k);
+      chain.push(kernel && next(4) === 0 ? userWord(k) : word);
+      const read = chain[chain.length - 1];
+      names.unshift(kernel ? `k_${read.toString(16)}` : `app+0x${(read - BASE + 0x1000n).toString(16)}`);
+    }
+    w.sample(0, { pid: 42, tid: 42, time: BigInt(100 + i), callchain: chain }, kernelSample ? 1 : 2);
+    expected.push(names.join(';'));
+  }
+  const sources: PerfSymbolSources = {
+    kernel: { resolveKernelAddresses: (addresses) => addresses.map((a) => ({ frames: [{ name: `k_${a.toString(16)}`, file: null, line: -1 }] })) },
+  };
+  const { profile } = await readPerfData(bytesSource('t', w.toFile()), {}, { symbols: () => sources });
+  assert.deepEqual(stacks(profile), expected);
+});
+
 test('records out of time order within a round are applied in time order (a sample before its MMAP)', async () => {
   const w = new PerfDataWriter().addAttr({ sampleType: ST.IP | ST.TID | ST.TIME, ids: [1] });
   w.comm(42, 42, 'app', true, 5n).finishedRound();

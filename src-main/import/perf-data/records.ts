@@ -14,7 +14,7 @@
  */
 
 import { AddressSpace, BinaryTable } from './address-space';
-import { ChainCache } from './chains';
+import { ChainCache, NOT_FOUND, PREFIX_STEP } from './chains';
 import { CompressedRecords } from './compressed';
 import { bytesOf, cString, u64, u64Exact, u64Hi } from './binary';
 import { Float64Column, Int32Column } from './columns';
@@ -128,6 +128,8 @@ export class PerfDataReader {
   /** perf record -z batches, decompressed into this.handle (compressed.ts). */
   private readonly compressed: CompressedRecords;
   private scratch = new Int32Array(256);
+  /** walkCallers()'s per-word cpumodes, reused. */
+  private wordModes = new Int32Array(256);
   /** Per thread: the previous sample's path, root first (locations and their call-path nodes). */
   private readonly lastPaths: { locations: Int32Array; nodes: Int32Array; length: number }[] = [];
   private readonly hiAt: number;
@@ -382,12 +384,57 @@ export class PerfDataReader {
       const callersAt = f.callchainOffset + 8 * (leaf + 1);
       const version = this.space.version(pid);
       parent = this.chains.find(view, callersAt, callers, pid, version, cpumode);
-      if (parent < 0) {
-        parent = this.pathOf(this.chainLocations(view, callersAt, callers, cpumode, pid, 0), thread);
-        this.chains.add(callers, pid, version, cpumode, parent);
-      }
+      if (parent === NOT_FOUND) parent = this.walkCallers(view, callersAt, callers, cpumode, pid);
     }
     return this.paths.child(parent, this.location(cpumode, pid, hi, lo));
+  }
+
+  /**
+   * The node of the `nr` caller words at view[offset...] (leaf first) that
+   * chains.find() just missed: from the deepest outer part of them that is
+   * stored, one frame at a time toward the leaf, storing the outer parts on
+   * the way (see chains.ts).
+   */
+  private walkCallers(view: DataView, offset: number, nr: number, cpumode: number, pid: number): number {
+    const le = this.le;
+    const { hiAt, loAt } = this;
+    // The mode each word is read in: set by the nearest context marker on its leaf side.
+    if (nr > this.wordModes.length) this.wordModes = new Int32Array(2 * nr);
+    const modes = this.wordModes;
+    let mode = cpumode;
+    for (let i = 0, o = offset; i < nr; i++, o += 8) {
+      modes[i] = mode;
+      const lo = view.getUint32(o + loAt, le);
+      if (lo >= MARKER_MIN_LO && view.getUint32(o + hiAt, le) === 0xffffffff) mode = cpumodeOfMarker(lo);
+    }
+    // The outer `depth` words end at word nr - depth, read in modes[nr - depth].
+    let depth = (nr - 1) & ~(PREFIX_STEP - 1);
+    let node = -1;
+    for (; depth > 0; depth -= PREFIX_STEP) {
+      const known = this.chains.knownPrefix(depth, modes[nr - depth]);
+      if (known !== NOT_FOUND) {
+        node = known;
+        break;
+      }
+    }
+    // Cache hits are looked up right here, not through location(): see chainLocations().
+    const userCache = this.locations.userCache(pid);
+    const kernelCache = this.locations.kernelCache;
+    for (let d = depth + 1; d <= nr; d++) {
+      const i = nr - d;
+      const o = offset + 8 * i;
+      const hi = view.getUint32(o + hiAt, le);
+      const lo = view.getUint32(o + loAt, le);
+      const wordMode = modes[i];
+      if (hi !== 0xffffffff || lo < MARKER_MIN_LO) {
+        let location = -1;
+        if (wordMode === CPUMODE_USER) location = userCache.get(hi, lo);
+        else if (wordMode === CPUMODE_KERNEL) location = kernelCache.get(hi, lo);
+        node = this.paths.child(node, location >= 0 ? location : this.location(wordMode, pid, hi, lo));
+      }
+      if ((d & (PREFIX_STEP - 1)) === 0 || d === nr) this.chains.add(d, nr, wordMode, node);
+    }
+    return node;
   }
 
   /** --call-graph dwarf: the kernel's chain (kernel part only) plus the user frames unwound from the stack copy. */
