@@ -13,8 +13,13 @@ const CHUNK_BYTES = 1 << 20;
  * of MB through one buffer this way, instead of a new 1 MiB chunk per step.
  */
 export interface ReusableChunks {
-  /** Like chunks(), but each chunk is a view of `buffer`, overwritten by the next: keep nothing of it. */
-  chunksInto(buffer: Uint8Array, start: number, end: number): AsyncIterable<Uint8Array>;
+  /**
+   * Like chunks(), but each chunk is a view of one of `buffers`, taken in
+   * turn: while the caller works on one chunk the next is read into the other
+   * buffer. A chunk is overwritten once the next one has been asked for: keep
+   * nothing of it.
+   */
+  chunksInto(buffers: readonly [Uint8Array, Uint8Array], start: number, end: number): AsyncIterable<Uint8Array>;
 }
 
 export function hasReusableChunks(source: ImportSource): source is ImportSource & ReusableChunks {
@@ -61,21 +66,31 @@ export async function fileSource(path: string): Promise<ImportSource & ReusableC
       end <= start
         ? emptyChunks()
         : (createReadStream(path, { highWaterMark: CHUNK_BYTES, start, end: end - 1 }) as AsyncIterable<Uint8Array>),
-    chunksInto: (buffer, start, end) => chunksInto(path, buffer, start, Math.min(end, size)),
+    chunksInto: (buffers, start, end) => chunksInto(path, buffers, start, Math.min(end, size)),
   };
 }
 
-async function* chunksInto(path: string, buffer: Uint8Array, start: number, end: number): AsyncIterable<Uint8Array> {
+async function* chunksInto(path: string, buffers: readonly [Uint8Array, Uint8Array], start: number, end: number): AsyncIterable<Uint8Array> {
   if (end <= start) return;
   const handle = await open(path, 'r');
+  let at = start;
+  let turn = 0;
+  // Reading ahead overlaps the disk (or page cache) copy with the caller's work on the chunk before.
+  const readNext = () => (at < end ? handle.read(buffers[turn], 0, Math.min(buffers[turn].length, end - at), at) : null);
+  let pending = readNext();
   try {
-    for (let at = start; at < end; ) {
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - at), at);
+    while (pending) {
+      const { bytesRead } = await pending;
       if (bytesRead === 0) return; // the file shrank
+      const chunk = buffers[turn].subarray(0, bytesRead);
       at += bytesRead;
-      yield buffer.subarray(0, bytesRead);
+      turn ^= 1;
+      pending = readNext();
+      yield chunk;
     }
   } finally {
+    // A caller that stops early leaves a read running into a buffer: let it end before closing the file.
+    await pending?.catch(() => undefined);
     await handle.close();
   }
 }
