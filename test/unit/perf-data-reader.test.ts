@@ -14,7 +14,7 @@ import { stringAt, type Profile } from '../../src-shared/profile/model';
 import type { ImportSource } from '../../src-main/import/importer';
 import { readPerfData, type PerfSymbolSources } from '../../src-main/import/perf-data';
 import { sniffPerfData } from '../../src-main/import/perf-data/header';
-import { bytesSource } from '../../src-main/import/source';
+import { bytesSource, type ReusableChunks } from '../../src-main/import/source';
 import type { BinaryRef, ResolvedAddress } from '../../src-main/symbols/types';
 import { PERF_CONTEXT_KERNEL, PERF_CONTEXT_USER, PerfDataWriter, ST } from '../helpers/perf-data-writer';
 
@@ -185,6 +185,47 @@ test('records out of time order within a round are applied in time order (a samp
   w.sample(0, { ip: BASE + 0x11n, pid: 42, tid: 42, time: 400n }).finishedRound();
   const { profile } = await readPerfData(bytesSource('t', w.toFile()));
   assert.deepEqual(stacks(profile), ['app+0x10', 'app+0x11']);
+});
+
+test('queued records survive the reuse of the read buffers (records cut anywhere, rounds out of order)', async () => {
+  // Like fileSource().chunksInto: two buffers taken in turn. Each is filled with garbage before it is
+  // read into again, so a queued record still pointing into it would come out wrong.
+  function reusingSource(bytes: Uint8Array, chunk: number): ImportSource & ReusableChunks {
+    return {
+      ...bytesSource('t', bytes),
+      async *chunksInto(buffers, start, end) {
+        let turn = 0;
+        for (let at = start; at < end; at += chunk) {
+          const buffer = buffers[turn].subarray(0, Math.min(chunk, end - at));
+          buffer.fill(0xa5);
+          buffer.set(bytes.subarray(at, at + buffer.length));
+          turn ^= 1;
+          yield buffer;
+        }
+      },
+    };
+  }
+  const w = withApp(ST.IP | ST.TID | ST.TIME | ST.CALLCHAIN);
+  for (let round = 0; round < 6; round++) {
+    // Two "CPU buffers" per round, the later one drained first.
+    for (const cpu of [1, 0]) {
+      for (let i = 0; i < 5; i++) {
+        const time = BigInt(1000 + round * 100 + i * 2 + cpu);
+        w.sample(0, { pid: 42, tid: 42, time, callchain: [PERF_CONTEXT_USER, BASE + BigInt(i + cpu), ...Array.from({ length: round + i }, (_, d) => BASE + 0x100n + BigInt(d))] });
+      }
+    }
+    w.finishedRound();
+  }
+  const bytes = w.toFile();
+  const expected = await readPerfData(bytesSource('t', bytes));
+  assert.equal(expected.profile.samples.length, 60);
+  assert.deepEqual([...expected.profile.samples.time], [...expected.profile.samples.time].sort((a, b) => a - b));
+  for (const chunk of [8, 24, 100, 257, 4096]) {
+    const { profile } = await readPerfData(reusingSource(bytes, chunk));
+    assert.deepEqual(stacks(profile), stacks(expected.profile), `chunk ${chunk}`);
+    assert.deepEqual([...profile.samples.time], [...expected.profile.samples.time], `chunk ${chunk}`);
+    assert.equal(profile.meta.warnings.length, 0, profile.meta.warnings.join('; '));
+  }
 });
 
 test('exec drops the process maps, fork of a process copies them; names follow COMM', async () => {

@@ -30,8 +30,8 @@ export class CompressedRecords {
   batches = 0;
   skipped = 0;
 
-  constructor(handle: RecordHandler, le: boolean) {
-    this.splitter = new RecordSplitter(handle, le);
+  constructor(handle: RecordHandler, le: boolean, released?: () => void) {
+    this.splitter = new RecordSplitter(handle, le, released);
   }
 
   /** Decompresses one batch and hands the records it completes to the handler. */

@@ -101,7 +101,7 @@ async function readWith(
   const available = Math.min(end, source.size);
   // The kernel formats kallsyms slowly: with this machine's symbols, have it do so while the records stream.
   const kallsyms = config.symbols === defaultSymbolSources ? readKallsyms() : null;
-  const result = await streamRecords(source, start, available, le, reader.handle, options);
+  const result = await streamRecords(source, start, available, le, reader.handle, options, reader.released);
   reader.finish();
   const unread = end - start - result.consumed;
   if (result.stop === 'corrupt') {

@@ -11,18 +11,20 @@
  * end everything left is delivered.
  *
  * Queued records are copied into one arena (only records with a time; user
- * records and untimed ones are delivered at once, as perf does). Memory is
- * bounded: past MAX_QUEUED_BYTES the older half is delivered early, like
- * perf's OE_FLUSH__HALF. The bookkeeping is typed arrays reused across
- * rounds, and the sort is a merge of the few already-sorted runs a round is
- * made of (one per CPU buffer): nothing is allocated per record.
+ * records and untimed ones are delivered at once, as perf does). Not one by
+ * one: a record is first kept as a place in the piece of input it came in,
+ * and the whole run of such records is copied with one memcpy when the input
+ * piece is about to be reused (detach(), which the record splitter calls) or
+ * before any delivery. Memory is bounded: past MAX_QUEUED_BYTES the older
+ * half is delivered early, like perf's OE_FLUSH__HALF. The bookkeeping is
+ * typed arrays reused across rounds, and the sort is a merge of the few
+ * already-sorted runs a round is made of (one per CPU buffer): nothing is
+ * allocated per record.
  */
 
 import type { RecordHandler } from './stream';
 
 const MAX_QUEUED_BYTES = 64 << 20;
-/** Records up to this size are copied word by word; bigger ones with one memcpy. */
-const SMALL_RECORD = 256;
 /** Above this many sorted runs a general sort beats the k-way merge. */
 const MAX_MERGE_RUNS = 64;
 
@@ -38,6 +40,16 @@ export class OrderedQueue {
   private ready = new Int32Array(4096);
   private nextFlush = -Infinity;
   private maxTime = -Infinity;
+  /**
+   * Records queued but not yet copied: they lie in `pendingView` at
+   * [pendingStart, pendingEnd) (with any records between them that were not
+   * queued), and are the queue's records from index pendingFirst on, whose
+   * offsets are still positions in that view.
+   */
+  private pendingView: DataView | null = null;
+  private pendingStart = 0;
+  private pendingEnd = 0;
+  private pendingFirst = 0;
 
   constructor(
     private readonly deliver: RecordHandler,
@@ -58,27 +70,38 @@ export class OrderedQueue {
     const lo = view.getUint32(this.le ? timeAt : timeAt + 4, this.le);
     if ((hi === 0 && lo === 0) || (hi === 0xffffffff && lo === 0xffffffff)) return false;
     const time = hi * 2 ** 32 + lo;
-    if (this.used + size > this.arena.length) {
-      if (this.used + size > MAX_QUEUED_BYTES) this.flushHalf();
-      this.reserve(size);
+    if (view !== this.pendingView) {
+      this.detach();
+      this.pendingView = view;
+      this.pendingStart = pos;
+      this.pendingFirst = this.count;
     }
     if (this.count === this.offsets.length) this.growIndex();
-    const arena = this.view;
-    const used = this.used;
-    if (size <= SMALL_RECORD) {
-      // Most records are small: copy them as u32s, with no typed-array view made per record.
-      for (let i = 0; i + 4 <= size; i += 4) arena.setUint32(used + i, view.getUint32(pos + i, true), true);
-      for (let i = size & ~3; i < size; i++) arena.setUint8(used + i, view.getUint8(pos + i));
-    } else {
-      // --call-graph dwarf samples carry KiBs of stack: one memcpy beats thousands of u32 steps.
-      this.arena.set(new Uint8Array(view.buffer, view.byteOffset + pos, size), used);
-    }
-    this.offsets[this.count] = used;
+    this.offsets[this.count] = pos;
     this.times[this.count] = time;
     this.count++;
-    this.used += size;
+    this.pendingEnd = pos + size;
     if (time > this.maxTime) this.maxTime = time;
     return true;
+  }
+
+  /**
+   * Copies the records still kept as places in their input piece into the
+   * arena, in one piece: the input is about to be reused or overwritten.
+   */
+  detach(): void {
+    const view = this.pendingView;
+    if (view === null) return;
+    this.pendingView = null;
+    const start = this.pendingStart;
+    const length = this.pendingEnd - start;
+    this.reserve(length);
+    this.arena.set(new Uint8Array(view.buffer, view.byteOffset + start, length), this.used);
+    const shift = this.used - start;
+    const offsets = this.offsets;
+    for (let i = this.pendingFirst; i < this.count; i++) offsets[i] += shift;
+    this.used += length;
+    if (this.used > MAX_QUEUED_BYTES) this.flushHalf();
   }
 
   /** FINISHED_ROUND: deliver what no later record can precede. */
@@ -94,6 +117,7 @@ export class OrderedQueue {
 
   /** Frees the arena once everything is delivered. */
   release(): void {
+    this.pendingView = null;
     this.arena = new Uint8Array(8);
     this.view = new DataView(this.arena.buffer);
     this.used = 0;
@@ -106,6 +130,7 @@ export class OrderedQueue {
 
   /** Delivers queued records with time <= limit in time order (arrival order among equal times); keeps the rest. */
   private flush(limit: number): void {
+    this.detach();
     const { times, count } = this;
     if (this.ready.length < count) this.ready = new Int32Array(this.offsets.length);
     const ready = this.ready;

@@ -144,7 +144,7 @@ export class PerfDataReader {
     this.hiAt = le ? 4 : 0;
     this.loAt = le ? 0 : 4;
     this.queue = new OrderedQueue(this.process, le);
-    this.compressed = new CompressedRecords(this.handle, le);
+    this.compressed = new CompressedRecords(this.handle, le, this.released);
     const space = this.space;
     const binaries = this.binaries;
     this.lookup = {
@@ -190,6 +190,9 @@ export class PerfDataReader {
     if (timeAt < 0 || !this.queue.push(view, pos, size, timeAt)) return this.process(view, pos, type, misc, size);
     return 0;
   };
+
+  /** The stream is about to reuse the bytes it handed over: the ordering queue copies what it keeps of them. */
+  readonly released = (): void => this.queue.detach();
 
   /** The profile builder has copied the samples: free the columns before it makes its final arrays (peak memory). */
   releaseSamples(): void {

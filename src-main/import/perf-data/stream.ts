@@ -42,8 +42,9 @@ export async function streamRecords(
   littleEndian: boolean,
   handle: RecordHandler,
   options: ImportOptions,
+  released?: () => void,
 ): Promise<StreamResult> {
-  const splitter = new RecordSplitter(handle, littleEndian);
+  const splitter = new RecordSplitter(handle, littleEndian, released);
   let seen = 0;
   // The splitter and the reader copy what they keep (a cut record, queued records), so two buffers (one
   // being read into, one being walked) serve the whole file.
@@ -72,9 +73,15 @@ export class RecordSplitter {
   /** Payload bytes still to skip. */
   private skip = 0;
 
+  /**
+   * `released` is called when the handler must stop referring to the bytes
+   * it was given (the piece fed and the buffer of a cut record): before
+   * feed() returns, and before that buffer is overwritten.
+   */
   constructor(
     private readonly handle: RecordHandler,
     private readonly le: boolean,
+    private readonly released: () => void = () => undefined,
   ) {}
 
   /** True while the data so far ends inside a record or its payload. */
@@ -105,7 +112,10 @@ export class RecordSplitter {
       }
       if (this.carried >= HEADER) {
         const size = carryView.getUint16(6, le);
-        if (size < HEADER) return false;
+        if (size < HEADER) {
+          this.released();
+          return false;
+        }
         const n = Math.min(size - this.carried, length - pos);
         carry.set(chunk.subarray(pos, pos + n), this.carried);
         this.carried += n;
@@ -126,7 +136,10 @@ export class RecordSplitter {
       const view = new DataView(chunk.buffer, chunk.byteOffset, length);
       while (pos + HEADER <= length) {
         const size = view.getUint16(pos + 6, le);
-        if (size < HEADER) return false;
+        if (size < HEADER) {
+          this.released();
+          return false;
+        }
         if (pos + size > length) break;
         const payload = handle(view, pos, view.getUint32(pos, le), view.getUint16(pos + 4, le), size);
         pos += size;
@@ -139,11 +152,14 @@ export class RecordSplitter {
           if (this.skip > 0) break;
         }
       }
+      this.released();
       if (pos < length && this.skip === 0) {
         carry.set(chunk.subarray(pos), 0);
         this.carried = length - pos;
       }
+      return true;
     }
+    this.released();
     return true;
   }
 }
