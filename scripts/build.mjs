@@ -19,6 +19,10 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    // Every `heatline` command compiles the whole bundle first: minified it compiles in half the time.
+    // Names are kept: errors and logs may print a class's name.
+    minify: true,
+    keepNames: true,
     // Native or Electron-provided modules load at run time; ws's optional speedups are optional.
     external: ['electron', 'node-pty', 'bufferutil', 'utf-8-validate'],
   },
