@@ -14,6 +14,7 @@ const builds = [
       cli: 'src-main/cli.ts',
       'electron-main': 'src-main/electron/main.ts',
       'import-worker': 'src-main/host/import-worker.ts',
+      'symbol-worker': 'src-main/symbols/symbol-worker.ts',
     },
     outdir: 'out/main',
     platform: 'node',

@@ -24,6 +24,7 @@
  */
 
 import { ImportError } from '../../../src-shared/errors';
+import { BackgroundSymbols } from '../../symbols/background';
 import { readKallsyms } from '../../symbols/kernel';
 import type { Profile } from '../../../src-shared/profile/model';
 import type { ImportOptions, ImportSource, Importer } from '../importer';
@@ -32,6 +33,7 @@ import { viewOf } from './binary';
 import { createDwarfUnwinder } from './dwarf-unwinder';
 import { readFeature, type PerfFeatures } from './features';
 import { readAttrs, readFeatureTable, readPerfHeader, sniffPerfData, type PerfHeader } from './header';
+import { LocationFeed } from './prefetch';
 import { PerfDataReader } from './records';
 import type { UserStackUnwinder } from './sample';
 import { defaultSymbolSources, type RecordingFacts } from './sources';
@@ -99,9 +101,37 @@ async function readWith(
     }
   }
   const available = Math.min(end, source.size);
+  const thisMachine = config.symbols === defaultSymbolSources;
   // The kernel formats kallsyms slowly: with this machine's symbols, have it do so while the records stream.
-  const kallsyms = config.symbols === defaultSymbolSources ? readKallsyms() : null;
-  const result = await streamRecords(source, start, available, le, reader.handle, options, reader.released);
+  const kallsyms = thisMachine ? readKallsyms() : null;
+  // And resolve user code on the other core as it is found (symbols/background.ts).
+  const background = thisMachine ? BackgroundSymbols.start((line) => symbolWarnings.push(line)) : null;
+  try {
+    return await readRecords(source, options, config, reader, { start, end, available, le }, kallsyms, background, symbolWarnings);
+  } finally {
+    background?.dispose();
+  }
+}
+
+async function readRecords(
+  source: ImportSource,
+  options: ImportOptions,
+  config: PerfDataConfig,
+  reader: PerfDataReader,
+  { start, end, available, le }: { start: number; end: number; available: number; le: boolean },
+  kallsyms: Promise<string | null> | null,
+  background: BackgroundSymbols | null,
+  symbolWarnings: string[],
+): Promise<PerfDataResult> {
+  const warnings = reader.warnings;
+  const feed = background ? new LocationFeed(reader, background) : null;
+  const released = feed
+    ? () => {
+        reader.released();
+        feed.sendNew();
+      }
+    : reader.released;
+  const result = await streamRecords(source, start, available, le, reader.handle, options, released);
   reader.finish();
   const unread = end - start - result.consumed;
   if (result.stop === 'corrupt') {
@@ -111,7 +141,9 @@ async function readWith(
   }
   if (reader.attrs.length === 0) throw new ImportError('the recording describes no events (cut before its first records?)');
 
-  const recording = { hostname: reader.features.hostname, osRelease: reader.features.osRelease, kallsyms: await kallsyms };
+  feed?.sendNew();
+  await background?.settled();
+  const recording = { hostname: reader.features.hostname, osRelease: reader.features.osRelease, kallsyms: await kallsyms, background };
   const sources = config.symbols?.((line) => symbolWarnings.push(line), recording) ?? {};
   try {
     const result = assemble(source, reader, sources);

@@ -4,6 +4,7 @@
  */
 
 import { hostname, release } from 'node:os';
+import type { BackgroundSymbols } from '../../symbols/background';
 import { createBinaryResolver } from '../../symbols/binary-resolver';
 import { createKernelResolver } from '../../symbols/kernel';
 import { loadPerfMap, type PerfMap } from '../../symbols/perf-map';
@@ -15,6 +16,8 @@ export interface RecordingFacts {
   osRelease?: string | null;
   /** This machine's /proc/kallsyms, read while the records streamed (readKallsyms); null or absent: read when needed. */
   kallsyms?: string | null;
+  /** User code already resolved in a worker while the records streamed (symbols/background.ts), or null. */
+  background?: BackgroundSymbols | null;
 }
 
 /**
@@ -25,7 +28,7 @@ export interface RecordingFacts {
  */
 export function defaultSymbolSources(warn: (line: string) => void = () => {}, recording: RecordingFacts = {}): PerfSymbolSources {
   return {
-    binaries: createBinaryResolver({ warn }),
+    binaries: recording.background ? recording.background.resolver(() => createBinaryResolver({ warn })) : createBinaryResolver({ warn }),
     kernel: {
       resolveKernelAddresses(addresses, buildId) {
         // Without a recorded build-id (pipe mode), trust a recording made here, on this kernel release.

@@ -1,0 +1,142 @@
+/**
+ * Symbolization in a worker thread, started while the perf.data records
+ * still stream.
+ *
+ * Opening a binary's symbol table and DWARF (decompressing sections,
+ * indexing units, parsing line tables) is a fixed cost per binary that does
+ * not depend on the samples, and the reader finds most addresses early (hot
+ * code is sampled at once). So the reader hands new (binary, file offset)
+ * pairs to a worker as it finds them (resolve()), the worker resolves them on
+ * the other core, and when the records are read, settled() waits for the
+ * rest. The profile is then built from resolver(), which answers from what
+ * the worker sent, and resolves anything else (an offset never sent, or the
+ * worker failed) in this thread with an ordinary resolver.
+ *
+ * The worker is the bundle's symbol-worker.js; where it is not built (tests
+ * running the TypeScript sources) start() returns null and symbolization
+ * stays in this thread, as before.
+ */
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { BinaryRef, BinaryResolver, ResolvedAddress } from './types';
+
+export type ToSymbolWorker = { type: 'resolve'; path: string; buildId: string | null; offsets: number[] } | { type: 'flush' };
+
+export type FromSymbolWorker =
+  | { type: 'resolved'; path: string; buildId: string | null; offsets: number[]; results: ResolvedAddress[]; located: BinaryLocation }
+  | { type: 'warning'; line: string }
+  | { type: 'flushed' };
+
+interface BinaryLocation {
+  binaryPath: string | null;
+  debugPath: string | null;
+}
+
+const keyOf = (ref: BinaryRef) => `${ref.path}\0${ref.buildId ?? ''}`;
+
+export class BackgroundSymbols {
+  /** Per binary: file offset -> what the worker resolved there. */
+  private readonly results = new Map<string, Map<number, ResolvedAddress>>();
+  private readonly located = new Map<string, BinaryLocation>();
+  private failed = false;
+  private waiting: (() => void)[] = [];
+
+  /** A worker resolving with this machine's files; null where the worker bundle is not built or cannot start. */
+  static start(warn: (line: string) => void, script = join(__dirname, 'symbol-worker.js')): BackgroundSymbols | null {
+    if (!existsSync(script)) return null;
+    try {
+      return new BackgroundSymbols(new Worker(script), warn);
+    } catch {
+      return null;
+    }
+  }
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly warn: (line: string) => void,
+  ) {
+    worker.on('message', (message: FromSymbolWorker) => this.receive(message));
+    // A worker that dies resolves nothing more: what it did not send is resolved in this thread.
+    worker.on('error', () => this.fail());
+    worker.on('exit', () => this.fail());
+  }
+
+  /** Asks for `offsets` of `binary` to be resolved in the background. */
+  resolve(binary: BinaryRef, offsets: number[]): void {
+    if (this.failed || offsets.length === 0) return;
+    this.post({ type: 'resolve', path: binary.path, buildId: binary.buildId, offsets });
+  }
+
+  /** Resolves when everything asked so far has come back (or the worker failed). */
+  settled(): Promise<void> {
+    if (this.failed) return Promise.resolve();
+    return new Promise((done) => {
+      this.waiting.push(done);
+      this.post({ type: 'flush' });
+    });
+  }
+
+  /** A resolver answering from the worker's results, and from `fallback()` (made on first need) for anything else. */
+  resolver(fallback: () => BinaryResolver): BinaryResolver {
+    let local: BinaryResolver | null = null;
+    const inThisThread = () => (local ??= fallback());
+    return {
+      resolveFileOffsets: (binary, fileOffsets) => {
+        const known = this.results.get(keyOf(binary));
+        const missing = known ? fileOffsets.filter((offset) => !known.has(offset)) : fileOffsets;
+        const resolvedHere = new Map<number, ResolvedAddress>();
+        if (missing.length > 0) {
+          const results = inThisThread().resolveFileOffsets(binary, missing);
+          missing.forEach((offset, i) => resolvedHere.set(offset, results[i]));
+        }
+        return fileOffsets.map((offset) => known?.get(offset) ?? resolvedHere.get(offset) ?? { frames: [] });
+      },
+      locate: (binary) => this.located.get(keyOf(binary)) ?? inThisThread().locate(binary),
+      dispose: () => {
+        local?.dispose();
+        this.dispose();
+      },
+    };
+  }
+
+  dispose(): void {
+    this.failed = true;
+    void this.worker.terminate();
+    this.release();
+  }
+
+  private post(message: ToSymbolWorker): void {
+    try {
+      this.worker.postMessage(message);
+    } catch {
+      this.fail();
+    }
+  }
+
+  private receive(message: FromSymbolWorker): void {
+    if (message.type === 'warning') {
+      this.warn(message.line);
+    } else if (message.type === 'resolved') {
+      const key = keyOf(message);
+      let known = this.results.get(key);
+      if (!known) this.results.set(key, (known = new Map()));
+      message.offsets.forEach((offset, i) => known.set(offset, message.results[i]));
+      this.located.set(key, message.located);
+    } else {
+      this.waiting.shift()?.();
+    }
+  }
+
+  private fail(): void {
+    this.failed = true;
+    this.release();
+  }
+
+  private release(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const done of waiting) done();
+  }
+}
