@@ -6,8 +6,11 @@
  * would box most keys (they exceed 2^31) and allocate on every lookup.
  */
 
-const EMPTY = -1;
-/** Slots are [a, b, value, unused]: one cache line holds four, and a probe touches one line. */
+/**
+ * Slots are [a, b, value + 1, unused]: one cache line holds four, and a probe
+ * touches one line. A stored 0 marks an empty slot, so a new table is a
+ * fresh (zeroed) array with nothing to fill.
+ */
 const STRIDE = 4;
 
 export class PairMap {
@@ -18,7 +21,7 @@ export class PairMap {
   constructor(capacity = 1024) {
     let n = 16;
     while (n < capacity * 2) n *= 2;
-    this.slots = emptySlots(n);
+    this.slots = new Int32Array(n * STRIDE);
     this.mask = n - 1;
   }
 
@@ -29,12 +32,12 @@ export class PairMap {
     const { slots, mask } = this;
     for (let i = hash(a, b) & mask; ; i = (i + 1) & mask) {
       const at = i * STRIDE;
-      const value = slots[at + 2];
-      if (value === EMPTY || (slots[at] === a && slots[at + 1] === b)) return value;
+      const stored = slots[at + 2];
+      if (stored === 0 || (slots[at] === a && slots[at + 1] === b)) return stored - 1;
     }
   }
 
-  /** Sets (a, b) to `value` (>= 0). */
+  /** Sets (a, b) to `value` (0 <= value < 2^31 - 1). */
   set(a: number, b: number, value: number): void {
     a |= 0;
     b |= 0;
@@ -42,15 +45,15 @@ export class PairMap {
     const { slots, mask } = this;
     for (let i = hash(a, b) & mask; ; i = (i + 1) & mask) {
       const at = i * STRIDE;
-      if (slots[at + 2] === EMPTY) {
+      if (slots[at + 2] === 0) {
         slots[at] = a;
         slots[at + 1] = b;
-        slots[at + 2] = value;
+        slots[at + 2] = value + 1;
         this.size++;
         return;
       }
       if (slots[at] === a && slots[at + 1] === b) {
-        slots[at + 2] = value;
+        slots[at + 2] = value + 1;
         return;
       }
     }
@@ -65,7 +68,7 @@ export class PairMap {
 
   clear(): void {
     if (this.size === 0) return;
-    this.slots = emptySlots(this.mask + 1);
+    this.slots = new Int32Array((this.mask + 1) * STRIDE);
     this.size = 0;
   }
 
@@ -75,17 +78,21 @@ export class PairMap {
 
   private rehash(n: number): void {
     const old = this.slots;
-    this.slots = emptySlots(n);
-    this.mask = n - 1;
-    this.size = 0;
-    for (let at = 0; at < old.length; at += STRIDE) if (old[at + 2] !== EMPTY) this.set(old[at], old[at + 1], old[at + 2]);
+    const slots = new Int32Array(n * STRIDE);
+    const mask = n - 1;
+    // Keys are distinct already: each goes to the first free slot of its probe sequence.
+    for (let from = 0; from < old.length; from += STRIDE) {
+      if (old[from + 2] === 0) continue;
+      let i = hash(old[from], old[from + 1]) & mask;
+      while (slots[i * STRIDE + 2] !== 0) i = (i + 1) & mask;
+      const at = i * STRIDE;
+      slots[at] = old[from];
+      slots[at + 1] = old[from + 1];
+      slots[at + 2] = old[from + 2];
+    }
+    this.slots = slots;
+    this.mask = mask;
   }
-}
-
-function emptySlots(n: number): Int32Array {
-  const slots = new Int32Array(n * STRIDE);
-  for (let at = 2; at < slots.length; at += STRIDE) slots[at] = EMPTY;
-  return slots;
 }
 
 function hash(a: number, b: number): number {
