@@ -4,6 +4,13 @@
  * (a pure function of the view state, `analysisRequestOf`), and the latest
  * result per tab is kept here, outside the app store, because it is derived
  * data, not state. Views read it with useAnalysis (views/use-analysis.ts).
+ *
+ * A newly opened tab's first request goes out here, as the tab appears in
+ * the store, not from the views' effect: React's first render of the
+ * profile (the timeline's activity graphs: ~0.3 s for a million samples)
+ * then runs while the worker computes the flame graph, not before it. The
+ * first answer comes without the hottest lines (AnalyzeOptions.
+ * deferFuncLines); they follow in a message of their own and are merged in.
  */
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
@@ -12,6 +19,7 @@ import type { AnalysisRequest, AnalysisResult } from '../../src-shared/analysis/
 import type { Profile } from '../../src-shared/profile/model';
 import type { AnalysisClient } from '../workers/analysis-client';
 import type { AppStore, Selection } from './app-store';
+import { threadTotalsOf } from './derived';
 import { metricOf } from './memory-metric';
 import { sourceRequestOf } from './source-state';
 import type { ViewState } from './view-state';
@@ -86,6 +94,8 @@ const emptyTab: TabAnalysis = { result: null, request: null, wantedKey: '', mill
 export function createAnalysisService(appStore: AppStore, client: AnalysisClient): AnalysisService {
   const store = createStore<AnalysisState>()(() => ({ byTab: new Map() }));
   const opened = new Set<number>();
+  /** Hottest lines per tab, once the worker has sent them. */
+  const funcLinesOf = new Map<number, Int32Array>();
 
   const update = (tabId: number, change: Partial<TabAnalysis>) => {
     const byTab = new Map(store.getState().byTab);
@@ -93,18 +103,53 @@ export function createAnalysisService(appStore: AppStore, client: AnalysisClient
     store.setState({ byTab });
   };
 
-  // Profiles enter and leave the worker with their tabs.
+  /** A result with the hottest lines filled in, when it came without them and they are known. */
+  const withFuncLines = (tabId: number, result: AnalysisResult): AnalysisResult => {
+    const funcLines = funcLinesOf.get(tabId);
+    return result.funcLinesPending && funcLines !== undefined ? { ...result, funcLines, funcLinesPending: false } : result;
+  };
+
+  const funcLinesArrived = (tabId: number, funcLines: Int32Array) => {
+    if (!opened.has(tabId)) return;
+    funcLinesOf.set(tabId, funcLines);
+    const result = store.getState().byTab.get(tabId)?.result;
+    if (result) update(tabId, { result: withFuncLines(tabId, result) });
+  };
+
+  const want = (tabId: number, request: AnalysisRequest) => {
+    const key = requestKey(request);
+    if (store.getState().byTab.get(tabId)?.wantedKey === key) return;
+    update(tabId, { wantedKey: key });
+    client.request(
+      tabId,
+      request,
+      (result, answered, millis) => {
+        if (!opened.has(tabId)) return;
+        // Same transforms, same kept stacks: keep the old array so the timeline's caches stay valid.
+        const previous = store.getState().byTab.get(tabId);
+        if (previous?.result && previous.request && JSON.stringify(previous.request.transforms) === JSON.stringify(answered.transforms)) {
+          result.keptStacks = previous.result.keptStacks;
+        }
+        update(tabId, { result: withFuncLines(tabId, result), request: answered, millis, error: null });
+      },
+      (message) => update(tabId, { error: message }),
+    );
+  };
+
+  // Profiles enter and leave the worker with their tabs; a new tab's first analysis is asked for at once.
   const syncTabs = () => {
     const tabs = appStore.getState().tabs;
     for (const tab of tabs) {
       if (!opened.has(tab.id)) {
         opened.add(tab.id);
-        client.open(tab.id, tab.profile);
+        client.open(tab.id, tab.profile, (funcLines) => funcLinesArrived(tab.id, funcLines));
+        want(tab.id, analysisRequestOf(tab.profile, tab.view, tab.selection, threadTotalsOf(tab.profile)));
       }
     }
     for (const id of [...opened]) {
       if (tabs.some((tab) => tab.id === id)) continue;
       opened.delete(id);
+      funcLinesOf.delete(id);
       client.close(id);
       const byTab = new Map(store.getState().byTab);
       byTab.delete(id);
@@ -118,25 +163,7 @@ export function createAnalysisService(appStore: AppStore, client: AnalysisClient
 
   return {
     store,
-    want(tabId, request) {
-      const key = requestKey(request);
-      if (store.getState().byTab.get(tabId)?.wantedKey === key) return;
-      update(tabId, { wantedKey: key });
-      client.request(
-        tabId,
-        request,
-        (result, answered, millis) => {
-          if (!opened.has(tabId)) return;
-          // Same transforms, same kept stacks: keep the old array so the timeline's caches stay valid.
-          const previous = store.getState().byTab.get(tabId);
-          if (previous?.result && previous.request && JSON.stringify(previous.request.transforms) === JSON.stringify(answered.transforms)) {
-            result.keptStacks = previous.result.keptStacks;
-          }
-          update(tabId, { result, request: answered, millis, error: null });
-        },
-        (message) => update(tabId, { error: message }),
-      );
-    },
+    want,
     mode: () => client.mode(),
     dispose: unsubscribe,
   };

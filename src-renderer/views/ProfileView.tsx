@@ -5,6 +5,7 @@
  * profile and the selection; the analysis worker computes what they draw.
  */
 
+import { useEffect, useState } from 'react';
 import type { Profile } from '../../src-shared/profile/model';
 import { hasAllocationSites } from '../store/memory-metric';
 import { useAppState, useServices } from './app-context';
@@ -31,6 +32,29 @@ function AnalysisRequester() {
   return null;
 }
 
+/**
+ * False until the frame after the analysis first answered (or failed). The
+ * timeline and the side panes (function table, heaviest stack) wait for it:
+ * while the worker computes the first flame graph the window's thread stays
+ * free, the first answer's commit draws the flame graph alone, and the rest
+ * follows in the next task. On a million samples the timeline's activity
+ * graphs (~0.3 s) and the tables (~0.2 s) no longer come before the flame graph.
+ */
+function useAfterFirstAnswer(answered: boolean): boolean {
+  const [after, setAfter] = useState(false);
+  useEffect(() => {
+    if (!answered || after) return;
+    let timer = 0;
+    // After the frame that shows the flame graph, not inside it.
+    const frame = requestAnimationFrame(() => (timer = window.setTimeout(() => setAfter(true), 0)));
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [answered, after]);
+  return after;
+}
+
 export function ProfileView({ profile }: { profile: Profile }) {
   const name = useAppState((state) => state.profileName);
   const panes = useAppState((state) => state.view.panes);
@@ -38,7 +62,8 @@ export function ProfileView({ profile }: { profile: Profile }) {
   const paneResized = useAppState((state) => state.paneResized);
   const source = useAppState((state) => state.selection.source);
   const sourceChanged = useAppState((state) => state.sourceChanged);
-  const { current, error, millis } = useAnalysis();
+  const { result, current, error, millis } = useAnalysis();
+  const restShown = useAfterFirstAnswer(result !== null || error !== null);
   const { analysis } = useServices();
   return (
     <div
@@ -52,7 +77,7 @@ export function ProfileView({ profile }: { profile: Profile }) {
       <ProfileHeader profile={profile} name={name} />
       {error !== null && <div className="analysis-error">Analysis failed: {error}</div>}
       <div className="profile-view__timeline" style={{ height: panes.timeline }}>
-        <Timeline profile={profile} />
+        {restShown && <Timeline profile={profile} />}
       </div>
       <Splitter direction="row" label="Resize the timeline" size={panes.timeline} min={60} max={700} sign={1} onResize={(size) => paneResized('timeline', size)} />
       <div className="analysis-bar">
@@ -86,11 +111,11 @@ export function ProfileView({ profile }: { profile: Profile }) {
         <Splitter direction="column" label="Resize the side panel" size={panes.side} min={240} max={900} sign={-1} onResize={(size) => paneResized('side', size)} />
         <div className="side-column" style={{ width: panes.side }}>
           <section className="pane pane--table" aria-label="Functions">
-            <FunctionTable profile={profile} />
+            {restShown ? <FunctionTable profile={profile} /> : <p className="pane__empty">Analysing…</p>}
           </section>
           <Splitter direction="row" label="Resize the heaviest stack" size={panes.detail} min={60} max={600} sign={-1} onResize={(size) => paneResized('detail', size)} />
           <section className="pane pane--detail" aria-label="Heaviest stack" style={{ height: panes.detail }}>
-            <HeaviestStack profile={profile} />
+            {restShown && <HeaviestStack profile={profile} />}
           </section>
         </div>
       </div>

@@ -17,9 +17,11 @@ import type { FromWorker, ToWorker } from './analysis-protocol';
 
 export type ResultListener = (result: AnalysisResult, request: AnalysisRequest, millis: number) => void;
 export type ErrorListener = (message: string) => void;
+/** Gets a profile's hottest lines when a result left them pending (AnalysisResult.funcLinesPending). */
+export type FuncLinesListener = (funcLines: Int32Array) => void;
 
 export interface AnalysisClient {
-  open(profileId: number, profile: Profile): void;
+  open(profileId: number, profile: Profile, onFuncLines?: FuncLinesListener): void;
   close(profileId: number): void;
   /** Asks for a result; `onResult` gets it (or a newer one's, if replaced before it ran). */
   request(profileId: number, request: AnalysisRequest, onResult: ResultListener, onError: ErrorListener): void;
@@ -38,6 +40,7 @@ export function createAnalysisClient(workerUrl: URL | null): AnalysisClient {
   const inFlight = new Map<number, Pending & { requestId: number }>();
   const waiting = new Map<number, Pending>();
   const analyzers = new Map<number, Analyzer>();
+  const funcLinesListeners = new Map<number, FuncLinesListener>();
   let worker: Worker | null = null;
   let nextRequestId = 1;
 
@@ -93,6 +96,10 @@ export function createAnalysisClient(workerUrl: URL | null): AnalysisClient {
       };
       worker.onmessage = (event: MessageEvent<FromWorker>) => {
         const message = event.data;
+        if (message.type === 'funcLines') {
+          funcLinesListeners.get(message.profileId)?.(message.funcLines);
+          return;
+        }
         const job = inFlight.get(message.profileId);
         if (job === undefined || job.requestId !== message.requestId) return;
         if (message.type === 'result') job.onResult(message.result, job.request, message.millis);
@@ -105,13 +112,15 @@ export function createAnalysisClient(workerUrl: URL | null): AnalysisClient {
   }
 
   return {
-    open(profileId, profile) {
+    open(profileId, profile, onFuncLines) {
       profiles.set(profileId, profile);
+      if (onFuncLines !== undefined) funcLinesListeners.set(profileId, onFuncLines);
       post({ type: 'open', profileId, profile });
     },
     close(profileId) {
       profiles.delete(profileId);
       analyzers.delete(profileId);
+      funcLinesListeners.delete(profileId);
       inFlight.delete(profileId);
       waiting.delete(profileId);
       post({ type: 'close', profileId });

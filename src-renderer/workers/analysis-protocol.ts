@@ -15,4 +15,6 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'result'; profileId: number; requestId: number; result: AnalysisResult; millis: number }
-  | { type: 'error'; profileId: number; requestId: number; message: string };
+  | { type: 'error'; profileId: number; requestId: number; message: string }
+  /** The hottest lines a result left pending (AnalyzeOptions.deferFuncLines), sent right after it. */
+  | { type: 'funcLines'; profileId: number; funcLines: Int32Array };

@@ -33,9 +33,14 @@ scope.onmessage = (event) => {
       }
       try {
         const began = performance.now();
-        const result = analyzer.analyze(message.request);
+        // The first answer leaves the hottest lines for later: the flame graph draws without them.
+        const result = analyzer.analyze(message.request, { deferFuncLines: true });
         const millis = performance.now() - began;
         scope.postMessage({ type: 'result', profileId, requestId, result, millis }, resultBuffers(result));
+        if (result.funcLinesPending) {
+          const funcLines = analyzer.funcLines();
+          scope.postMessage({ type: 'funcLines', profileId, funcLines }, [funcLines.buffer]);
+        }
       } catch (error) {
         const text = error instanceof Error ? error.message : String(error);
         scope.postMessage({ type: 'error', profileId, requestId, message: text }, []);

@@ -87,10 +87,25 @@ export interface AnalysisResult {
   keptStacks: Uint8Array;
   /** Per function, its hottest source line over the whole recording, or -1 (function-lines.ts). */
   funcLines: Int32Array;
+  /**
+   * True when funcLines is a stand-in (all -1) because they were deferred
+   * (AnalyzeOptions.deferFuncLines); `Analyzer.funcLines()` gives the real ones.
+   */
+  funcLinesPending?: boolean;
   /** Costs of the lines of `request.sourceFile` over the selection (source-costs.ts), or null. */
   sourceLines: FileLineCosts | null;
   /** Costs of the addresses of `request.asmFunc` over the selection, or null. */
   asmCosts: InstructionCosts | null;
+}
+
+export interface AnalyzeOptions {
+  /**
+   * Leave the hottest lines out (a stand-in, funcLinesPending) when they are
+   * not computed yet: they cost a walk of every stack to its root (~0.2 s on
+   * a million deep samples) and the first flame graph does not need them.
+   * The worker sends them right after its first answer.
+   */
+  deferFuncLines?: boolean;
 }
 
 const TRANSFORM_CACHE_SIZE = 4;
@@ -109,7 +124,7 @@ export class Analyzer {
 
   constructor(readonly profile: Profile) {}
 
-  analyze(request: AnalysisRequest): AnalysisResult {
+  analyze(request: AnalysisRequest, options: AnalyzeOptions = {}): AnalysisResult {
     const { profile } = this;
     const transformed = this.transformedStacks(request.transforms);
     const { stacks } = transformed;
@@ -119,9 +134,10 @@ export class Analyzer {
     const funcCosts = functionCostsOnSkeleton(transformed.skeleton, tree, profile.funcs.length);
     const search = request.search.trim();
     const searchWeight = search === '' ? 0 : matchedWeight(stacks, weights, matchFunctions(this.funcNames(), search));
-    transformed.kept ??= Uint8Array.from(transformed.fromProfileStack, (to) => (to >= 0 ? 1 : 0));
+    transformed.kept ??= keptOf(transformed.fromProfileStack);
     // A copy: the result's buffers are transferred away, the cache keeps its own.
     const keptStacks = transformed.kept.slice();
+    const deferLines = options.deferFuncLines === true && this.hottestLines === null;
     return {
       tree,
       invertedTree: request.inverted
@@ -136,9 +152,15 @@ export class Analyzer {
       stackChart: request.stackChartThread >= 0 ? this.stackChart(request, transformed) : null,
       keptStacks,
       // Computed once per profile; a copy because the result's buffers are transferred away.
-      funcLines: (this.hottestLines ??= computeHottestLines(profile)).slice(),
+      funcLines: deferLines ? new Int32Array(profile.funcs.length).fill(-1) : this.funcLines(),
+      ...(deferLines ? { funcLinesPending: true } : {}),
       ...this.sourceCosts(request, transformed),
     };
+  }
+
+  /** Per function, its hottest line over the whole recording (computed once; a copy, for transferring). */
+  funcLines(): Int32Array {
+    return (this.hottestLines ??= computeHottestLines(this.profile)).slice();
   }
 
   /**
@@ -266,6 +288,13 @@ export class Analyzer {
       transformed.depth,
     );
   }
+}
+
+/** 1 per profile stack the transforms keep. A plain loop: Uint8Array.from with a callback took ~80 ms on 600k stacks. */
+function keptOf(fromProfileStack: Int32Array): Uint8Array {
+  const kept = new Uint8Array(fromProfileStack.length);
+  for (let s = 0; s < kept.length; s++) kept[s] = fromProfileStack[s] >= 0 ? 1 : 0;
+  return kept;
 }
 
 /** Every ArrayBuffer in a result, so a worker can transfer instead of copying. */

@@ -19,6 +19,7 @@
  */
 
 import type { IndexIntoFuncTable, IndexIntoStackTable, Profile } from '../profile/model';
+import { PairMap } from '../profile/pair-map';
 
 export type IndexIntoFuncStackTable = number;
 
@@ -35,19 +36,22 @@ export interface MappedFuncStacks {
   fromProfileStack: Int32Array;
 }
 
-/** Two small non-negative integers packed into one exact double (funcs stay below 2^26). */
-const PAIR_SCALE = 2 ** 26;
-
-/** Appends func stacks, reusing an existing one for a (prefix, func) pair already seen. */
+/**
+ * Appends func stacks, reusing an existing one for a (prefix, func) pair
+ * already seen. The index is a PairMap (typed arrays): with a Map keyed by a
+ * packed double, folding a million deep stacks took ~270 ms of the first
+ * flame graph's analysis.
+ */
 export class FuncStackBuilder {
   private func: Int32Array;
   private prefix: Int32Array;
   private count = 0;
-  private readonly index = new Map<number, IndexIntoFuncStackTable>();
+  private readonly index: PairMap;
 
   constructor(capacity = 1024) {
     this.func = new Int32Array(Math.max(16, capacity));
     this.prefix = new Int32Array(Math.max(16, capacity));
+    this.index = new PairMap(Math.max(16, capacity));
   }
 
   get length(): number {
@@ -64,14 +68,13 @@ export class FuncStackBuilder {
 
   /** The stack `func` called from `prefix` (-1: a root), added if new. */
   stack(prefix: IndexIntoFuncStackTable, func: IndexIntoFuncTable): IndexIntoFuncStackTable {
-    const key = (prefix + 1) * PAIR_SCALE + func;
-    let stack = this.index.get(key);
-    if (stack === undefined) {
+    let stack = this.index.get(prefix, func);
+    if (stack === -1) {
       if (this.count === this.func.length) this.grow();
       stack = this.count++;
       this.func[stack] = func;
       this.prefix[stack] = prefix;
-      this.index.set(key, stack);
+      this.index.set(prefix, func, stack);
     }
     return stack;
   }
