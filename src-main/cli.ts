@@ -133,6 +133,10 @@ async function serve(args: string[]): Promise<number> {
   const server = await startServer({ port, rendererDir, openPaths: positionals, version: packageVersion(), record: values.record });
   process.stdout.write(`Heatline is serving on ${server.url}\n(open that URL in a browser on this machine; Ctrl+C stops)\n`);
   process.stdout.write(values.record ? 'Recording is on: whoever has the URL can run commands as you.\n' : 'Recording is off (heatline serve --record turns it on).\n');
+  // The named files are importing already; a file that cannot be read is said here too, not only in the window.
+  void server.earlyImports.then((outcomes) => {
+    for (const { error } of outcomes) if (error !== null && error !== 'cancelled') process.stderr.write(`heatline: ${error}\n`);
+  });
   await new Promise<void>((done) => {
     const stop = () => void server.close().then(done);
     process.once('SIGINT', stop);

@@ -22,6 +22,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { app, BrowserWindow, Menu, session, shell } from 'electron';
 import type { MenuCommand } from '../../src-shared/contract';
+import { startEarlyImports, type EarlyImports } from '../host/early-imports';
 import { createHost } from '../host/host';
 import { createRecordingServices } from '../host/record-handlers';
 import { registerHostIpc, windowEvents, type WindowEvents } from './ipc';
@@ -72,9 +73,14 @@ function start(): void {
     focus: () => live?.focus(),
   });
 
+  // The files on the command line start importing now, while the app gets ready and the window loads;
+  // the window's open of each adopts its import (host/early-imports.ts).
+  const launchFiles = startupFiles();
+  const earlyImports = startEarlyImports(launchFiles);
+
   void app.whenReady().then(() => {
-    live = startWindows(paths);
-    for (const path of [...startupFiles(), ...pendingOpens.splice(0)]) live.open(path);
+    live = startWindows(paths, earlyImports);
+    for (const path of [...launchFiles, ...pendingOpens.splice(0)]) live.open(path);
   });
 
   app.on('window-all-closed', () => {
@@ -88,7 +94,7 @@ interface OpenTarget {
 }
 
 /** Everything that needs `ready`: session policy, IPC, the menu, the first window. */
-function startWindows(paths: AppPaths): OpenTarget {
+function startWindows(paths: AppPaths, earlyImports: EarlyImports): OpenTarget {
   const pageHtml = existsSync(paths.page) ? readFileSync(paths.page, 'utf8') : null;
   hardenSession(session.defaultSession, paths.pageUrl, headerCsp(pageHtml));
 
@@ -122,6 +128,7 @@ function startWindows(paths: AppPaths): OpenTarget {
       sources: { settingsDir: app.getPath('userData'), pickSourceFile: (path) => showLocateSourceDialog(parent(), path) },
       recentFiles,
       recording,
+      earlyImports,
     });
     const entry: AppWindow = { window, host, events };
     windows.set(contentsId, entry);

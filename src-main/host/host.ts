@@ -5,9 +5,6 @@
  * tested in plain Node.
  */
 
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type {
   EventPayload,
   HostEventName,
@@ -17,9 +14,10 @@ import type {
   OpenedProfile,
   RecentFile,
 } from '../../src-shared/contract';
-import { CancelledError, UserFacingError } from '../../src-shared/errors';
-import type { Profile } from '../../src-shared/profile/model';
-import type { ImportJob, WorkerReply } from './import-worker';
+import { UserFacingError } from '../../src-shared/errors';
+import type { EarlyImports } from './early-imports';
+import type { ImportJob } from './import-worker';
+import { runImport, type RunningImport } from './run-import';
 import { createSourceHost, type SourceServices } from './source-handlers';
 import { createRecordHandlers, type RecordingServices } from './record-handlers';
 
@@ -36,38 +34,30 @@ export interface HostServices {
   sources?: SourceServices;
   /** Recording (issue 7): shared by the windows of one process; absent where the host cannot record. */
   recording?: RecordingServices;
+  /** Files named when the process started, already importing: openFile of such a path adopts its import. */
+  earlyImports?: Pick<EarlyImports, 'take'>;
 }
 
 export function createHost(services: HostServices): HostHandlers & { dispose(): void } {
-  const running = new Map<string, Worker>();
+  const running = new Map<string, RunningImport>();
   const sources = createSourceHost(services.sources ?? {});
   const recording = createRecordHandlers(services.recording, services.emit, services.mode);
 
-  const importInWorker = async (taskId: string, job: ImportJob, name: string, path: string | null): Promise<OpenedProfile> => {
-    if (running.has(taskId)) throw new UserFacingError(`task ${taskId} is already running`);
-    const profile = await new Promise<Profile>((resolve, reject) => {
-      const worker = startImportWorker(job);
-      running.set(taskId, worker);
-      let settled = false;
-      const settle = (action: () => void) => {
-        if (settled) return;
-        settled = true;
-        running.delete(taskId);
-        action();
-        void worker.terminate();
-      };
-      worker.on('message', (reply: WorkerReply) => {
-        if (reply.type === 'progress') {
-          services.emit('progress', { taskId, phase: 'reading', done: reply.done, total: reply.total });
-        } else if (reply.type === 'done') {
-          settle(() => resolve(reply.profile));
-        } else {
-          settle(() => reject(new UserFacingError(reply.message)));
-        }
-      });
-      worker.on('error', (error: Error) => settle(() => reject(new UserFacingError(`${name}: ${error.message}`))));
-      worker.on('exit', () => settle(() => reject(new CancelledError())));
-    });
+  /** Runs `job` in a worker under `taskId` (or adopts `early`, an import already running for the path). */
+  const importInWorker = async (taskId: string, job: ImportJob, name: string, path: string | null, early: RunningImport | null = null): Promise<OpenedProfile> => {
+    if (running.has(taskId)) {
+      void early?.cancel();
+      throw new UserFacingError(`task ${taskId} is already running`);
+    }
+    const task = early ?? runImport(job, name);
+    running.set(taskId, task);
+    task.setProgressListener((done, total) => services.emit('progress', { taskId, phase: 'reading', done, total }));
+    let profile;
+    try {
+      profile = await task.profile;
+    } finally {
+      running.delete(taskId);
+    }
     if (path !== null) services.recentFiles?.add(path);
     return { profile, name: profile.meta.sourceName, path, profileId: sources.register(profile, path === null ? 'uploaded' : 'opened-by-path') };
   };
@@ -84,11 +74,11 @@ export function createHost(services: HostServices): HostHandlers & { dispose(): 
       if (!services.mayOpenPath(path)) {
         throw new UserFacingError(`${path}: this host opens only files uploaded from the window or named when it started`);
       }
-      return importInWorker(taskId, { kind: 'path', path }, path, path);
+      return importInWorker(taskId, { kind: 'path', path }, path, path, services.earlyImports?.take(path) ?? null);
     },
     openBytes: ({ name, bytes, taskId }) => importInWorker(taskId, { kind: 'bytes', name, bytes }, name, null),
     cancelTask: async ({ taskId }) => {
-      await running.get(taskId)?.terminate();
+      await running.get(taskId)?.cancel();
     },
     showOpenDialog: async () => {
       if (!services.showOpenDialog) throw new UserFacingError('this host has no native Open dialog');
@@ -106,23 +96,9 @@ export function createHost(services: HostServices): HostHandlers & { dispose(): 
     ...recording.handlers,
     // --- end recording handlers ---
     dispose: () => {
-      for (const worker of running.values()) void worker.terminate();
+      for (const task of running.values()) void task.cancel();
       running.clear();
       recording.dispose();
     },
   };
-}
-
-/**
- * The bundled worker sits beside the bundled host (out/main). When the host
- * runs from source (tests through tsx), the worker is started through tsx's
- * CommonJS loader: worker threads do not take `--import` from execArgv.
- */
-function startImportWorker(job: ImportJob): Worker {
-  const transferList = job.kind === 'bytes' ? [job.bytes.buffer as ArrayBuffer] : [];
-  const bundled = join(__dirname, 'import-worker.js');
-  if (existsSync(bundled)) return new Worker(bundled, { workerData: job, transferList });
-  const source = join(__dirname, 'import-worker.ts');
-  const bootstrap = `require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`;
-  return new Worker(bootstrap, { eval: true, workerData: job, transferList });
 }

@@ -14,6 +14,10 @@
  * opening files by path. When on, each window (socket) gets its own
  * sessions, ended when the socket closes; the sessions list and output
  * folder are shared.
+ *
+ * The files named on the command line start importing at once
+ * (host/early-imports.ts), so the import runs while the browser loads the
+ * page; the first window's open of each adopts it.
  */
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -27,6 +31,7 @@ import { decodeEnvelope, encodeEnvelope } from '../../src-shared/envelope';
 import type { ClientMessage, ServerMessage } from '../../src-shared/ws-protocol';
 import { WS_RELATIVE_PATH } from '../../src-shared/ws-protocol';
 import { dispatchCall } from '../host/dispatch';
+import { startEarlyImports, type EarlyImportOutcome } from '../host/early-imports';
 import { createHost } from '../host/host';
 import { createRecordingServices, defaultDataDir, type RecordingServices } from '../host/record-handlers';
 
@@ -35,7 +40,7 @@ export interface ServeOptions {
   port: number;
   /** The built renderer (out/renderer). */
   rendererDir: string;
-  /** Files named on the command line: the only paths a browser may open, and opened in each new window. */
+  /** Files named on the command line: the only paths a browser may open, and opened in each new window (imported from the start). */
   openPaths: string[];
   version: string;
   /** Recording from the window (issue 7): off unless true (`heatline serve --record`). */
@@ -47,6 +52,8 @@ export interface ServeOptions {
 export interface RunningServer {
   url: string;
   port: number;
+  /** How the imports of the files named on the command line, started with the server, ended. */
+  earlyImports: Promise<EarlyImportOutcome[]>;
   close(): Promise<void>;
 }
 
@@ -71,6 +78,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const token = randomBytes(24).toString('base64url');
   const rendererDir = resolve(options.rendererDir);
   const openPaths = options.openPaths.map((path) => resolve(path));
+  // Before anything else: the import then overlaps the listen, the page load and the socket's connect.
+  const earlyImports = startEarlyImports(openPaths);
   // out/main/cli.js -> the package's resources/ (dtrace scripts).
   const recording = options.record
     ? (options.recording ?? createRecordingServices({ dataDir: defaultDataDir(), resourcesDir: join(__dirname, '..', '..', 'resources'), defaultCwd: process.cwd() }))
@@ -141,6 +150,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       // Files named on the command line, and the recordings this host made (the window opens its own results).
       mayOpenPath: (path) => openPaths.includes(resolve(path)) || (recording?.isRecordingResult(path) ?? false),
       recording,
+      earlyImports,
     });
     ws.on('message', (data, isBinary) => {
       void (async () => {
@@ -158,16 +168,23 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     for (const path of openPaths) sendMessage({ type: 'event', name: 'openRequested', payload: { path } });
   }
 
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, LOOPBACK, () => resolveListen());
-  });
+  try {
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, LOOPBACK, () => resolveListen());
+    });
+  } catch (error) {
+    earlyImports.dispose();
+    throw error;
+  }
   port = (server.address() as AddressInfo).port;
   return {
     url: `http://${LOOPBACK}:${port}/${token}/`,
     port,
+    earlyImports: earlyImports.settled,
     close: () =>
       new Promise<void>((done) => {
+        earlyImports.dispose();
         for (const client of sockets.clients) client.terminate();
         sockets.close();
         server.close(() => done());
