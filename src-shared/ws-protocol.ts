@@ -9,7 +9,12 @@
 
 import type { CallOutcome, HostCallName, HostEventName } from './contract';
 
-export type ClientMessage = { type: 'call'; id: number; name: HostCallName; args: unknown };
+/**
+ * `upload`: openBytes only. The id the server gave the file's bytes, POSTed
+ * to UPLOAD_RELATIVE_PATH first; the server puts them in as `args.bytes`
+ * (a browser's socket message is slow to unmask, a POST body is not).
+ */
+export type ClientMessage = { type: 'call'; id: number; name: HostCallName; args: unknown; upload?: string };
 
 export type ServerMessage =
   | { type: 'result'; id: number; outcome: CallOutcome<unknown> }
@@ -17,3 +22,5 @@ export type ServerMessage =
 
 /** The socket's path relative to the page: `new URL(WS_RELATIVE_PATH, location.href)` with ws: scheme. */
 export const WS_RELATIVE_PATH = 'ws';
+/** Where the page POSTs a file's bytes (application/octet-stream); the answer is JSON `{ "id": ... }`. */
+export const UPLOAD_RELATIVE_PATH = 'upload';

@@ -29,11 +29,12 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventPayload, HostEventName } from '../../src-shared/contract';
 import { decodeEnvelope, encodeEnvelope } from '../../src-shared/envelope';
 import type { ClientMessage, ServerMessage } from '../../src-shared/ws-protocol';
-import { WS_RELATIVE_PATH } from '../../src-shared/ws-protocol';
+import { UPLOAD_RELATIVE_PATH, WS_RELATIVE_PATH } from '../../src-shared/ws-protocol';
 import { dispatchCall } from '../host/dispatch';
 import { startEarlyImports, type EarlyImportOutcome } from '../host/early-imports';
 import { createHost } from '../host/host';
 import { createRecordingServices, defaultDataDir, type RecordingServices } from '../host/record-handlers';
+import { createUploads, UploadError } from './uploads';
 
 export interface ServeOptions {
   /** 0 picks a free port. */
@@ -58,7 +59,7 @@ export interface RunningServer {
 }
 
 const LOOPBACK = '127.0.0.1';
-/** Uploads arrive as one message; 2 GiB is the most one ArrayBuffer holds everywhere. */
+/** A call's message (an upload through the socket, as before uploads.ts) may be large; 2 GiB is the most one ArrayBuffer holds everywhere. */
 const MAX_MESSAGE_BYTES = 2 ** 31 - 1;
 
 const contentTypes: Record<string, string> = {
@@ -80,6 +81,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const openPaths = options.openPaths.map((path) => resolve(path));
   // Before anything else: the import then overlaps the listen, the page load and the socket's connect.
   const earlyImports = startEarlyImports(openPaths);
+  const uploads = createUploads();
   // out/main/cli.js -> the package's resources/ (dtrace scripts).
   const recording = options.record
     ? (options.recording ?? createRecordingServices({ dataDir: defaultDataDir(), resourcesDir: join(__dirname, '..', '..', 'resources'), defaultCwd: process.cwd() }))
@@ -105,6 +107,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const rest = pathUnderToken(request.url);
     if (!isOwnHost(request.headers.host) || rest === null) return send(response, 403, 'forbidden');
     if (request.headers.origin !== undefined && !isOwnOrigin(request.headers.origin)) return send(response, 403, 'forbidden');
+    if (rest === `/${UPLOAD_RELATIVE_PATH}`) return receiveUpload(request, response);
     if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'method not allowed');
     // Relative asset URLs need the trailing slash to resolve under the token.
     if (rest === '') {
@@ -125,6 +128,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       'Content-Length': body.byteLength,
     });
     response.end(request.method === 'HEAD' ? undefined : body);
+  }
+
+  /** A file's bytes for a later openBytes call (uploads.ts): only POSTs from our own page, which always send Origin. */
+  async function receiveUpload(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (request.method !== 'POST') return send(response, 405, 'method not allowed');
+    if (!isOwnOrigin(request.headers.origin)) return send(response, 403, 'forbidden');
+    try {
+      const id = await uploads.receive(request);
+      response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify({ id }));
+    } catch (error) {
+      if (!(error instanceof UploadError)) throw error;
+      send(response, error.status, error.message);
+      // The rest of a refused body is not read: close the connection instead.
+      request.destroy();
+    }
   }
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
@@ -159,10 +177,20 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           ws.close(1003, 'expected a binary call envelope');
           return;
         }
-        const outcome = await dispatchCall(host, message.name, message.args);
+        const outcome =
+          message.upload === undefined
+            ? await dispatchCall(host, message.name, message.args)
+            : await dispatchUploadCall(message, uploads.take(message.upload));
         sendMessage({ type: 'result', id: message.id, outcome });
       })();
     });
+    /** openBytes with bytes POSTed before: they go into the arguments, which the host then checks as usual. */
+    const dispatchUploadCall = (message: ClientMessage, bytes: Uint8Array | null) => {
+      if (message.name !== 'openBytes') return Promise.resolve({ ok: false as const, error: `${message.name} takes no upload` });
+      if (bytes === null) return Promise.resolve({ ok: false as const, error: 'the upload is gone (opened already, or not opened within a minute): drop the file again' });
+      const args = typeof message.args === 'object' && message.args !== null ? message.args : {};
+      return dispatchCall(host, message.name, { ...args, bytes });
+    };
     ws.on('close', () => host.dispose());
     // A new window opens the files named on the command line.
     for (const path of openPaths) sendMessage({ type: 'event', name: 'openRequested', payload: { path } });
@@ -185,6 +213,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     close: () =>
       new Promise<void>((done) => {
         earlyImports.dispose();
+        uploads.dispose();
         for (const client of sockets.clients) client.terminate();
         sockets.close();
         server.close(() => done());
@@ -199,6 +228,7 @@ function readClientMessage(data: unknown): ClientMessage | null {
   try {
     const message = decodeEnvelope(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as ClientMessage;
     if (message?.type !== 'call' || typeof message.id !== 'number') return null;
+    if (message.upload !== undefined && typeof message.upload !== 'string') return null;
     return message;
   } catch {
     return null;

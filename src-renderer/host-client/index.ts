@@ -5,7 +5,7 @@
  */
 
 import type { HostClient, PreloadBridge } from '../../src-shared/contract';
-import { WS_RELATIVE_PATH } from '../../src-shared/ws-protocol';
+import { UPLOAD_RELATIVE_PATH, WS_RELATIVE_PATH } from '../../src-shared/ws-protocol';
 import { createBridgeClient } from './bridge-client';
 import { createSocketClient, socketUrlFor } from './socket-client';
 
@@ -25,6 +25,7 @@ export function createHostClient(options: HostClientOptions = {}): HostClient {
   if (window.heatline !== undefined) return createBridgeClient(window.heatline);
   return createSocketClient({
     url: socketUrlFor(location.href, WS_RELATIVE_PATH),
+    uploadUrl: new URL(UPLOAD_RELATIVE_PATH, location.href).toString(),
     onConnectionLost: options.onConnectionLost,
   });
 }

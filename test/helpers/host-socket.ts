@@ -7,6 +7,8 @@ import type { ClientMessage, ServerMessage } from '../../src-shared/ws-protocol'
 
 export interface TestSocket {
   call(name: string, args: unknown): Promise<CallOutcome<unknown>>;
+  /** A call with more fields in its message (ws-protocol's `upload`). */
+  callWith(name: string, args: unknown, extra: Partial<ClientMessage>): Promise<CallOutcome<unknown>>;
   events: { name: string; payload: unknown }[];
   close(): void;
 }
@@ -25,16 +27,18 @@ export function connect(url: string, headers: Record<string, string> = {}): Prom
       if (message.type === 'event') events.push({ name: message.name, payload: message.payload });
       else pending.get(message.id)?.(message.outcome);
     });
+    const callWith = (name: string, args: unknown, extra: Partial<ClientMessage>) =>
+      new Promise<CallOutcome<unknown>>((done) => {
+        const id = nextId++;
+        pending.set(id, done);
+        const message = { ...extra, type: 'call', id, name, args } as ClientMessage;
+        ws.send(encodeEnvelope(message));
+      });
     ws.on('open', () =>
       resolve({
         events,
-        call: (name, args) =>
-          new Promise((done) => {
-            const id = nextId++;
-            pending.set(id, done);
-            const message = { type: 'call', id, name, args } as ClientMessage;
-            ws.send(encodeEnvelope(message));
-          }),
+        call: (name, args) => callWith(name, args, {}),
+        callWith,
         close: () => ws.close(),
       }),
     );

@@ -1,0 +1,70 @@
+/**
+ * Browser mode's openBytes with an upload URL (host-client/socket-client.ts):
+ * the bytes go up as a POST first and the socket call names the upload, its
+ * arguments without the bytes; a failed upload is one line naming the file
+ * and sends no call. Other calls are untouched.
+ */
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeEnvelope } from '../../src-shared/envelope';
+import type { ClientMessage } from '../../src-shared/ws-protocol';
+import { createSocketClient, type SocketLike } from '../../src-renderer/host-client/socket-client';
+
+class RecordingSocket implements SocketLike {
+  binaryType: BinaryType = 'blob';
+  sent: ClientMessage[] = [];
+  onopen: ((event: Event) => void) | null = null;
+  onmessage: ((event: MessageEvent) => void) | null = null;
+  onclose: ((event: CloseEvent) => void) | null = null;
+  onerror: ((event: Event) => void) | null = null;
+  send(data: Uint8Array) {
+    this.sent.push(decodeEnvelope(data) as ClientMessage);
+  }
+  close() {
+    this.onclose?.({} as CloseEvent);
+  }
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+test('openBytes posts the bytes, then calls with the upload id and no bytes; other calls go as before', async () => {
+  const socket = new RecordingSocket();
+  const posted: [string, number[]][] = [];
+  const client = createSocketClient({
+    url: 'ws://127.0.0.1:1/token/ws',
+    openSocket: () => socket,
+    uploadUrl: 'http://127.0.0.1:1/token/upload',
+    postUpload: async (url, bytes) => {
+      posted.push([url, Array.from(bytes)]);
+      return 'upload-7';
+    },
+  });
+  socket.onopen?.({} as Event);
+  void client.openBytes({ name: 'a.data', bytes: new Uint8Array([4, 5, 6]), taskId: 't1' });
+  void client.openFile({ path: '/x', taskId: 't2' });
+  await tick();
+  assert.deepEqual(posted, [['http://127.0.0.1:1/token/upload', [4, 5, 6]]]);
+  const byName = Object.fromEntries(socket.sent.map((m) => [m.name, m]));
+  assert.deepEqual(byName.openBytes.args, { name: 'a.data', taskId: 't1' });
+  assert.equal(byName.openBytes.upload, 'upload-7');
+  assert.deepEqual(byName.openFile.args, { path: '/x', taskId: 't2' });
+  assert.equal(byName.openFile.upload, undefined);
+});
+
+test('a failed upload: one line naming the file, and no call is sent', async () => {
+  const socket = new RecordingSocket();
+  const client = createSocketClient({
+    url: 'ws://127.0.0.1:1/token/ws',
+    openSocket: () => socket,
+    uploadUrl: 'http://127.0.0.1:1/token/upload',
+    postUpload: async () => {
+      throw new Error('the file is larger than 2 GiB');
+    },
+  });
+  socket.onopen?.({} as Event);
+  await assert.rejects(client.openBytes({ name: 'big.data', bytes: new Uint8Array(1), taskId: 't' }), {
+    message: 'big.data: the upload to the Heatline server failed (the file is larger than 2 GiB)',
+  });
+  assert.deepEqual(socket.sent, []);
+});
