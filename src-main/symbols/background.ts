@@ -12,6 +12,9 @@
  * the worker sent, and resolves anything else (an offset never sent, or the
  * worker failed) in this thread with an ordinary resolver.
  *
+ * Kernel addresses go the same way at the end of the read: the worker has
+ * read and indexed /proc/kallsyms meanwhile.
+ *
  * The worker is the bundle's symbol-worker.js; where it is not built (tests
  * running the TypeScript sources) start() returns null and symbolization
  * stays in this thread, as before.
@@ -22,12 +25,21 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BinaryRef, BinaryResolver, ResolvedAddress } from './types';
 
-export type ToSymbolWorker = { type: 'resolve'; path: string; buildId: string | null; offsets: number[] } | { type: 'flush' };
+export type ToSymbolWorker =
+  | { type: 'resolve'; path: string; buildId: string | null; offsets: number[] }
+  | { type: 'kernel'; addresses: bigint[]; recordedBuildId: string | null; allowWithoutBuildId: boolean }
+  | { type: 'flush' };
 
 export type FromSymbolWorker =
   | { type: 'resolved'; path: string; buildId: string | null; offsets: number[]; results: ResolvedAddress[]; located: BinaryLocation }
+  | { type: 'kernel-resolved'; addresses: bigint[]; results: ResolvedAddress[] }
   | { type: 'warning'; line: string }
   | { type: 'flushed' };
+
+/** What symbolization asks of the kernel (perf-data/symbolize.ts KernelSymbolizer). */
+export interface KernelAddressResolver {
+  resolveKernelAddresses(addresses: readonly bigint[], buildId: string | null): ResolvedAddress[];
+}
 
 interface BinaryLocation {
   binaryPath: string | null;
@@ -40,6 +52,7 @@ export class BackgroundSymbols {
   /** Per binary: file offset -> what the worker resolved there. */
   private readonly results = new Map<string, Map<number, ResolvedAddress>>();
   private readonly located = new Map<string, BinaryLocation>();
+  private readonly kernelResults = new Map<bigint, ResolvedAddress>();
   private failed = false;
   private waiting: (() => void)[] = [];
 
@@ -67,6 +80,17 @@ export class BackgroundSymbols {
   resolve(binary: BinaryRef, offsets: number[]): void {
     if (this.failed || offsets.length === 0) return;
     this.post({ type: 'resolve', path: binary.path, buildId: binary.buildId, offsets });
+  }
+
+  /**
+   * Asks for kernel addresses to be named from this machine's kallsyms, which
+   * the worker reads and indexes from its start (the kernel formats the file
+   * slowly). The same checks as in this thread decide whether the names are
+   * used (createKernelResolver).
+   */
+  resolveKernel(addresses: bigint[], recordedBuildId: string | null, allowWithoutBuildId: boolean): void {
+    if (this.failed || addresses.length === 0) return;
+    this.post({ type: 'kernel', addresses, recordedBuildId, allowWithoutBuildId });
   }
 
   /** Resolves when everything asked so far has come back (or the worker failed). */
@@ -101,6 +125,21 @@ export class BackgroundSymbols {
     };
   }
 
+  /** A kernel resolver answering from the worker's results, and from `fallback()` (made on first need) for anything else. */
+  kernelResolver(fallback: () => KernelAddressResolver): KernelAddressResolver {
+    return {
+      resolveKernelAddresses: (addresses, buildId) => {
+        const missing = addresses.filter((address) => !this.kernelResults.has(address));
+        const here = new Map<bigint, ResolvedAddress>();
+        if (missing.length > 0) {
+          const results = fallback().resolveKernelAddresses(missing, buildId);
+          missing.forEach((address, i) => here.set(address, results[i]));
+        }
+        return addresses.map((address) => this.kernelResults.get(address) ?? here.get(address) ?? { frames: [] });
+      },
+    };
+  }
+
   dispose(): void {
     this.failed = true;
     void this.worker.terminate();
@@ -124,6 +163,8 @@ export class BackgroundSymbols {
       if (!known) this.results.set(key, (known = new Map()));
       message.offsets.forEach((offset, i) => known.set(offset, message.results[i]));
       this.located.set(key, message.located);
+    } else if (message.type === 'kernel-resolved') {
+      message.addresses.forEach((address, i) => this.kernelResults.set(address, message.results[i]));
     } else {
       this.waiting.shift()?.();
     }

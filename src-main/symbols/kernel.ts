@@ -274,6 +274,8 @@ export interface KernelResolverOptions {
   kallsymsPath?: string;
   /** kallsyms' text when the caller already read it (readKallsyms, started early); else it is read here. */
   kallsymsText?: string | null;
+  /** kallsyms already read and parsed (readKallsymsIndex, started early): neither is done again. */
+  kallsymsIndex?: KallsymsIndex | null;
   notesPath?: string;
   kptrRestrictPath?: string;
 }
@@ -305,6 +307,12 @@ export async function readKallsyms(path = '/proc/kallsyms'): Promise<string | nu
   }
 }
 
+/** readKallsyms() then KallsymsIndex.parse(), or null when unreadable (the resolver then reads it itself and says why). */
+export async function readKallsymsIndex(path = '/proc/kallsyms'): Promise<KallsymsIndex | null> {
+  const text = await readKallsyms(path);
+  return text === null ? null : KallsymsIndex.parse(text);
+}
+
 export function createKernelResolver(options: KernelResolverOptions): KernelResolver {
   const kallsymsPath = options.kallsymsPath ?? '/proc/kallsyms';
   const notesPath = options.notesPath ?? '/sys/kernel/notes';
@@ -322,13 +330,16 @@ export function createKernelResolver(options: KernelResolverOptions): KernelReso
       return unresolved(`kernel symbols not used: the recording's kernel (build-id ${options.recordedBuildId}) is not the running kernel (build-id ${current})`);
     }
   }
-  let text: string;
-  try {
-    text = options.kallsymsText ?? readFileSync(kallsymsPath, 'utf8');
-  } catch (err) {
-    return unresolved(`kernel symbols unavailable: cannot read ${kallsymsPath} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  let index = options.kallsymsIndex ?? null;
+  if (index === null) {
+    let text: string;
+    try {
+      text = options.kallsymsText ?? readFileSync(kallsymsPath, 'utf8');
+    } catch (err) {
+      return unresolved(`kernel symbols unavailable: cannot read ${kallsymsPath} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+    index = KallsymsIndex.parse(text);
   }
-  const index = KallsymsIndex.parse(text);
   if (index.allZero) {
     return unresolved(`kernel symbols hidden: ${kptrPath} is ${readTrimmed(kptrPath) ?? 'set'}, so ${kallsymsPath} shows every address as 0 (run as root, or set kernel.kptr_restrict=0)`);
   }

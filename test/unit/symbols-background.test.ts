@@ -2,17 +2,19 @@
  * Background symbolization (symbols/background.ts): the worker of the built
  * bundle resolves file offsets exactly as the resolver does in this thread;
  * offsets never sent, and everything after the worker is gone, are resolved
- * here. (End to end, `heatline report` on recordings checked against perf
+ * here; kernel addresses are named from kallsyms under the same build-id
+ * rule. (End to end, `heatline report` on recordings checked against perf
  * report goes through the worker: test/integration/perf-data.test.ts.)
  */
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { BackgroundSymbols } from '../../src-main/symbols/background';
 import { createBinaryResolver } from '../../src-main/symbols/binary-resolver';
 import { ElfFile } from '../../src-main/symbols/elf/elf-file';
+import { createKernelResolver, readKallsymsIndex, readKernelBuildId } from '../../src-main/symbols/kernel';
 import { assertBuilt } from '../helpers/cli';
 import { fixtureBuilds } from '../helpers/compile';
 
@@ -75,4 +77,47 @@ test('the worker resolves like this thread; unsent offsets and a gone worker are
 
 test('without the built worker, background symbolization is off (symbolized in the importer thread)', () => {
   assert.equal(BackgroundSymbols.start(() => {}, join(__dirname, 'no-such-symbol-worker.js')), null);
+});
+
+test('kernel addresses: the worker names them from kallsyms as this thread does, and says why when it does not', async () => {
+  assertBuilt();
+  const buildId = readKernelBuildId();
+  const index = await readKallsymsIndex();
+  assert.ok(buildId !== null && index !== null && !index.allZero, 'this machine (root) can read its kernel build-id and kallsyms');
+  // Addresses inside the first few hundred kallsyms symbols and a little past them.
+  const text = readFileSync('/proc/kallsyms', 'utf8');
+  const addresses = text
+    .split('\n')
+    .slice(0, 400)
+    .filter((line) => / [tT] /.test(line))
+    .map((line) => BigInt(`0x${line.slice(0, line.indexOf(' '))}`) + 3n);
+  assert.ok(addresses.length > 10);
+  const here = createKernelResolver({ recordedBuildId: buildId, kallsymsIndex: index });
+  const expected = addresses.map((address) => here.resolve(address));
+
+  for (const [recorded, warning] of [
+    [buildId, null],
+    ['00112233445566778899aabbccddeeff00112233', /is not the running kernel/],
+  ] as const) {
+    const warnings: string[] = [];
+    const background = BackgroundSymbols.start((line) => warnings.push(line), WORKER);
+    assert.ok(background);
+    background.resolveKernel(addresses, recorded, false);
+    await background.settled();
+    let fallbacks = 0;
+    const kernel = background.kernelResolver(() => {
+      fallbacks++;
+      return { resolveKernelAddresses: (list) => list.map(() => ({ frames: [] })) };
+    });
+    const results = kernel.resolveKernelAddresses(addresses, recorded);
+    background.dispose();
+    assert.equal(fallbacks, 0);
+    if (warning === null) {
+      assert.deepEqual(results, expected);
+      assert.deepEqual(warnings, []);
+    } else {
+      assert.ok(results.every((r) => r.frames.length === 0));
+      assert.match(warnings.join('\n'), warning);
+    }
+  }
 });

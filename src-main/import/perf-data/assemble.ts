@@ -7,7 +7,7 @@
 
 import { ProfileBuilder } from '../../../src-shared/profile/builder';
 import type { ImportSource } from '../importer';
-import { CPUMODE_KERNEL } from './features';
+import { recordedKernelBuildId } from './features';
 import { PERF_TYPE_SOFTWARE, eventName } from './header';
 import type { PerfDataResult } from './index';
 import type { PerfDataReader } from './records';
@@ -40,7 +40,7 @@ export function assemble(source: ImportSource, reader: PerfDataReader, sources: 
   const usedLocation = new Uint8Array(reader.locations.length);
   for (let node = 0; node < paths.length; node++) if (usedNode[node]) usedLocation[paths.location.get(node)] = 1;
 
-  const kernelBuildId = features.buildIds.find((b) => b.cpumode === CPUMODE_KERNEL && b.filename.startsWith('[kernel.kallsyms]'))?.buildId ?? null;
+  const kernelBuildId = recordedKernelBuildId(features);
   for (const entry of features.buildIds) {
     for (let b = 0; b < reader.binaries.length; b++) {
       if (reader.binaries.buildIds[b] === null && reader.binaries.paths[b] === entry.filename) reader.binaries.buildIds[b] = entry.buildId;

@@ -227,3 +227,8 @@ const FEATURE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(
 export function featureName(id: number): string {
   return FEATURE_NAMES[id] ?? `#${id}`;
 }
+
+/** The recorded kernel's build-id (perf's build-id table entry for `[kernel.kallsyms]`), or null. */
+export function recordedKernelBuildId(features: PerfFeatures): string | null {
+  return features.buildIds.find((b) => b.cpumode === CPUMODE_KERNEL && b.filename.startsWith('[kernel.kallsyms]'))?.buildId ?? null;
+}

@@ -31,12 +31,12 @@ import type { ImportOptions, ImportSource, Importer } from '../importer';
 import { assemble } from './assemble';
 import { viewOf } from './binary';
 import { createDwarfUnwinder } from './dwarf-unwinder';
-import { readFeature, type PerfFeatures } from './features';
+import { readFeature, recordedKernelBuildId, type PerfFeatures } from './features';
 import { readAttrs, readFeatureTable, readPerfHeader, sniffPerfData, type PerfHeader } from './header';
 import { LocationFeed } from './prefetch';
 import { PerfDataReader } from './records';
 import type { UserStackUnwinder } from './sample';
-import { defaultSymbolSources, type RecordingFacts } from './sources';
+import { defaultSymbolSources, recordedHere, type RecordingFacts } from './sources';
 import { streamRecords } from './stream';
 import type { PerfSymbolSources } from './symbolize';
 import type { ThreadLifetime } from './threads';
@@ -102,10 +102,11 @@ async function readWith(
   }
   const available = Math.min(end, source.size);
   const thisMachine = config.symbols === defaultSymbolSources;
-  // The kernel formats kallsyms slowly: with this machine's symbols, have it do so while the records stream.
-  const kallsyms = thisMachine ? readKallsyms() : null;
-  // And resolve user code on the other core as it is found (symbols/background.ts).
+  // With this machine's symbols, resolve user code on the other core as it is found, and read kallsyms
+  // there meanwhile (symbols/background.ts).
   const background = thisMachine ? BackgroundSymbols.start((line) => symbolWarnings.push(line)) : null;
+  // Without that worker: the kernel formats kallsyms slowly, so have it do so while the records stream.
+  const kallsyms = thisMachine && !background ? readKallsyms() : null;
   try {
     return await readRecords(source, options, config, reader, { start, end, available, le }, kallsyms, background, symbolWarnings);
   } finally {
@@ -141,9 +142,13 @@ async function readRecords(
   }
   if (reader.attrs.length === 0) throw new ImportError('the recording describes no events (cut before its first records?)');
 
-  feed?.sendNew();
-  await background?.settled();
-  const recording = { hostname: reader.features.hostname, osRelease: reader.features.osRelease, kallsyms: await kallsyms, background };
+  const facts = { hostname: reader.features.hostname, osRelease: reader.features.osRelease };
+  if (feed && background) {
+    feed.sendNew();
+    background.resolveKernel(reader.locations.kernelAddresses(), recordedKernelBuildId(reader.features), recordedHere(facts));
+    await background.settled();
+  }
+  const recording = { ...facts, kallsyms: await kallsyms, background };
   const sources = config.symbols?.((line) => symbolWarnings.push(line), recording) ?? {};
   try {
     const result = assemble(source, reader, sources);

@@ -129,6 +129,15 @@ export class Locations {
     }
   }
 
+  /** Every kernel location's address (64 bits), in location order. */
+  kernelAddresses(): bigint[] {
+    const addresses: bigint[] = [];
+    for (let id = 0; id < this.kind.length; id++) {
+      if (this.kind[id] === LocationKind.kernel) addresses.push((BigInt(this.hi[id]) << 32n) | BigInt(this.lo[id]));
+    }
+    return addresses;
+  }
+
   /** Anonymous-memory locations grouped by pid. */
   *anonLocationsByPid(): Generator<[pid: number, locations: number[]]> {
     for (const [pid, map] of this.byPid) yield [pid, [...map.values()]];

@@ -8,7 +8,7 @@ import type { BackgroundSymbols } from '../../symbols/background';
 import { createBinaryResolver } from '../../symbols/binary-resolver';
 import { createKernelResolver } from '../../symbols/kernel';
 import { loadPerfMap, type PerfMap } from '../../symbols/perf-map';
-import type { PerfSymbolSources } from './symbolize';
+import type { KernelSymbolizer, PerfSymbolSources } from './symbolize';
 
 /** What the recording says about where it was made, for trusting this machine's kallsyms. */
 export interface RecordingFacts {
@@ -26,18 +26,21 @@ export interface RecordingFacts {
  * running one (symbols/kernel.ts), and /tmp/perf-PID.map for JIT code
  * (symbols/perf-map.ts, as perf report reads them: on this machine).
  */
+/** Without a recorded kernel build-id (pipe mode), a recording made here, on this kernel release, is trusted with this kallsyms. */
+export function recordedHere(recording: RecordingFacts): boolean {
+  return recording.hostname === hostname() && recording.osRelease === release();
+}
+
 export function defaultSymbolSources(warn: (line: string) => void = () => {}, recording: RecordingFacts = {}): PerfSymbolSources {
   return {
     binaries: recording.background ? recording.background.resolver(() => createBinaryResolver({ warn })) : createBinaryResolver({ warn }),
-    kernel: {
+    kernel: withBackground(recording, {
       resolveKernelAddresses(addresses, buildId) {
-        // Without a recorded build-id (pipe mode), trust a recording made here, on this kernel release.
-        const here = recording.hostname === hostname() && recording.osRelease === release();
-        const kernel = createKernelResolver({ recordedBuildId: buildId, allowWithoutBuildId: here, kallsymsText: recording.kallsyms });
+        const kernel = createKernelResolver({ recordedBuildId: buildId, allowWithoutBuildId: recordedHere(recording), kallsymsText: recording.kallsyms });
         if (kernel.warning) warn(kernel.warning);
         return addresses.map((address) => (kernel.active ? kernel.resolve(address) : { frames: [] }));
       },
-    },
+    }),
     jit: {
       resolveJitAddresses(pid, addresses) {
         let map: PerfMap | null = null;
@@ -50,4 +53,9 @@ export function defaultSymbolSources(warn: (line: string) => void = () => {}, re
       },
     },
   };
+}
+
+/** The kernel resolver of this thread, behind the worker's answers when the read had one (symbols/background.ts). */
+function withBackground(recording: RecordingFacts, inThisThread: KernelSymbolizer): KernelSymbolizer {
+  return recording.background ? recording.background.kernelResolver(() => inThisThread) : inThisThread;
 }
