@@ -1,0 +1,72 @@
+/**
+ * `heatline serve FILE` imports FILE from the start (host/early-imports.ts)
+ * while the page loads; the page still gets that profile and draws it, flame
+ * graph first, then the timeline and the function table (perf report's
+ * hottest function on top). A FILE that cannot be read shows the banner
+ * naming it, as it did when the import started on the page's request.
+ */
+
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { artifactsDir, launchChromium, screenshot, startServe, type ServeProcess } from '../helpers/browser';
+import { compileFixture, perfReportBySymbol, recordPerf } from '../helpers/perf';
+
+const workDir = join(artifactsDir, 'e2e-open-named');
+let browser: Browser;
+let perfData: string;
+let hottest: string;
+const serves: ServeProcess[] = [];
+const pageErrors: string[] = [];
+
+before(async () => {
+  await mkdir(workDir, { recursive: true });
+  perfData = await recordPerf(await compileFixture('cpu_hot'), [], { callGraph: 'fp', out: join(workDir, 'cpu_hot.perf.data') });
+  hottest = (await perfReportBySymbol(perfData)).functions[0].name;
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  for (const serve of serves) await serve.stop();
+});
+
+async function pageFor(files: string[]) {
+  const serve = await startServe(files);
+  serves.push(serve);
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(serve.url);
+  return page;
+}
+
+test('serve FILE: the early import reaches the page; flame graph, timeline and function table all show', async () => {
+  const page = await pageFor([perfData]);
+  await page.locator('[data-testid=flame-boxes] li').first().waitFor({ state: 'attached', timeout: 60_000 });
+  await page.getByTestId('function-row').first().waitFor({ timeout: 15_000 });
+  assert.match(await page.getByTestId('function-row').first().innerText(), new RegExp(`\\b${hottest}\\b`));
+  await page.getByTestId('thread-track').first().waitFor({ timeout: 15_000 });
+  assert.equal(await page.getByTestId('error-banner').count(), 0);
+  await screenshot(page, 'open-time/open-named-file');
+  await page.close();
+});
+
+test('serve FILE with a file that is no profile: the banner names the file', async () => {
+  const bad = join(workDir, 'not-a-profile.data');
+  await writeFile(bad, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251)));
+  const page = await pageFor([bad]);
+  const banner = page.getByTestId('error-banner');
+  await banner.waitFor({ timeout: 30_000 });
+  const message = await banner.innerText();
+  assert.match(message, /not-a-profile\.data/);
+  assert.match(message, /not a profile/);
+  assert.doesNotMatch(message, /internal error|\n\s+at /);
+  await screenshot(page, 'open-time/open-named-file-error');
+  await page.close();
+});
+
+test('the pages threw no uncaught errors', () => {
+  assert.deepEqual(pageErrors, []);
+});
