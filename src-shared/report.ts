@@ -3,8 +3,9 @@
  * tests and the window compute the same numbers.
  */
 
-import { computeFunctionCosts, functionsBySelf } from './analysis/function-costs';
-import { computeLineCosts, linesBySelf } from './analysis/line-costs';
+import { functionSelfCosts, functionsBySelf } from './analysis/function-costs';
+import { finishLineCosts, lineSelfCosts, linesBySelf } from './analysis/line-costs';
+import { totalsOncePerSampleByKeys } from './analysis/stack-key-totals';
 import { computeStackWeights, computeThreadTotals, sumWeights } from './analysis/sample-filter';
 import { stringAt, type FormatId, type Profile, type ProfileKind, type WeightUnit } from './profile/model';
 
@@ -21,8 +22,12 @@ export interface ProfileReport {
 
 export function buildReport(profile: Profile, top = 50): ProfileReport {
   const stackWeights = computeStackWeights(profile);
-  const functionCosts = computeFunctionCosts(profile, stackWeights);
-  const lineCosts = computeLineCosts(profile, stackWeights);
+  // Functions' and lines' totals in one walk of the stack tree (the costliest step on big profiles).
+  const functionKeys = functionSelfCosts(profile, stackWeights);
+  const lineKeys = lineSelfCosts(profile, stackWeights);
+  const [functionTotals, lineTotals] = totalsOncePerSampleByKeys(profile.stacks.prefix, [functionKeys, lineKeys], stackWeights);
+  const functionCosts = { self: functionKeys.self, total: functionTotals, grandTotal: functionKeys.grandTotal };
+  const lineCosts = finishLineCosts(lineKeys, lineTotals);
   const threadTotals = computeThreadTotals(profile);
 
   const threads = Array.from({ length: profile.threads.length }, (_, t) => ({

@@ -17,20 +17,25 @@ export interface FunctionCosts {
 }
 
 export function computeFunctionCosts(profile: Profile, stackWeights: Float64Array): FunctionCosts {
+  const keyed = functionSelfCosts(profile, stackWeights);
+  return { self: keyed.self, total: totalsOncePerSample(profile.stacks.prefix, keyed.keyOfStack, keyed.keyCount, stackWeights), grandTotal: keyed.grandTotal };
+}
+
+/** Self costs, and each stack's function as a key for totalsOncePerSample (report.ts walks for functions and lines at once). */
+export function functionSelfCosts(profile: Profile, stackWeights: Float64Array): { self: Float64Array; grandTotal: number; keyOfStack: Int32Array; keyCount: number } {
   const { stacks, frames } = profile;
   const self = new Float64Array(profile.funcs.length);
-  const funcOfStack = new Int32Array(stacks.length);
+  const keyOfStack = new Int32Array(stacks.length);
   let grandTotal = 0;
   for (let s = 0; s < stacks.length; s++) {
     const func = frames.func[stacks.frame[s]];
-    funcOfStack[s] = func;
+    keyOfStack[s] = func;
     const weight = stackWeights[s];
     if (weight === 0) continue;
     grandTotal += weight;
     self[func] += weight;
   }
-  const total = totalsOncePerSample(stacks.prefix, funcOfStack, profile.funcs.length, stackWeights);
-  return { self, total, grandTotal };
+  return { self, grandTotal, keyOfStack, keyCount: profile.funcs.length };
 }
 
 /** Functions with any cost, hottest self first (ties: total, then index). */

@@ -23,6 +23,20 @@ export interface LineCosts {
 const LINE_SCALE = 2 ** 24;
 
 export function computeLineCosts(profile: Profile, stackWeights: Float64Array): LineCosts {
+  const keyed = lineSelfCosts(profile, stackWeights);
+  return finishLineCosts(keyed, totalsOncePerSample(profile.stacks.prefix, keyed.keyOfStack, keyed.keyCount, stackWeights));
+}
+
+/** Per distinct (file, line): self costs, and each stack's line as a key for totalsOncePerSample. */
+export interface LineSelfCosts {
+  file: number[];
+  line: number[];
+  self: Float64Array;
+  keyOfStack: Int32Array;
+  keyCount: number;
+}
+
+export function lineSelfCosts(profile: Profile, stackWeights: Float64Array): LineSelfCosts {
   const { stacks, frames, funcs } = profile;
   // One entry per distinct (file, line), found once per frame rather than once per stack step.
   const indexOfKey = new Map<number, number>();
@@ -48,15 +62,18 @@ export function computeLineCosts(profile: Profile, stackWeights: Float64Array): 
   }
 
   const self = new Float64Array(file.length);
-  const entryOfStack = new Int32Array(stacks.length);
+  const keyOfStack = new Int32Array(stacks.length);
   for (let s = 0; s < stacks.length; s++) {
     const entry = entryOfFrame[stacks.frame[s]];
-    entryOfStack[s] = entry;
+    keyOfStack[s] = entry;
     if (entry >= 0) self[entry] += stackWeights[s];
   }
-  const total = totalsOncePerSample(stacks.prefix, entryOfStack, file.length, stackWeights);
+  return { file, line, self, keyOfStack, keyCount: file.length };
+}
 
-  // Only lines some sample reached, numbered in first-seen order of the frames.
+/** The lines some sample reached, with their totals, numbered in first-seen order of the frames. */
+export function finishLineCosts(keyed: LineSelfCosts, total: Float64Array): LineCosts {
+  const { file, line, self } = keyed;
   const kept: number[] = [];
   for (let entry = 0; entry < file.length; entry++) if (total[entry] !== 0 || self[entry] !== 0) kept.push(entry);
   return {

@@ -26,6 +26,15 @@ export function totalsOncePerSample(
   keyCount: number,
   stackWeights: Float64Array,
 ): Float64Array {
+  return totalsOncePerSampleByKeys(prefix, [{ keyOfStack, keyCount }], stackWeights)[0];
+}
+
+/** Several keyings of the same stacks (functions and lines, say) in one walk. */
+export function totalsOncePerSampleByKeys(
+  prefix: Int32Array,
+  keyings: readonly { keyOfStack: Int32Array; keyCount: number }[],
+  stackWeights: Float64Array,
+): Float64Array[] {
   const n = prefix.length;
   const subtree = Float64Array.from(stackWeights.subarray(0, n));
   for (let s = n - 1; s >= 0; s--) {
@@ -41,11 +50,27 @@ export function totalsOncePerSample(
   const filled = firstChild.slice(0, n);
   for (let s = 0; s < n; s++) if (prefix[s] >= 0) child[filled[prefix[s]]++] = s;
 
-  const totals = new Float64Array(keyCount);
-  const onPath = new Int32Array(keyCount);
+  const keys = keyings.map((k) => k.keyOfStack);
+  const totals = keyings.map((k) => new Float64Array(k.keyCount));
+  const onPath = keyings.map((k) => new Int32Array(k.keyCount));
+  const kinds = keyings.length;
   // The walk's path: stack nodes and, per node, the next child to visit.
   const path = new Int32Array(n);
   const nextChild = new Int32Array(n);
+  const enter = (node: number) => {
+    for (let i = 0; i < kinds; i++) {
+      const key = keys[i][node];
+      if (key < 0) continue;
+      if (onPath[i][key] === 0) totals[i][key] += subtree[node];
+      onPath[i][key]++;
+    }
+  };
+  const leave = (node: number) => {
+    for (let i = 0; i < kinds; i++) {
+      const key = keys[i][node];
+      if (key >= 0) onPath[i][key]--;
+    }
+  };
   for (let root = 0; root < n; root++) {
     if (prefix[root] !== -1) continue;
     let depth = 0;
@@ -63,18 +88,10 @@ export function totalsOncePerSample(
         nextChild[depth] = firstChild[next];
         enter(next);
       } else {
-        const key = keyOfStack[node];
-        if (key >= 0) onPath[key]--;
+        leave(node);
         depth--;
       }
     }
   }
   return totals;
-
-  function enter(node: number): void {
-    const key = keyOfStack[node];
-    if (key < 0) return;
-    if (onPath[key] === 0) totals[key] += subtree[node];
-    onPath[key]++;
-  }
 }

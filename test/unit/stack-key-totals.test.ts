@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { totalsOncePerSample } from '../../src-shared/analysis/stack-key-totals';
+import { totalsOncePerSample, totalsOncePerSampleByKeys } from '../../src-shared/analysis/stack-key-totals';
 
 function walkedTotals(prefix: Int32Array, keyOfStack: Int32Array, keyCount: number, weights: Float64Array): Float64Array {
   const totals = new Float64Array(keyCount);
@@ -49,6 +49,11 @@ test('totals once per sample equal the per-sample walk on random trees with recu
       weights[s] = r < 0.4 ? 0 : r < 0.5 ? -Math.ceil(next() * 5) : Math.ceil(next() * 100);
     }
     assert.deepEqual(totalsOncePerSample(prefix, keys, keyCount, weights), walkedTotals(prefix, keys, keyCount, weights), `seed ${seed}`);
+    // A second keying in the same walk (functions and lines at once): each as if walked alone.
+    const otherKeys = keys.map((k, s) => (k < 0 ? -1 : (k * 7 + s) % 5));
+    const [first, second] = totalsOncePerSampleByKeys(prefix, [{ keyOfStack: keys, keyCount }, { keyOfStack: otherKeys, keyCount: 5 }], weights);
+    assert.deepEqual(first, walkedTotals(prefix, keys, keyCount, weights), `seed ${seed}, first keying`);
+    assert.deepEqual(second, walkedTotals(prefix, otherKeys, 5, weights), `seed ${seed}, second keying`);
   }
 });
 
