@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Analyzer, type AnalysisRequest, type AnalysisResult } from '../../src-shared/analysis/analyzer';
-import { computeFuncStacks } from '../../src-shared/analysis/func-stacks';
+import { computeFuncStacks, FuncStackBuilder } from '../../src-shared/analysis/func-stacks';
 import { computeHottestLines } from '../../src-shared/analysis/function-lines';
 import { ProfileBuilder } from '../../src-shared/profile/builder';
 import type { Profile } from '../../src-shared/profile/model';
@@ -57,6 +57,33 @@ test('func stacks: frames of one function fold into one stack per function path'
     const func = profile.frames.func[profile.stacks.frame[s]];
     assert.equal(stacks.func[fromProfileStack[s]], func);
   }
+});
+
+test('func stack builder: narrow and wide parents (past its walk limit), through growth, agree with a plain map', () => {
+  const builder = new FuncStackBuilder(16);
+  const reference = new Map<string, number>();
+  // A deterministic mix: roots and a dispatcher (stack 0) with up to 200 distinct callees, deep chains elsewhere.
+  let seed = 12345;
+  const random = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  for (let i = 0; i < 20_000; i++) {
+    const size = builder.length;
+    const prefix = size === 0 || random(10) === 0 ? -1 : random(3) === 0 ? 0 : random(size);
+    const func = prefix === 0 ? random(200) : random(6);
+    const key = `${prefix}:${func}`;
+    const stack = builder.stack(prefix, func);
+    const known = reference.get(key);
+    if (known === undefined) {
+      assert.equal(stack, reference.size, 'a new pair gets the next index');
+      reference.set(key, stack);
+    } else {
+      assert.equal(stack, known, `pair ${key} found again`);
+    }
+    assert.equal(builder.funcOf(stack), func);
+    assert.equal(builder.prefixOf(stack), prefix);
+  }
+  assert.equal(builder.length, reference.size);
+  const table = builder.finish();
+  for (const [key, stack] of reference) assert.equal(`${table.prefix[stack]}:${table.func[stack]}`, key);
 });
 
 test('deferred hottest lines: a stand-in first, the real ones from funcLines(), then in every later answer', () => {
