@@ -3,13 +3,14 @@
  * Heatline and in speedscope, on the same file in the same run, in the same
  * Chromium (browser mode, through Playwright).
  *
- *   Heatline    `heatline serve FILE`, page opened -> first flame graph
- *               drawn (views.bench.ts's detection: the first flame box in
- *               the DOM, then one frame). Split at the profile's arrival in
- *               the window: before it, the page load, the host's import and
- *               the transfer; after it, the window's own work.
- *   drop        the same file dropped on an open window (browser mode sends
- *               the bytes up the WebSocket), timed from the drop (a File
+ *   Heatline    `heatline serve FILE`, page opened (as soon as serve prints
+ *               its URL; serve is already importing FILE) -> first flame
+ *               graph drawn (views.bench.ts's detection: the first flame box
+ *               in the DOM, then one frame). Split at the profile's arrival
+ *               in the window: before it, the page load, the host's import
+ *               and the transfer; after it, the window's own work.
+ *   drop        the same file dropped on an open window (browser mode POSTs
+ *               the bytes to the server), timed from the drop (a File
  *               from a file input of the bench's, so the 157 MiB need not
  *               pass through page.evaluate).
  *   speedscope  `perf script -i FILE > text` (timed), then the text chosen
