@@ -196,8 +196,9 @@ export class PerfDataReader {
    * table of hundreds of thousands of entries rehashes all of them each time
    * (~0.3 s on a 250 MB file of deep, varied stacks). The guess is what such
    * a file needs: a new call-path node per ~512 bytes of records, a stored
-   * chain part per ~1 KiB; capped, since files with few distinct stacks need
-   * far less (an untouched reserved table costs address space, not memory).
+   * chain part per ~1 KiB, capped (at most 32 + 8 MB, about a tenth of the
+   * data section at most; both are freed before the profile is built). A
+   * file with few distinct stacks needs less, and pays that memory anyway.
    */
   reserveFor(bytes: number): void {
     this.paths.reserve(Math.min(bytes / 512, 1 << 20));
