@@ -59,13 +59,6 @@ export class ChainCache {
   private lastPid = 0;
   private lastVersion = 0;
 
-  /** Room for about `count` entries, so the table does not rehash its way up to them. */
-  reserve(count: number): void {
-    let size = this.mask + 1;
-    while (size < 2 * count) size *= 2;
-    if (size > this.mask + 1) this.rehash(size);
-  }
-
   /**
    * The node stored for the whole chain of `nr` u64 words at view[offset...]
    * (leaf first in memory), whose leaf end is read in `cpumode`; NOT_FOUND if

@@ -132,7 +132,6 @@ async function readRecords(
         feed.sendNew();
       }
     : reader.released;
-  reader.reserveFor(available - start);
   const result = await streamRecords(source, start, available, le, reader.handle, options, released);
   reader.finish();
   const unread = end - start - result.consumed;

@@ -204,11 +204,6 @@ export class CallPaths {
     return this.parent.length;
   }
 
-  /** Room for about `count` nodes, so the children index does not rehash its way up to them. */
-  reserve(count: number): void {
-    this.children.reserve(count);
-  }
-
   /** The read is over: drop the index of children (tens of MB for a big file) before the profile is built. */
   seal(): void {
     this.children = new PairMap(16);

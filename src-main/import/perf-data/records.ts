@@ -191,20 +191,6 @@ export class PerfDataReader {
     return 0;
   };
 
-  /**
-   * Sizes the read's lookup tables for a data section of `bytes`. Growing a
-   * table of hundreds of thousands of entries rehashes all of them each time
-   * (~0.3 s on a 250 MB file of deep, varied stacks). The guess is what such
-   * a file needs: a new call-path node per ~512 bytes of records, a stored
-   * chain part per ~1 KiB, capped (at most 32 + 8 MB, about a tenth of the
-   * data section at most; both are freed before the profile is built). A
-   * file with few distinct stacks needs less, and pays that memory anyway.
-   */
-  reserveFor(bytes: number): void {
-    this.paths.reserve(Math.min(bytes / 512, 1 << 20));
-    this.chains.reserve(Math.min(bytes / 1024, 1 << 19));
-  }
-
   /** The stream is about to reuse the bytes it handed over: the ordering queue copies what it keeps of them. */
   readonly released = (): void => this.queue.detach();
 
