@@ -93,6 +93,34 @@ export class ChainCache {
   }
 
   /**
+   * find() for a path already turned into location ids (an unwound
+   * --call-graph dwarf stack): locations[0, count), leaf first. The ids are
+   * the same whatever the process, so there is no context to mix in.
+   */
+  findLocations(locations: Int32Array, count: number): number {
+    if ((count >> 2) >= this.statesA.length) this.growStates(count);
+    const { statesA, statesB } = this;
+    let a = 0x2545f491;
+    let b = 0x68e31da4;
+    for (let depth = 1; depth <= count; depth++) {
+      const location = locations[count - depth];
+      a = Math.imul(a ^ location, 0x5bd1e995);
+      b = Math.imul(b ^ (location + 0x632be5ab), 0x1b873593);
+      a ^= a >>> 15;
+      b ^= b >>> 13;
+      if ((depth & 3) === 0) {
+        statesA[depth >> 2] = a;
+        statesB[depth >> 2] = b;
+      }
+    }
+    this.lastPid = 0;
+    this.lastVersion = 0;
+    this.fullA = a;
+    this.fullB = b;
+    return this.lookup(this.finishA(a, count, 0), this.finishB(b, count, 0));
+  }
+
+  /**
    * After a find() miss: the node stored for the chain's outer `depth` words
    * (a multiple of PREFIX_STEP, at most nr), whose inner end is read in
    * `cpumode`; NOT_FOUND if none.

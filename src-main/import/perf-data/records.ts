@@ -125,13 +125,13 @@ export class PerfDataReader {
   private readonly idToEvent = new Map<number, number>();
   private readonly fields = new SampleFields();
   private chains = new ChainCache();
+  /** The same for unwound (--call-graph dwarf) paths, by their locations. */
+  private unwoundChains = new ChainCache();
   /** perf record -z batches, decompressed into this.handle (compressed.ts). */
   private readonly compressed: CompressedRecords;
   private scratch = new Int32Array(256);
   /** walkCallers()'s per-word cpumodes, reused. */
   private wordModes = new Int32Array(256);
-  /** Per thread: the previous sample's path, root first (locations and their call-path nodes). */
-  private readonly lastPaths: { locations: Int32Array; nodes: Int32Array; length: number }[] = [];
   private readonly hiAt: number;
   private readonly loAt: number;
   private readonly lookup: ModuleLookup & { pid: number };
@@ -212,7 +212,7 @@ export class PerfDataReader {
     this.chains = new ChainCache();
     this.paths.seal();
     this.locations.dropCaches();
-    this.lastPaths.length = 0;
+    this.unwoundChains = new ChainCache();
   }
 
   /** Applies one record to the state, in time order. */
@@ -327,7 +327,7 @@ export class PerfDataReader {
     // The kernel sizes samples exactly; bytes left over mean a layout this reader gets wrong.
     if (fieldsEnd !== pos + size) this.counts.looseSamples++;
     const thread = this.threads.index(f.pid, f.tid);
-    const node = this.callPath(view, decoder, misc, f, thread);
+    const node = this.callPath(view, decoder, misc, f);
     this.sampleNode.push(node);
     this.sampleThread.push(thread);
     this.sampleTime.push(f.time);
@@ -364,8 +364,8 @@ export class PerfDataReader {
    * looked up whole by its raw words (chains.ts) and only a new one is walked frame
    * by frame; the leaf is then one more step in the tree.
    */
-  private callPath(view: DataView, decoder: SampleDecoder, misc: number, f: SampleFields, thread: number): number {
-    if (this.unwinder !== null && f.stackOffset >= 0) return this.unwoundPath(view, decoder, misc, f, thread);
+  private callPath(view: DataView, decoder: SampleDecoder, misc: number, f: SampleFields): number {
+    if (this.unwinder !== null && f.stackOffset >= 0) return this.unwoundPath(view, decoder, misc, f);
     const le = this.le;
     const pid = f.pid;
     const nr = f.callchainLength;
@@ -441,7 +441,7 @@ export class PerfDataReader {
   }
 
   /** --call-graph dwarf: the kernel's chain (kernel part only) plus the user frames unwound from the stack copy. */
-  private unwoundPath(view: DataView, decoder: SampleDecoder, misc: number, f: SampleFields, thread: number): number {
+  private unwoundPath(view: DataView, decoder: SampleDecoder, misc: number, f: SampleFields): number {
     const pid = f.pid;
     let count = this.chainLocations(view, f.callchainOffset, f.callchainLength, misc & CPUMODE_MASK, pid, 0);
     this.lookup.pid = pid;
@@ -451,7 +451,35 @@ export class PerfDataReader {
     const scratch = this.scratch;
     for (let i = 0; i < pcs.length; i++) scratch[count++] = this.locations.user(pid, Math.floor(pcs[i] / TWO_32), pcs[i] >>> 0);
     if (count === 0) scratch[count++] = this.location(misc & CPUMODE_MASK, pid, f.ipHi, f.ipLo);
-    return this.pathOf(count, thread);
+    return this.unwoundNode(count);
+  }
+
+  /**
+   * The call-path node of scratch[0, count) (leaf first); -1 for no frames.
+   * As for frame-pointer chains: the whole path is looked up by a hash of its
+   * locations, else its deepest stored outer part, and only the frames below
+   * that are walked (chains.ts).
+   */
+  private unwoundNode(count: number): number {
+    if (count === 0) return -1;
+    const scratch = this.scratch;
+    const chains = this.unwoundChains;
+    let node = chains.findLocations(scratch, count);
+    if (node !== NOT_FOUND) return node;
+    let depth = (count - 1) & ~(PREFIX_STEP - 1);
+    node = -1;
+    for (; depth > 0; depth -= PREFIX_STEP) {
+      const known = chains.knownPrefix(depth, 0);
+      if (known !== NOT_FOUND) {
+        node = known;
+        break;
+      }
+    }
+    for (let d = depth + 1; d <= count; d++) {
+      node = this.paths.child(node, scratch[count - d]);
+      if ((d & (PREFIX_STEP - 1)) === 0 || d === count) chains.add(d, count, 0, node);
+    }
+    return node;
   }
 
   /**
@@ -480,28 +508,6 @@ export class PerfDataReader {
       scratch[count++] = location >= 0 ? location : this.location(cpumode, pid, hi, lo);
     }
     return count;
-  }
-
-  /** The call-path node of scratch[0, count) (leaf first); -1 for no frames. */
-  private pathOf(count: number, thread: number): number {
-    const scratch = this.scratch;
-    // Root first. A thread's consecutive samples often share their outer frames: reuse the
-    // previous sample's nodes for the common prefix instead of looking each one up again.
-    let memo = this.lastPaths[thread];
-    if (!memo || memo.locations.length < count) memo = this.lastPaths[thread] = { locations: new Int32Array(count + 16), nodes: new Int32Array(count + 16), length: 0 };
-    const { locations, nodes } = memo;
-    let depth = 0;
-    let node = -1;
-    const same = Math.min(count, memo.length);
-    while (depth < same && locations[depth] === scratch[count - 1 - depth]) node = nodes[depth++];
-    for (; depth < count; depth++) {
-      const location = scratch[count - 1 - depth];
-      node = this.paths.child(node, location);
-      locations[depth] = location;
-      nodes[depth] = node;
-    }
-    memo.length = count;
-    return node;
   }
 
   private reserveScratch(length: number): void {
