@@ -14,13 +14,25 @@ import type { CallOutcome, HostCallName, HostEventName } from './contract';
  * to UPLOAD_RELATIVE_PATH first; the server puts them in as `args.bytes`
  * (a browser's socket message is slow to unmask, a POST body is not).
  */
-export type ClientMessage = { type: 'call'; id: number; name: HostCallName; args: unknown; upload?: string };
+export type ClientMessage = {
+  type: 'call';
+  id: number;
+  name: HostCallName;
+  args: unknown;
+  upload?: string;
+  /** The result may come as a download (a big profile): see ServerMessage's `download`. */
+  download?: boolean;
+};
 
 export type ServerMessage =
   | { type: 'result'; id: number; outcome: CallOutcome<unknown> }
+  /** The result is the envelope at DOWNLOAD_RELATIVE_PATH + `download` (a GET, once): big bodies arrive faster than big socket messages. */
+  | { type: 'result'; id: number; download: string }
   | { type: 'event'; name: HostEventName; payload: unknown };
 
 /** The socket's path relative to the page: `new URL(WS_RELATIVE_PATH, location.href)` with ws: scheme. */
 export const WS_RELATIVE_PATH = 'ws';
 /** Where the page POSTs a file's bytes (application/octet-stream); the answer is JSON `{ "id": ... }`. */
 export const UPLOAD_RELATIVE_PATH = 'upload';
+/** Where the page GETs a result sent as a download (`download/ID`). */
+export const DOWNLOAD_RELATIVE_PATH = 'download/';

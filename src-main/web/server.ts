@@ -26,15 +26,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { EventPayload, HostEventName } from '../../src-shared/contract';
+import type { CallOutcome, EventPayload, HostEventName } from '../../src-shared/contract';
 import { decodeEnvelope, encodeEnvelope } from '../../src-shared/envelope';
 import type { ClientMessage, ServerMessage } from '../../src-shared/ws-protocol';
-import { UPLOAD_RELATIVE_PATH, WS_RELATIVE_PATH } from '../../src-shared/ws-protocol';
+import { DOWNLOAD_RELATIVE_PATH, UPLOAD_RELATIVE_PATH, WS_RELATIVE_PATH } from '../../src-shared/ws-protocol';
 import { dispatchCall } from '../host/dispatch';
 import { startEarlyImports, type EarlyImportOutcome } from '../host/early-imports';
 import { createHost } from '../host/host';
 import { createRecordingServices, defaultDataDir, type RecordingServices } from '../host/record-handlers';
-import { createUploads, UploadError } from './uploads';
+import { createParcels, UploadError } from './uploads';
 
 export interface ServeOptions {
   /** 0 picks a free port. */
@@ -48,6 +48,8 @@ export interface ServeOptions {
   record?: boolean;
   /** With `record`: the services to use; default: recordings under defaultDataDir(). */
   recording?: RecordingServices;
+  /** Results at least this big go as a download when the call allows it (uploads.ts); default 1 MiB. */
+  downloadMinBytes?: number;
 }
 
 export interface RunningServer {
@@ -81,7 +83,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const openPaths = options.openPaths.map((path) => resolve(path));
   // Before anything else: the import then overlaps the listen, the page load and the socket's connect.
   const earlyImports = startEarlyImports(openPaths);
-  const uploads = createUploads();
+  const uploads = createParcels();
+  const downloads = createParcels();
+  const downloadMinBytes = options.downloadMinBytes ?? 2 ** 20;
   // out/main/cli.js -> the package's resources/ (dtrace scripts).
   const recording = options.record
     ? (options.recording ?? createRecordingServices({ dataDir: defaultDataDir(), resourcesDir: join(__dirname, '..', '..', 'resources'), defaultCwd: process.cwd() }))
@@ -108,6 +112,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (!isOwnHost(request.headers.host) || rest === null) return send(response, 403, 'forbidden');
     if (request.headers.origin !== undefined && !isOwnOrigin(request.headers.origin)) return send(response, 403, 'forbidden');
     if (rest === `/${UPLOAD_RELATIVE_PATH}`) return receiveUpload(request, response);
+    if (rest.startsWith(`/${DOWNLOAD_RELATIVE_PATH}`)) return sendDownload(request, response, rest.slice(DOWNLOAD_RELATIVE_PATH.length + 1));
     if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'method not allowed');
     // Relative asset URLs need the trailing slash to resolve under the token.
     if (rest === '') {
@@ -145,6 +150,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
   }
 
+  /** A result kept for its page to GET, once (uploads.ts). */
+  function sendDownload(request: IncomingMessage, response: ServerResponse, id: string): void {
+    if (request.method !== 'GET') return send(response, 405, 'method not allowed');
+    const bytes = downloads.take(id);
+    if (bytes === null) return send(response, 404, 'not found');
+    response.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': bytes.byteLength, 'Cache-Control': 'no-store' });
+    response.end(bytes);
+  }
+
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   server.on('upgrade', (request, socket, head) => {
     const rest = pathUnderToken(request.url);
@@ -160,6 +174,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   function serveConnection(ws: WebSocket): void {
     const sendMessage = (message: ServerMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(encodeEnvelope(message));
+    };
+    /** A big result the call allows as a download goes as one (a GET body); the socket says where. */
+    const sendResult = (id: number, outcome: CallOutcome<unknown>, download: boolean) => {
+      if (ws.readyState !== ws.OPEN) return;
+      const bytes = encodeEnvelope({ type: 'result', id, outcome } satisfies ServerMessage);
+      const parcel = download && bytes.byteLength >= downloadMinBytes ? downloads.put(bytes as Uint8Array<ArrayBuffer>) : null;
+      ws.send(parcel === null ? bytes : encodeEnvelope({ type: 'result', id, download: parcel } satisfies ServerMessage));
     };
     const host = createHost({
       mode: 'browser',
@@ -181,7 +202,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           message.upload === undefined
             ? await dispatchCall(host, message.name, message.args)
             : await dispatchUploadCall(message, uploads.take(message.upload));
-        sendMessage({ type: 'result', id: message.id, outcome });
+        sendResult(message.id, outcome, message.download === true);
       })();
     });
     /** openBytes with bytes POSTed before: they go into the arguments, which the host then checks as usual. */
@@ -214,6 +235,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       new Promise<void>((done) => {
         earlyImports.dispose();
         uploads.dispose();
+        downloads.dispose();
         for (const client of sockets.clients) client.terminate();
         sockets.close();
         server.close(() => done());
@@ -229,6 +251,7 @@ function readClientMessage(data: unknown): ClientMessage | null {
     const message = decodeEnvelope(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as ClientMessage;
     if (message?.type !== 'call' || typeof message.id !== 'number') return null;
     if (message.upload !== undefined && typeof message.upload !== 'string') return null;
+    if (message.download !== undefined && typeof message.download !== 'boolean') return null;
     return message;
   } catch {
     return null;

@@ -5,7 +5,7 @@
  */
 
 import type { HostClient, PreloadBridge } from '../../src-shared/contract';
-import { UPLOAD_RELATIVE_PATH, WS_RELATIVE_PATH } from '../../src-shared/ws-protocol';
+import { DOWNLOAD_RELATIVE_PATH, UPLOAD_RELATIVE_PATH, WS_RELATIVE_PATH } from '../../src-shared/ws-protocol';
 import { createBridgeClient } from './bridge-client';
 import { createSocketClient, socketUrlFor } from './socket-client';
 
@@ -26,6 +26,7 @@ export function createHostClient(options: HostClientOptions = {}): HostClient {
   return createSocketClient({
     url: socketUrlFor(location.href, WS_RELATIVE_PATH),
     uploadUrl: new URL(UPLOAD_RELATIVE_PATH, location.href).toString(),
+    downloadUrl: new URL(DOWNLOAD_RELATIVE_PATH, location.href).toString(),
     onConnectionLost: options.onConnectionLost,
   });
 }

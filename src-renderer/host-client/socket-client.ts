@@ -8,7 +8,9 @@
  * openBytes with an `uploadUrl`: the bytes go up as one HTTP POST first and
  * the call names the upload's id (src-main/web/uploads.ts says why: a
  * browser's socket message of 250 MiB took ~10 s to arrive, a POST body
- * well under one).
+ * well under one). With a `downloadUrl`, calls allow their result to come
+ * as a download, which the server uses for big ones (a profile's tables):
+ * the socket then says where to GET the result's envelope.
  */
 
 import type { CallOutcome, HostClient } from '../../src-shared/contract';
@@ -36,11 +38,16 @@ export interface SocketClientOptions {
   uploadUrl?: string;
   /** Posts bytes to `url` and gives the upload's id; tests pass a fake. */
   postUpload?: (url: string, bytes: Uint8Array) => Promise<string>;
+  /** Where results sent as downloads are (browser mode: TOKEN/download/); absent: every result comes on the socket. */
+  downloadUrl?: string;
+  /** GETs a download; tests pass a fake. */
+  fetchDownload?: (url: string) => Promise<ArrayBuffer>;
 }
 
 export const CONNECT_FAILED = 'Cannot connect to the Heatline server. Is `heatline serve` still running?';
 export const CONNECTION_LOST = 'Lost the connection to the Heatline server. Restart `heatline serve` and reload this page.';
 const UNREADABLE = 'The Heatline server sent a message this window cannot read; reload the page.';
+const UNREADABLE_DOWNLOAD = 'The Heatline server\'s answer could not be downloaded';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -89,9 +96,27 @@ export function createSocketClient(options: SocketClientOptions): HostClient {
     const call = pending.get(message.id);
     if (call === undefined) return;
     pending.delete(message.id);
-    const outcome = message.outcome as CallOutcome<unknown>;
+    if ('download' in message) {
+      void download(message.download).then(
+        (outcome) => settle(call, outcome),
+        (error: unknown) => call.reject(new Error(`${UNREADABLE_DOWNLOAD} (${error instanceof Error ? error.message : String(error)})`)),
+      );
+      return;
+    }
+    settle(call, message.outcome);
+  };
+
+  const settle = (call: Pending, outcome: CallOutcome<unknown>) => {
     if (outcome.ok) call.resolve(outcome.value);
     else call.reject(new Error(outcome.error));
+  };
+
+  const download = async (where: string): Promise<CallOutcome<unknown>> => {
+    if (options.downloadUrl === undefined) throw new Error('this window asked for no downloads');
+    const bytes = await (options.fetchDownload ?? fetchBytes)(options.downloadUrl + encodeURIComponent(where));
+    const message = decodeEnvelope(new Uint8Array(bytes)) as ServerMessage;
+    if (message.type !== 'result' || !('outcome' in message)) throw new Error('not a result');
+    return message.outcome;
   };
 
   try {
@@ -115,7 +140,8 @@ export function createSocketClient(options: SocketClientOptions): HostClient {
 
   return buildHostClient(async (name, args) => {
     if (failure !== null) throw new Error(failure);
-    let message: Omit<ClientMessage, 'id'> = { type: 'call', name, args };
+    const download = options.downloadUrl !== undefined ? { download: true } : {};
+    let message: Omit<ClientMessage, 'id'> = { type: 'call', name, args, ...download };
     if (name === 'openBytes' && uploadUrl !== undefined) {
       const { bytes, ...rest } = args as { name: string; bytes: Uint8Array };
       let upload: string;
@@ -124,7 +150,7 @@ export function createSocketClient(options: SocketClientOptions): HostClient {
       } catch (error) {
         throw new Error(`${rest.name}: the upload to the Heatline server failed (${error instanceof Error ? error.message : String(error)})`);
       }
-      message = { type: 'call', name, args: rest, upload };
+      message = { type: 'call', name, args: rest, upload, ...download };
     }
     const ws = await opened;
     if (failure !== null) throw new Error(failure);
@@ -149,6 +175,12 @@ async function postBytes(url: string, bytes: Uint8Array): Promise<string> {
   const { id } = (await response.json()) as { id?: unknown };
   if (typeof id !== 'string') throw new Error('the server gave no upload id');
   return id;
+}
+
+async function fetchBytes(url: string): Promise<ArrayBuffer> {
+  const response = await fetch(url, { cache: 'no-store' });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return response.arrayBuffer();
 }
 
 /** The socket's address for a page served at http://127.0.0.1:PORT/TOKEN/. */

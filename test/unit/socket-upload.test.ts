@@ -2,13 +2,14 @@
  * Browser mode's openBytes with an upload URL (host-client/socket-client.ts):
  * the bytes go up as a POST first and the socket call names the upload, its
  * arguments without the bytes; a failed upload is one line naming the file
- * and sends no call. Other calls are untouched.
+ * and sends no call. Other calls are untouched. With a download URL, a
+ * result the server sent as a download is fetched and settles its call.
  */
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeEnvelope } from '../../src-shared/envelope';
-import type { ClientMessage } from '../../src-shared/ws-protocol';
+import { decodeEnvelope, encodeEnvelope } from '../../src-shared/envelope';
+import type { ClientMessage, ServerMessage } from '../../src-shared/ws-protocol';
 import { createSocketClient, type SocketLike } from '../../src-renderer/host-client/socket-client';
 
 class RecordingSocket implements SocketLike {
@@ -67,4 +68,43 @@ test('a failed upload: one line naming the file, and no call is sent', async () 
     message: 'big.data: the upload to the Heatline server failed (the file is larger than 2 GiB)',
   });
   assert.deepEqual(socket.sent, []);
+});
+
+test('with a download URL calls allow downloads; a result sent as one is fetched and settles the call', async () => {
+  const socket = new RecordingSocket();
+  const fetched: string[] = [];
+  const downloads = new Map<string, Uint8Array>([
+    ['d1', encodeEnvelope({ type: 'result', id: 1, outcome: { ok: true, value: { tables: new Int32Array([7, 8]) } } })],
+    ['d2', encodeEnvelope({ type: 'result', id: 2, outcome: { ok: false, error: 'x.data: not a profile' } })],
+  ]);
+  const client = createSocketClient({
+    url: 'ws://127.0.0.1:1/token/ws',
+    openSocket: () => socket,
+    downloadUrl: 'http://127.0.0.1:1/token/download/',
+    fetchDownload: async (url) => {
+      fetched.push(url);
+      const bytes = downloads.get(url.split('/').pop()!);
+      if (bytes === undefined) throw new Error('HTTP 404');
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    },
+  });
+  socket.onopen?.({} as Event);
+  const first = client.openFile({ path: '/a', taskId: 'a' });
+  const second = client.openFile({ path: '/b', taskId: 'b' });
+  const third = client.openFile({ path: '/c', taskId: 'c' });
+  await tick();
+  assert.deepEqual(socket.sent.map((m) => m.download), [true, true, true]);
+  const reply = (message: ServerMessage) => {
+    const bytes = encodeEnvelope(message);
+    socket.onmessage?.({ data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) } as MessageEvent);
+  };
+  reply({ type: 'result', id: 1, download: 'd1' });
+  reply({ type: 'result', id: 2, download: 'd2' });
+  reply({ type: 'result', id: 3, download: 'gone' });
+  const value = (await first) as unknown as { tables: Int32Array };
+  assert.ok(value.tables instanceof Int32Array);
+  assert.deepEqual(Array.from(value.tables), [7, 8]);
+  await assert.rejects(second, { message: 'x.data: not a profile' });
+  await assert.rejects(third, /^Error: The Heatline server's answer could not be downloaded \(HTTP 404\)$/);
+  assert.deepEqual(fetched, ['http://127.0.0.1:1/token/download/d1', 'http://127.0.0.1:1/token/download/d2', 'http://127.0.0.1:1/token/download/gone']);
 });
