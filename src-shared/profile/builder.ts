@@ -154,6 +154,7 @@ export class ProfileBuilder {
 
   /** The stack that is `frame` called from `prefix` (-1 for a root frame). */
   stack(prefix: IndexIntoStackTable, frame: IndexIntoFrameTable): IndexIntoStackTable {
+    if (this.stackKey.size < this.stackFrame.length) this.indexNewStacks();
     let index = this.stackKey.get(prefix, frame);
     if (index === -1) {
       index = this.stackFrame.push(frame);
@@ -161,6 +162,25 @@ export class ProfileBuilder {
       this.stackKey.set(prefix, frame, index);
     }
     return index;
+  }
+
+  /**
+   * Appends the stack that is `frame` called from `prefix`, which the caller
+   * knows is not in the table (an importer that dedupes its stacks as a
+   * prefix tree of its own). It skips the hash lookup `stack` makes, a cache
+   * miss per call on big profiles; `stack` indexes such stacks before its
+   * next lookup, so the two can be mixed.
+   */
+  newStack(prefix: IndexIntoStackTable, frame: IndexIntoFrameTable): IndexIntoStackTable {
+    this.stackPrefix.push(prefix);
+    return this.stackFrame.push(frame);
+  }
+
+  /** Puts the stacks `newStack` appended (always the last ones) into the lookup table. */
+  private indexNewStacks(): void {
+    const count = this.stackFrame.length;
+    this.stackKey.reserve(count);
+    for (let i = this.stackKey.size; i < count; i++) this.stackKey.set(this.stackPrefix.get(i), this.stackFrame.get(i), i);
   }
 
   /** Room for `count` more stacks: an importer that knows how many it will add spares the step-by-step growth. */

@@ -179,3 +179,31 @@ test('ad-hoc mode: units per site, unit "samples"', () => {
     assert.equal(report.functions.find((f) => f.name === site)?.self, heap.functions.find((f) => f.name === site)?.self, site);
   }
 });
+
+test('heap mode: the stack table is a prefix tree without duplicates, and each site is its program point\'s frames', () => {
+  const { raw, profile } = recordings.get('heap') as Recording;
+  const { stacks, frames } = profile;
+  // The importer appends stacks without the builder's lookup (newStack), so check the builder's invariants here.
+  const seen = new Set<string>();
+  for (let s = 0; s < stacks.length; s++) {
+    assert.ok(stacks.prefix[s] < s, `stack ${s}: prefix before it`);
+    const key = `${stacks.prefix[s]}:${stacks.frame[s]}`;
+    assert.ok(!seen.has(key), `stack ${s} repeats (prefix, frame) ${key}`);
+    seen.add(key);
+  }
+  // Each program point's frames, root first, without the allocator and valgrind's preload at the leaf, are its site's stack.
+  const table = profile.allocations;
+  assert.ok(table);
+  const siteFrames = new Set<string>();
+  for (let row = 0; row < table.length; row++) {
+    const lines: number[] = [];
+    for (let s = table.stack[row]; s >= 0; s = stacks.prefix[s]) lines.push(frames.address[stacks.frame[s]]);
+    siteFrames.add(lines.join(','));
+  }
+  for (const pp of raw.pps) {
+    let start = 0;
+    while (start < pp.fs.length && (/vgpreload_|: (malloc|calloc|realloc|free|operator new)/.test(raw.ftbl[pp.fs[start]]) || pp.fs[start] === 0)) start++;
+    const addresses = pp.fs.slice(start).map((i) => parseInt(/^0x([0-9A-Fa-f]+)/.exec(raw.ftbl[i])?.[1] ?? '-1', 16));
+    assert.ok(siteFrames.has(addresses.join(',')), `program point with frames ${pp.fs.join(',')} has its stack`);
+  }
+});
