@@ -185,6 +185,9 @@ test('wrong types and missing members: one line naming the member', LIMIT, async
   await assertOneLineError(VALID.replace('"tb":64', '"tb":6.5'), /pps\[0\]\.tb is 6\.5/);
   await assertOneLineError(VALID.replace('"fs":[1,2,3]', '"fs":3'), /pps\[0\]\.fs is a number; expected an array of integers/);
   await assertOneLineError(VALID.replace('"fs":[1,2,3]', '"fs":[1,"2"]'), /pps\[0\]\.fs holds a string; expected integers/);
+  // acc's integers are only checked (the scanner skips passing them on): a fraction or a string still fails.
+  await assertOneLineError(VALID.replace('"acc":[-32,1]', '"acc":[-32,1.5]'), /pps\[0\]\.acc has 1\.5, not an integer/);
+  await assertOneLineError(VALID.replace('"acc":[-32,1]', '"acc":[-32,"1"]'), /pps\[0\]\.acc holds a string; expected integers/);
   await assertOneLineError(VALID.replace('"fs":[1,2,3]', '"fs":[1,2,99]'), /pps\[0\] names frame 99, but ftbl has 4 entries/);
   await assertOneLineError(VALID.replace(',"fs":[1,2,3]', ''), /pps\[0\] has no "fs"/);
   await assertOneLineError(VALID.replace(',"gb":32,"gbk":1', ''), /pps\[0\] has no "gb" \(required when "bklt" is true\)/);

@@ -21,6 +21,12 @@ export interface JsonHandler {
   string(value: string): void;
   number(value: number): void;
   literal(value: boolean | null): void;
+  /**
+   * While true, plain integers inside arrays are checked against the grammar
+   * but not passed to number(): for a handler that would only look at them
+   * to see they are integers (anything else still reaches number()).
+   */
+  readonly skipArrayIntegers?: boolean;
 }
 
 export class JsonSyntaxError extends Error {
@@ -105,7 +111,10 @@ export class JsonScanner {
     this.stopped = true;
   }
 
-  write(chunk: Uint8Array): void {
+  write(bytes: Uint8Array): void {
+    // A plain Uint8Array view of a Buffer: scan() then only ever sees one kind of array, so V8 keeps
+    // its byte reads monomorphic (Node's Buffer is a subclass with its own map).
+    const chunk = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let from = 0;
     if (this.pending !== null) {
       // Finish the carried token with the first bytes of this chunk, joining as few as it takes
@@ -322,7 +331,7 @@ export class JsonScanner {
       const stop = buf[j];
       if (stop === COMMA) {
         this.expect = Expect.CommaOrEnd;
-        h.number(negative ? -value : value);
+        if (h.skipArrayIntegers !== true) h.number(negative ? -value : value);
         // After the comma the grammar wants a value, whatever comes next.
         this.expect = Expect.Value;
         i = j + 1;
@@ -331,7 +340,7 @@ export class JsonScanner {
         if (c !== MINUS && (c < ZERO || c > NINE)) return i;
       } else if (stop === 0x5d) {
         this.expect = Expect.CommaOrEnd;
-        h.number(negative ? -value : value);
+        if (h.skipArrayIntegers !== true) h.number(negative ? -value : value);
         this.close(false);
         return j + 1;
       } else {

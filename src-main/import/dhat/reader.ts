@@ -109,6 +109,9 @@ export class DhatReader implements JsonHandler {
   private readonly ftbl: string[] = [];
   private readonly seenRoot = new Set<string>();
 
+  /** Inside "acc": its integers only need to be integers, which the scanner checks (see JsonHandler). */
+  skipArrayIntegers = false;
+
   private at = At.Start;
   private rootKey = '';
   private ppKey = '';
@@ -193,6 +196,7 @@ export class DhatReader implements JsonHandler {
           this.at = At.Fs;
         } else if (this.ppKey === 'acc') {
           this.at = At.Acc;
+          this.skipArrayIntegers = true;
         } else {
           this.unexpected('array');
         }
@@ -216,6 +220,7 @@ export class DhatReader implements JsonHandler {
       case At.Fs:
       case At.Acc:
         this.at = At.Pp;
+        this.skipArrayIntegers = false;
         return;
       default:
         this.unexpected('array');
