@@ -11,7 +11,9 @@ import { recordedKernelBuildId } from './features';
 import { PERF_TYPE_SOFTWARE, eventName } from './header';
 import type { PerfDataResult } from './index';
 import type { PerfDataReader } from './records';
-import { symbolizeLocations, type PerfSymbolSources } from './symbolize';
+import { LocationKind } from './locations';
+import { symbolizeLocations, type LocationFrames, type PerfSymbolSources } from './symbolize';
+import { PairMap } from '../../../src-shared/profile/pair-map';
 import { addEventMarkers, markOtherEvents } from './markers';
 
 export function assemble(source: ImportSource, reader: PerfDataReader, sources: PerfSymbolSources): PerfDataResult {
@@ -52,9 +54,13 @@ export function assemble(source: ImportSource, reader: PerfDataReader, sources: 
   meta.binaries = reader.binaries.paths.map((path, b) => ({ path, buildId: reader.binaries.buildIds[b] })); // source pane (issue 5)
 
   // Builder stacks per used call-path node; parents come first (parent < node). At least one stack per node.
-  let usedNodes = 0;
-  for (let node = 0; node < paths.length; node++) usedNodes += usedNode[node];
-  builder.reserveStacks(usedNodes);
+  // Most nodes' frames are their own: a node whose path holds only locations with frames no other location
+  // has (user code: frames carry the binary and file offset) can have no twin elsewhere in the tree, so its
+  // stacks are appended without the builder's lookup (a cache miss per stack on big profiles). The rest
+  // (kernel symbols and "[kernel]", JIT and unmapped addresses) are deduplicated here.
+  const ownFrames = locationsWithOwnFrames(reader, located, usedLocation);
+  const onlyOwnFrames = new Uint8Array(paths.length);
+  const shared = new PairMap(1024);
   const stackOf = new Int32Array(paths.length).fill(-1);
   const topFrame = new Int32Array(paths.length).fill(-1);
   for (let node = 0; node < paths.length; node++) {
@@ -63,11 +69,19 @@ export function assemble(source: ImportSource, reader: PerfDataReader, sources: 
     let stack = parent >= 0 ? stackOf[parent] : -1;
     let top = parent >= 0 ? topFrame[parent] : -1;
     const location = paths.location.get(node);
+    const own = ownFrames[location] === 1 && (parent < 0 || onlyOwnFrames[parent] === 1);
+    onlyOwnFrames[node] = own ? 1 : 0;
     for (let k = located.start[location]; k < located.start[location + 1]; k++) {
       const frame = located.frames[k];
       // Unresolved kernel frames are all "[kernel]": one per run, not one per address.
       if (frame === located.kernelFallbackFrame && top === frame) continue;
-      stack = builder.stack(stack, frame);
+      if (own) {
+        stack = builder.newStack(stack, frame);
+      } else {
+        let next = shared.get(stack, frame);
+        if (next < 0) shared.set(stack, frame, (next = builder.newStack(stack, frame)));
+        stack = next;
+      }
       top = frame;
     }
     stackOf[node] = stack;
@@ -111,4 +125,31 @@ function nameEvents(reader: PerfDataReader): void {
     const byId = descs.find((d) => d.ids.some((id) => attr.ids.includes(id)));
     attr.name = byId?.name ?? (descs.length === reader.attrs.length ? descs[i].name : null);
   });
+}
+
+/**
+ * 1 for each used user-code location whose first frame no other location has:
+ * its stacks cannot coincide with another node's (see the stack loop above).
+ * Two binaries of one path (rebuilt between runs) can give two locations the
+ * same frame; those, and all other kinds, are 0.
+ */
+function locationsWithOwnFrames(reader: PerfDataReader, located: LocationFrames, used: Uint8Array): Uint8Array {
+  const { locations } = reader;
+  const own = new Uint8Array(locations.length);
+  let frameCount = 0;
+  for (let i = 0; i < located.frames.length; i++) frameCount = Math.max(frameCount, located.frames[i] + 1);
+  const firstFrameOwner = new Int32Array(frameCount).fill(-1);
+  for (let location = 0; location < locations.length; location++) {
+    if (!used[location] || located.start[location] === located.start[location + 1]) continue;
+    const first = located.frames[located.start[location]];
+    const owner = firstFrameOwner[first];
+    if (owner === -1) {
+      firstFrameOwner[first] = location;
+      own[location] = locations.kind[location] === LocationKind.user ? 1 : 0;
+    } else {
+      own[location] = 0;
+      own[owner] = 0;
+    }
+  }
+  return own;
 }
