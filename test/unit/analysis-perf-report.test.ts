@@ -15,7 +15,7 @@ import type { Profile } from '../../src-shared/profile/model';
 import { perfScriptImporter } from '../../src-main/import/perf-script';
 import { bytesSource } from '../../src-main/import/source';
 import { ARTIFACTS_DIR, compileFixture, perfScriptText, recordPerf } from '../helpers/perf';
-import { nameOf } from './helpers-analysis';
+import { analysisRequest, nameOf } from './helpers-analysis';
 
 interface ReportRow {
   symbol: string;
@@ -38,16 +38,7 @@ function perfReport(perfData: string, extra: string[] = []): ReportRow[] {
   return rows;
 }
 
-const request = (overrides: Partial<AnalysisRequest> = {}): AnalysisRequest => ({
-  range: null,
-  threads: null,
-  transforms: [],
-  search: '',
-  inverted: false,
-  sandwichFunc: -1,
-  stackChartThread: -1,
-  ...overrides,
-});
+const request = analysisRequest;
 
 /** Heatline's costs by function name for a request: self samples, and total as a percentage with perf's two decimals. */
 function costsByName(profile: Profile, analysis: AnalysisRequest): Map<string, { samples: number; children: number }> {

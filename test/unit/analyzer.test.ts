@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Analyzer, type AnalysisRequest } from '../../src-shared/analysis/analyzer';
+import { Analyzer } from '../../src-shared/analysis/analyzer';
 import { computeCallTreeOfStacks, computeInvertedCallTreeOfStacks } from '../../src-shared/analysis/call-tree';
 import { callTreeOfUniqueStacks, invertedTreeOfUniqueStacks } from '../../src-shared/analysis/func-stack-trees';
 import { mapStackWeights } from '../../src-shared/analysis/func-stacks';
@@ -17,18 +17,9 @@ import { stackChartBoxAt, stackChartPathOf } from '../../src-shared/analysis/sta
 import { applyTransforms } from '../../src-shared/analysis/transforms';
 import { ProfileBuilder } from '../../src-shared/profile/builder';
 import type { Profile } from '../../src-shared/profile/model';
-import { dedent, funcNamed, nameOf, printTree, profileFromText } from './helpers-analysis';
+import { analysisRequest, dedent, funcNamed, nameOf, printTree, profileFromText } from './helpers-analysis';
 
-const request = (overrides: Partial<AnalysisRequest> = {}): AnalysisRequest => ({
-  range: null,
-  threads: null,
-  transforms: [],
-  search: '',
-  inverted: false,
-  sandwichFunc: -1,
-  stackChartThread: -1,
-  ...overrides,
-});
+const request = analysisRequest;
 
 /**
  * Samples every 1 ms on two threads, written as "time thread path":

@@ -17,6 +17,7 @@ import { analysisRequestOf, createAnalysisService } from '../../src-renderer/sto
 import { createAppStore } from '../../src-renderer/store/app-store';
 import { threadTotalsOf } from '../../src-renderer/store/derived';
 import type { AnalysisClient, FuncLinesListener, ResultListener } from '../../src-renderer/workers/analysis-client';
+import { analysisRequest } from './helpers-analysis';
 
 /** main calls work from lines 10 (2 samples) and 12 (3, and 1 in main itself); work runs lines 5 (2) and 7 (3). */
 function lineProfile(): Profile {
@@ -37,15 +38,7 @@ function lineProfile(): Profile {
   return b.finish();
 }
 
-const wholeProfile: AnalysisRequest = {
-  range: null,
-  threads: null,
-  transforms: [],
-  search: '',
-  inverted: false,
-  sandwichFunc: -1,
-  stackChartThread: -1,
-};
+const wholeProfile = analysisRequest();
 
 test('func stacks: frames of one function fold into one stack per function path', () => {
   const profile = lineProfile();

@@ -4,10 +4,16 @@
  * printed as text, so a test states its expectation as a picture of the tree.
  */
 
+import type { AnalysisRequest } from '../../src-shared/analysis/analyzer';
 import { childrenOf, type CallTree } from '../../src-shared/analysis/call-tree';
 import type { Profile } from '../../src-shared/profile/model';
 import { collapsedImporter } from '../../src-main/import/collapsed';
 import { bytesSource } from '../../src-main/import/source';
+
+/** An analysis of the whole profile (no range, threads, transforms or search), with `overrides`. */
+export function analysisRequest(overrides: Partial<AnalysisRequest> = {}): AnalysisRequest {
+  return { range: null, threads: null, transforms: [], search: '', inverted: false, sandwichFunc: -1, stackChartThread: -1, ...overrides };
+}
 
 /** A profile from collapsed-stack text; indentation and blank lines are ignored. */
 export function profileFromText(text: string): Promise<Profile> {

@@ -20,7 +20,7 @@ import { analysisRequestOf } from '../../src-renderer/store/analysis-service';
 import { createAppStore } from '../../src-renderer/store/app-store';
 import { threadTotalsOf } from '../../src-renderer/store/derived';
 import { flattenCallTree, hottestPathKeys } from '../../src-renderer/views/call-tree-rows';
-import { funcNamed, profileFromText } from './helpers-analysis';
+import { analysisRequest, funcNamed, profileFromText } from './helpers-analysis';
 
 /** One sample per millisecond on one thread, "path" per line in order. */
 function timed(paths: string[]): Profile {
@@ -97,15 +97,7 @@ test('the analysis request asks only for what the shown view needs', async () =>
 
 test('call tree rows: open rows show their children; the hottest path opens to where time is spent', async () => {
   const profile = await profileFromText('main;parse;lex 3\nmain;parse 1\nmain;render 2');
-  const tree = new Analyzer(profile).analyze({
-    range: null,
-    threads: null,
-    transforms: [],
-    search: '',
-    inverted: false,
-    sandwichFunc: -1,
-    stackChartThread: -1,
-  }).tree;
+  const tree = new Analyzer(profile).analyze(analysisRequest()).tree;
   const keys = hottestPathKeys(tree, tree.roots[0]);
   const main = funcNamed(profile, 'main');
   const parse = funcNamed(profile, 'parse');
