@@ -7,16 +7,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CallOutcome, HostEventName, PreloadBridge } from '../../src-shared/contract';
-import { decodeEnvelope, encodeEnvelope } from '../../src-shared/envelope';
-import type { ClientMessage, ServerMessage } from '../../src-shared/ws-protocol';
 import { createBridgeClient } from '../../src-renderer/host-client/bridge-client';
 import {
   CONNECT_FAILED,
   CONNECTION_LOST,
   createSocketClient,
   socketUrlFor,
-  type SocketLike,
 } from '../../src-renderer/host-client/socket-client';
+import { FakeSocket } from '../helpers/fake-socket';
 
 test('the bridge client unwraps outcomes: values return, failures throw the host line', async () => {
   let emit: (name: HostEventName, payload: unknown) => void = () => {};
@@ -52,31 +50,6 @@ test('the bridge client unwraps outcomes: values return, failures throw the host
   emit('progress', { taskId: 't1', phase: 'reading', done: 2, total: 2 });
   assert.deepEqual(seen, [{ taskId: 't1', phase: 'reading', done: 1, total: 2 }]);
 });
-
-/** A socket whose far end the test plays: it sees decoded client messages and sends server messages. */
-class FakeSocket implements SocketLike {
-  binaryType: BinaryType = 'blob';
-  sent: ClientMessage[] = [];
-  onopen: ((event: Event) => void) | null = null;
-  onmessage: ((event: MessageEvent) => void) | null = null;
-  onclose: ((event: CloseEvent) => void) | null = null;
-  onerror: ((event: Event) => void) | null = null;
-
-  send(data: Uint8Array) {
-    this.sent.push(decodeEnvelope(data) as ClientMessage);
-  }
-  close() {
-    this.onclose?.({} as CloseEvent);
-  }
-  open() {
-    this.onopen?.({} as Event);
-  }
-  reply(message: ServerMessage) {
-    const bytes = encodeEnvelope(message);
-    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-    this.onmessage?.({ data: buffer } as MessageEvent);
-  }
-}
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 

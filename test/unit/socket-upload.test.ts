@@ -8,29 +8,15 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeEnvelope, encodeEnvelope } from '../../src-shared/envelope';
-import type { ClientMessage, ServerMessage } from '../../src-shared/ws-protocol';
-import { createSocketClient, type SocketLike } from '../../src-renderer/host-client/socket-client';
-
-class RecordingSocket implements SocketLike {
-  binaryType: BinaryType = 'blob';
-  sent: ClientMessage[] = [];
-  onopen: ((event: Event) => void) | null = null;
-  onmessage: ((event: MessageEvent) => void) | null = null;
-  onclose: ((event: CloseEvent) => void) | null = null;
-  onerror: ((event: Event) => void) | null = null;
-  send(data: Uint8Array) {
-    this.sent.push(decodeEnvelope(data) as ClientMessage);
-  }
-  close() {
-    this.onclose?.({} as CloseEvent);
-  }
-}
+import { encodeEnvelope } from '../../src-shared/envelope';
+import type { ServerMessage } from '../../src-shared/ws-protocol';
+import { createSocketClient } from '../../src-renderer/host-client/socket-client';
+import { FakeSocket } from '../helpers/fake-socket';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 test('openBytes posts the bytes, then calls with the upload id and no bytes; other calls go as before', async () => {
-  const socket = new RecordingSocket();
+  const socket = new FakeSocket();
   const posted: [string, number[]][] = [];
   const client = createSocketClient({
     url: 'ws://127.0.0.1:1/token/ws',
@@ -54,7 +40,7 @@ test('openBytes posts the bytes, then calls with the upload id and no bytes; oth
 });
 
 test('a failed upload: one line naming the file, and no call is sent', async () => {
-  const socket = new RecordingSocket();
+  const socket = new FakeSocket();
   const client = createSocketClient({
     url: 'ws://127.0.0.1:1/token/ws',
     openSocket: () => socket,
@@ -71,7 +57,7 @@ test('a failed upload: one line naming the file, and no call is sent', async () 
 });
 
 test('with a download URL calls allow downloads; a result sent as one is fetched and settles the call', async () => {
-  const socket = new RecordingSocket();
+  const socket = new FakeSocket();
   const fetched: string[] = [];
   const downloads = new Map<string, Uint8Array>([
     ['d1', encodeEnvelope({ type: 'result', id: 1, outcome: { ok: true, value: { tables: new Int32Array([7, 8]) } } })],
