@@ -24,7 +24,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { artifactsDir, dropFile, launchChromium, startServe, type ServeProcess } from '../helpers/browser';
+import { artifactsDir, dropFile, launchChromium, openAppPage, startServe, type ServeProcess } from '../helpers/browser';
 import { compileFixture } from '../helpers/perf';
 import { recordPerfWith } from '../helpers/perf-data';
 
@@ -50,10 +50,7 @@ before(async () => {
   mkdirSync(shots, { recursive: true });
   serve = await startServe();
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(serve.url);
-  await page.getByTestId('empty-state').waitFor({ timeout: 15_000 });
+  page = await openAppPage(browser, serve.url, pageErrors, { width: 1400, height: 860 });
 });
 
 after(async () => {

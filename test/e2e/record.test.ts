@@ -27,7 +27,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { parsePerfStatCsv } from '../../src-main/record/outputs/perf-stat';
 import { parseStraceSummary } from '../../src-main/record/outputs/strace';
-import { launchChromium, screenshot } from '../helpers/browser';
+import { launchChromium, openAppPage, screenshot } from '../helpers/browser';
 import { heaptrackPrintReport } from '../helpers/memory-tools';
 import { compileFixture, perfReportBySymbol } from '../helpers/perf';
 import { RECORDING_OFF_IN_BROWSER } from '../../src-main/host/record-handlers';
@@ -48,10 +48,7 @@ before(async () => {
   dataDir = recordingsDir(`e2e-data-${process.pid}`);
   serve = await startServeFor({ dataDir, record: true });
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(serve.url);
-  await page.getByTestId('empty-state').waitFor({ timeout: 15_000 });
+  page = await openAppPage(browser, serve.url, pageErrors, { width: 1400, height: 900 });
 });
 
 after(async () => {

@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { artifactsDir, dropFile, launchChromium, startServe, type ServeProcess } from '../helpers/browser';
+import { artifactsDir, dropFile, launchChromium, openAppPage, startServe, type ServeProcess } from '../helpers/browser';
 import { compileFixture } from '../helpers/perf';
 
 let serve: ServeProcess | undefined;
@@ -29,10 +29,7 @@ before(async () => {
   execFileSync('strace', ['-f', '-T', '-tt', '-o', traceFile, '--', `./${basename(binary)}`, '100'], { cwd: dirname(binary), stdio: 'ignore' });
   serve = await startServe();
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(serve.url);
-  await page.getByTestId('empty-state').waitFor({ timeout: 15_000 });
+  page = await openAppPage(browser, serve.url, pageErrors, { width: 1400, height: 860 });
 });
 
 after(async () => {

@@ -17,7 +17,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { artifactsDir, dropFile, launchChromium, screenshot, startServe, type ServeProcess } from '../helpers/browser';
+import { artifactsDir, dropFile, launchChromium, openAppPage, screenshot, startServe, type ServeProcess } from '../helpers/browser';
 import { compileFixture, perfReportBySymbol, perfScriptText, recordPerf } from '../helpers/perf';
 
 let serve: ServeProcess;
@@ -84,10 +84,7 @@ before(async () => {
 
   serve = await startServe();
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(serve.url);
-  await page.getByTestId('empty-state').waitFor({ timeout: 15_000 });
+  page = await openAppPage(browser, serve.url, pageErrors, { width: 1400, height: 860 });
   await dropFile(page, phasesScript);
   await page.getByTestId('function-row').first().waitFor({ timeout: 30_000 });
   await ready();
