@@ -17,7 +17,7 @@ import { locateFiles } from '../../symbols/locate';
 import type { CfiTable } from '../../symbols/unwind/cfi';
 import { CfiCache, mappingBias } from '../../symbols/unwind/modules';
 import { ARCH_REGISTERS, REGISTER_FILE_SIZE, perfRegsFromView, type UnwindArch } from '../../symbols/unwind/registers';
-import { unwindUserStack, type UnwindModule } from '../../symbols/unwind/unwind';
+import { unwindInto, type UnwindInput, type UnwindModule } from '../../symbols/unwind/unwind';
 import type { ModuleLookup, UserStackSample, UserStackUnwinder } from './sample';
 
 /** perf's default --max-stack. */
@@ -71,15 +71,32 @@ export function createDwarfUnwinder(warn: (line: string) => void = () => {}): Di
     return module;
   };
 
+  // One input object and one findModule closure for every sample: the lookup of the sample being
+  // unwound is set before each call.
+  let currentLookup: ModuleLookup | null = null;
+  const input: UnwindInput = {
+    arch: 'x86_64',
+    regs: registerFile,
+    stack: { start: 0, bytes: new Uint8Array(0) },
+    findModule: (pc) => moduleAt(currentLookup!, pc),
+    maxFrames: MAX_FRAMES,
+  };
+
   return {
-    unwind(sample: UserStackSample, lookup: ModuleLookup): number[] {
+    unwind(sample: UserStackSample, lookup: ModuleLookup): ArrayLike<number> {
       const arch = archOf(sample.arch);
       // The unwinder reads the stack copy as little-endian, which both supported architectures are.
       if (arch === null || !sample.littleEndian) return [];
       const regs = perfRegsFromView(arch, sample.regsMask, sample.regsView, sample.regsOffset, sample.littleEndian, registerFile);
       const sp = regs[ARCH_REGISTERS[arch].sp];
       if (!Number.isFinite(sp)) return [];
-      return unwindUserStack({ arch, regs, stack: { start: sp, bytes: sample.stack }, findModule: (pc) => moduleAt(lookup, pc), maxFrames: MAX_FRAMES });
+      currentLookup = lookup;
+      input.arch = arch;
+      input.stack.start = sp;
+      input.stack.bytes = sample.stack;
+      const done = unwindInto(input);
+      currentLookup = null;
+      return done.pcs.subarray(0, done.count);
     },
     dispose() {
       for (const found of files.values()) {

@@ -10,12 +10,13 @@
  * record can still come before them), sorted by time; the rest wait. At the
  * end everything left is delivered.
  *
- * Queued records are copied into one arena (only records with a time; user
- * records and untimed ones are delivered at once, as perf does). Not one by
- * one: a record is first kept as a place in the piece of input it came in,
- * and the whole run of such records is copied with one memcpy when the input
- * piece is about to be reused (detach(), which the record splitter calls) or
- * before any delivery. Memory is bounded: past MAX_QUEUED_BYTES the older
+ * Only records with a time are queued (user records and untimed ones are
+ * delivered at once, as perf does). A queued record is kept as a place in
+ * the piece of input it came in, and delivered from there when its round
+ * ends while that piece is still current (most are). Only when the input
+ * piece is about to be reused (detach(), which the record splitter calls)
+ * is the run of records still waiting in it copied, with one memcpy, into
+ * one arena. Memory is bounded: past MAX_QUEUED_BYTES the older
  * half is delivered early, like perf's OE_FLUSH__HALF. The bookkeeping is
  * typed arrays reused across rounds, and the sort is a merge of the few
  * already-sorted runs a round is made of (one per CPU buffer): nothing is
@@ -130,7 +131,6 @@ export class OrderedQueue {
 
   /** Delivers queued records with time <= limit in time order (arrival order among equal times); keeps the rest. */
   private flush(limit: number): void {
-    this.detach();
     const { times, count } = this;
     if (this.ready.length < count) this.ready = new Int32Array(this.offsets.length);
     const ready = this.ready;
@@ -178,17 +178,23 @@ export class OrderedQueue {
   }
 
   private deliverAt(i: number): void {
-    const view = this.view;
+    // Records from pendingFirst on are still places in the input piece they came in.
+    const view = i >= this.pendingFirst && this.pendingView !== null ? this.pendingView : this.view;
     const at = this.offsets[i];
     this.deliver(view, at, view.getUint32(at, this.le), view.getUint16(at + 4, this.le), view.getUint16(at + 6, this.le));
   }
 
-  /** Moves the records that stay (time > limit) to the front, in arrival order. */
+  /**
+   * Moves the records that stay (time > limit) to the front, in arrival
+   * order: those in the arena within it; those still in the input piece
+   * stay there, after them (arrival order puts every arena record first).
+   */
   private compact(limit: number): void {
     const { offsets, times, arena, view, le } = this;
+    const pending = this.pendingView === null ? this.count : this.pendingFirst;
     let kept = 0;
     let used = 0;
-    for (let i = 0; i < this.count; i++) {
+    for (let i = 0; i < pending; i++) {
       if (times[i] <= limit) continue;
       const size = view.getUint16(offsets[i] + 6, le);
       arena.copyWithin(used, offsets[i], offsets[i] + size); // used <= offsets[i]: moving left is safe
@@ -196,6 +202,19 @@ export class OrderedQueue {
       times[kept] = times[i];
       kept++;
       used += size;
+    }
+    const keptInArena = kept;
+    for (let i = pending; i < this.count; i++) {
+      if (times[i] <= limit) continue;
+      offsets[kept] = offsets[i];
+      times[kept] = times[i];
+      kept++;
+    }
+    if (this.pendingView !== null) {
+      // The run to copy on detach now starts at the first record still waiting; none waiting, no run.
+      this.pendingFirst = keptInArena;
+      if (kept > keptInArena) this.pendingStart = offsets[keptInArena];
+      else this.pendingView = null;
     }
     this.count = kept;
     this.used = used;

@@ -358,6 +358,8 @@ export interface ModuleLookup {
  * The DWARF unwinder as the reader calls it (implemented in src-main/symbols/unwind/).
  * Returns user code addresses, innermost first (the sampled ip first); empty
  * when it cannot unwind. Addresses are plain numbers: user space is below 2^53.
+ * The result may be a view of the unwinder's own buffer: read it before the
+ * next call.
  */
 export interface UserStackUnwinder {
   unwind(sample: UserStackSample, modules: ModuleLookup): ArrayLike<number>;

@@ -75,6 +75,8 @@ interface MaskLayout {
 let lastLayout: MaskLayout | null = null;
 
 function layoutOf(arch: UnwindArch, mask: bigint | number): MaskLayout {
+  // Checked before converting: this runs once per sample, and BigInt() of a bigint still costs a call.
+  if (lastLayout && lastLayout.arch === arch && lastLayout.mask === mask) return lastLayout;
   const bits = BigInt(mask);
   if (lastLayout && lastLayout.arch === arch && lastLayout.mask === bits) return lastLayout;
   const map = PERF_TO_DWARF[arch];

@@ -81,12 +81,22 @@ const TWO_48 = 2 ** 48;
 const NREGS = REGISTER_FILE_SIZE;
 const { UNSET, UNDEFINED, OFFSET, VAL_OFFSET, REGISTER, EXPRESSION, VAL_EXPRESSION } = Rule;
 
-// One register file, the new values of a row's registers, and a stack reader, reused across
-// calls (unwinding is synchronous and never re-enters): no allocation per frame, and none per
-// sample beyond the result.
+/** The frames of the last unwindInto(): pcs[0, count), leaf first. Overwritten by the next call. */
+export interface UnwindScratch {
+  pcs: Float64Array;
+  count: number;
+  /** As UnwindResult.interrupted. */
+  interrupted: number[];
+  stop: StopReason;
+  framePointerFrames: number;
+}
+
+// One register file, the new values of a row's registers, a stack reader and the frames, reused across
+// calls (unwinding is synchronous and never re-enters): no allocation per frame or per sample.
 const regs = new Float64Array(NREGS);
 const updates = new Float64Array(NREGS);
 const memory = new StackMemory();
+const scratch: UnwindScratch = { pcs: new Float64Array(128), count: 0, interrupted: [], stop: 'no-pc', framePointerFrames: 0 };
 
 /**
  * Unwinds one sample. Returns the call chain leaf first: element 0 is the
@@ -102,6 +112,16 @@ export function unwindUserStack(input: UnwindInput): number[] {
 
 /** unwindUserStack, also saying why it stopped (for diagnostics, tests and stats). */
 export function unwindUserStackDetailed(input: UnwindInput): UnwindResult {
+  const done = unwindInto(input);
+  return { pcs: Array.from(done.pcs.subarray(0, done.count)), interrupted: done.interrupted.slice(), stop: done.stop, framePointerFrames: done.framePointerFrames };
+}
+
+/**
+ * unwindUserStackDetailed without allocating: the result lives in one
+ * object shared by every call, valid until the next. The importer's path,
+ * where a recording has tens of thousands of samples.
+ */
+export function unwindInto(input: UnwindInput): UnwindScratch {
   const { arch, maxFrames } = input;
   const info = ARCH_REGISTERS[arch];
   memory.reset(input.stack.start, input.stack.bytes);
@@ -110,21 +130,24 @@ export function unwindUserStackDetailed(input: UnwindInput): UnwindResult {
   const sampled = input.regs;
   for (let i = 0; i < NREGS; i++) regs[i] = i < sampled.length ? sampled[i] : Number.NaN;
 
-  const pcs: number[] = [];
-  const interrupted: number[] = [];
+  if (scratch.pcs.length < maxFrames) scratch.pcs = new Float64Array(maxFrames);
+  const pcs = scratch.pcs;
+  const interrupted = scratch.interrupted;
+  interrupted.length = 0;
+  let count = 0;
   let framePointerFrames = 0;
   let pc = regs[info.pc];
-  if (!(pc > 0) || maxFrames < 1) return { pcs, interrupted, stop: 'no-pc', framePointerFrames };
-  pcs.push(pc);
+  let stop: StopReason = 'max-frames';
+  if (!(pc > 0) || maxFrames < 1) return finish(0, 'no-pc', 0);
+  pcs[count++] = pc;
 
   // CFAs never go down the stack: the first is at or above the sampled stack pointer, each later one
   // at or above the previous (equal for a caller without a frame of its own, like aarch64's _start;
   // an equal CFA with an unchanged pc is a loop).
   let previousCfa = Number.isFinite(regs[info.sp]) ? regs[info.sp] : memory.start;
   let exactPc = true; // the leaf pc, or the interrupted pc under a signal frame, is not a return address
-  let stop: StopReason = 'max-frames';
 
-  while (pcs.length < maxFrames) {
+  while (count < maxFrames) {
     const module = input.findModule(pc);
     const row: CfaRow | null = module ? module.cfi.rowAt((exactPc ? pc : pc - 1) - module.bias) : null;
     let cfa: number;
@@ -179,12 +202,19 @@ export function unwindUserStackDetailed(input: UnwindInput): UnwindResult {
       break;
     }
     regs[info.pc] = returnAddress;
-    if (exactPc) interrupted.push(pcs.length);
-    pcs.push(returnAddress);
+    if (exactPc) interrupted.push(count);
+    pcs[count++] = returnAddress;
     previousCfa = cfa;
     pc = returnAddress;
   }
-  return { pcs, interrupted, stop, framePointerFrames };
+  return finish(count, stop, framePointerFrames);
+}
+
+function finish(count: number, stop: StopReason, framePointerFrames: number): UnwindScratch {
+  scratch.count = count;
+  scratch.stop = stop;
+  scratch.framePointerFrames = framePointerFrames;
+  return scratch;
 }
 
 function computeCfa(row: CfaRow): number {
