@@ -186,7 +186,12 @@ export class ChainCache {
       if (old[from + USED] === 0) continue;
       let i = (old[from + HASH_A] ^ (old[from + HASH_B] >>> 7)) & mask;
       while (rows[i * ROW + USED] !== 0) i = (i + 1) & mask;
-      rows.set(old.subarray(from, from + ROW), i * ROW);
+      // Element by element: a subarray per entry made this loop allocation-bound.
+      const at = i * ROW;
+      rows[at + HASH_A] = old[from + HASH_A];
+      rows[at + HASH_B] = old[from + HASH_B];
+      rows[at + NODE] = old[from + NODE];
+      rows[at + USED] = 1;
     }
     this.rows = rows;
     this.mask = mask;
