@@ -13,7 +13,9 @@
  * worker failed) in this thread with an ordinary resolver.
  *
  * Kernel addresses go the same way at the end of the read: the worker has
- * read and indexed /proc/kallsyms meanwhile.
+ * read and indexed /proc/kallsyms meanwhile, from the moment the reader met
+ * the first kernel address (many recordings have none, and the kernel
+ * formats that file slowly).
  *
  * The worker is the bundle's symbol-worker.js; where it is not built (tests
  * running the TypeScript sources) start() returns null and symbolization
@@ -27,6 +29,7 @@ import type { BinaryRef, BinaryResolver, ResolvedAddress } from './types';
 
 export type ToSymbolWorker =
   | { type: 'resolve'; path: string; buildId: string | null; offsets: number[] }
+  | { type: 'kernel-ahead' }
   | { type: 'kernel'; addresses: bigint[]; recordedBuildId: string | null; allowWithoutBuildId: boolean }
   | { type: 'flush' };
 
@@ -55,6 +58,7 @@ export class BackgroundSymbols {
   private readonly kernelResults = new Map<bigint, ResolvedAddress>();
   private failed = false;
   private waiting: (() => void)[] = [];
+  private kernelAhead = false;
 
   /** A worker resolving with this machine's files; null where the worker bundle is not built or cannot start. */
   static start(warn: (line: string) => void, script = join(__dirname, 'symbol-worker.js')): BackgroundSymbols | null {
@@ -82,11 +86,18 @@ export class BackgroundSymbols {
     this.post({ type: 'resolve', path: binary.path, buildId: binary.buildId, offsets });
   }
 
+  /** Kernel addresses will be asked for: the worker starts reading kallsyms now (once). */
+  expectKernel(): void {
+    if (this.kernelAhead || this.failed) return;
+    this.kernelAhead = true;
+    this.post({ type: 'kernel-ahead' });
+  }
+
   /**
    * Asks for kernel addresses to be named from this machine's kallsyms, which
-   * the worker reads and indexes from its start (the kernel formats the file
-   * slowly). The same checks as in this thread decide whether the names are
-   * used (createKernelResolver).
+   * the worker has been reading since expectKernel() (or reads now). The same
+   * checks as in this thread decide whether the names are used
+   * (createKernelResolver).
    */
   resolveKernel(addresses: bigint[], recordedBuildId: string | null, allowWithoutBuildId: boolean): void {
     if (this.failed || addresses.length === 0) return;

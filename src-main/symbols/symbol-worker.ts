@@ -1,8 +1,9 @@
 /**
  * The worker thread of background.ts: resolves (binary, file offsets)
  * batches with an ordinary binary resolver and kernel addresses with
- * kallsyms (read and indexed from the start), in the order the requests
- * come, and answers a flush once everything before it is sent.
+ * kallsyms (read and indexed in the background from the first
+ * 'kernel-ahead'), in the order the requests come, and answers a flush once
+ * everything before it is sent.
  */
 
 import { parentPort } from 'node:worker_threads';
@@ -15,16 +16,19 @@ if (port) {
   const post = (message: FromSymbolWorker) => port.postMessage(message);
   const warn = (line: string) => post({ type: 'warning', line });
   const resolver = createBinaryResolver({ warn });
-  const kallsyms = readKallsymsIndex();
+  let kallsyms: ReturnType<typeof readKallsymsIndex> | null = null;
+  const kallsymsIndex = () => (kallsyms ??= readKallsymsIndex());
 
   const handle = async (message: ToSymbolWorker): Promise<void> => {
     if (message.type === 'flush') {
       post({ type: 'flushed' });
+    } else if (message.type === 'kernel-ahead') {
+      void kallsymsIndex(); // not awaited: the read goes on while other requests are answered
     } else if (message.type === 'kernel') {
       const kernel = createKernelResolver({
         recordedBuildId: message.recordedBuildId,
         allowWithoutBuildId: message.allowWithoutBuildId,
-        kallsymsIndex: await kallsyms,
+        kallsymsIndex: await kallsymsIndex(),
       });
       if (kernel.warning) warn(kernel.warning);
       const results = message.addresses.map((address) => (kernel.active ? kernel.resolve(address) : { frames: [] }));

@@ -1,7 +1,9 @@
 /**
  * Hands the user-code locations the reader finds to background
  * symbolization (symbols/background.ts) while the records stream: after
- * each chunk, the locations added since the last call, one batch per binary.
+ * each chunk, the locations added since the last call, one batch per binary,
+ * and word of the first kernel location (so kallsyms is read only for
+ * recordings that need it).
  *
  * A binary's build-id here is the one symbolize.ts will use: its MMAP2's,
  * else the build-id feature's (read before the records in the file format;
@@ -29,6 +31,7 @@ export class LocationFeed {
     if (end === this.sent) return;
     const batches = new Map<number, number[]>();
     for (let id = this.sent; id < end; id++) {
+      if (locations.kind[id] === LocationKind.kernel) this.background.expectKernel();
       if (locations.kind[id] !== LocationKind.user) continue;
       const binary = locations.owner[id];
       if (binaries.kinds[binary] !== BinaryKind.file) continue;

@@ -449,7 +449,16 @@ export class PerfDataReader {
     const pcs = user && this.unwinder ? this.unwinder.unwind(user, this.lookup) : [];
     this.reserveScratch(count + pcs.length + 1);
     const scratch = this.scratch;
-    for (let i = 0; i < pcs.length; i++) scratch[count++] = this.locations.user(pid, Math.floor(pcs[i] / TWO_32), pcs[i] >>> 0);
+    // As in chainLocations(): the process's cache fetched once, hits looked up right here.
+    const locations = this.locations;
+    const userCache = locations.userCache(pid);
+    for (let i = 0; i < pcs.length; i++) {
+      const pc = pcs[i];
+      const hi = Math.floor(pc / TWO_32);
+      const lo = pc >>> 0;
+      const location = hi <= MAX_EXACT_HI ? userCache.get(hi, lo) : -1;
+      scratch[count++] = location >= 0 ? location : locations.userMiss(pid, hi, lo, userCache);
+    }
     if (count === 0) scratch[count++] = this.location(misc & CPUMODE_MASK, pid, f.ipHi, f.ipLo);
     return this.unwoundNode(count);
   }
