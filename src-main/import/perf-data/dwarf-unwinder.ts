@@ -53,7 +53,14 @@ export function createDwarfUnwinder(warn: (line: string) => void = () => {}): Di
     return found;
   };
 
+  // The mapping the last frame's pc was in, for this sample only (the next may be another process):
+  // most frames of a stack are in the same binary as the one before.
+  let lastStart = 0;
+  let lastEnd = 0;
+  let lastModule: UnwindModule | null = null;
+
   const moduleAt = (lookup: ModuleLookup, pc: number): UnwindModule | null => {
+    if (pc >= lastStart && pc < lastEnd) return lastModule;
     const id = lookup.find(pc);
     if (id < 0) return null;
     let module = modules.get(id);
@@ -68,6 +75,10 @@ export function createDwarfUnwinder(warn: (line: string) => void = () => {}): Di
       }
       modules.set(id, module);
     }
+    const m = lookup.mapping(id);
+    lastStart = m.start;
+    lastEnd = m.end;
+    lastModule = module;
     return module;
   };
 
@@ -91,6 +102,7 @@ export function createDwarfUnwinder(warn: (line: string) => void = () => {}): Di
       const sp = regs[ARCH_REGISTERS[arch].sp];
       if (!Number.isFinite(sp)) return [];
       currentLookup = lookup;
+      lastStart = lastEnd = 0;
       input.arch = arch;
       input.stack.start = sp;
       input.stack.bytes = sample.stack;

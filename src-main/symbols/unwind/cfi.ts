@@ -64,6 +64,7 @@ interface FdeIndex {
 }
 
 const ROW_CACHE_LIMIT = 1 << 17;
+const RECENT_SLOTS = 4096;
 
 class SectionTable {
   private readonly cies = new Map<number, Cie | null>();
@@ -304,6 +305,13 @@ export class CfiTable {
   readonly arch: UnwindArch | null;
   private readonly tables: SectionTable[] = [];
   private readonly rows = new Map<number, CfaRow | null>();
+  /**
+   * A direct-mapped memo in front of `rows`, by the vaddr's low bits: the
+   * unwinder asks once per frame, mostly for the same few return addresses,
+   * and a slot compare is much cheaper than a Map lookup.
+   */
+  private readonly recentVaddrs = new Float64Array(RECENT_SLOTS).fill(-1);
+  private readonly recentRows: (CfaRow | null)[] = new Array<CfaRow | null>(RECENT_SLOTS).fill(null);
 
   private constructor(arch: UnwindArch | null) {
     this.arch = arch;
@@ -367,6 +375,8 @@ export class CfiTable {
 
   /** The CFI row in effect at an ELF vaddr (cached), or null when no usable CFI covers it. */
   rowAt(vaddr: number): CfaRow | null {
+    const slot = vaddr & (RECENT_SLOTS - 1);
+    if (this.recentVaddrs[slot] === vaddr) return this.recentRows[slot];
     let row = this.rows.get(vaddr);
     if (row === undefined) {
       const fde = this.findFde(vaddr);
@@ -374,6 +384,8 @@ export class CfiTable {
       if (this.rows.size >= ROW_CACHE_LIMIT) this.rows.clear();
       this.rows.set(vaddr, row);
     }
+    this.recentVaddrs[slot] = vaddr;
+    this.recentRows[slot] = row;
     return row;
   }
 
