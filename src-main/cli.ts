@@ -15,9 +15,8 @@ import type { Profile } from '../src-shared/profile/model';
 import { buildReport, formatReportText } from '../src-shared/report';
 import { loadProfile } from './import/load';
 import { fileSource } from './import/source';
-import { RECORD_USAGE, runRecordCommand } from './record/record-command';
+import { RECORD_USAGE } from './record/record-usage';
 import { parseRemap, runAnnotate } from './source/annotate-command';
-import { startServer } from './web/server';
 
 const USAGE = `usage:
   heatline report FILE [--json] [--top N]      the hottest functions, lines and threads (N defaults to 50)
@@ -43,7 +42,9 @@ async function main(argv: string[]): Promise<number> {
       return convert(rest);
     case 'serve':
       return serve(rest);
-    case 'record':
+    case 'record': {
+      // Loaded on demand, as `serve`'s server is: `report` should not pay for starting them.
+      const { runRecordCommand } = await import('./record/record-command');
       return runRecordCommand(rest, {
         stdout: process.stdout,
         stderr: process.stderr,
@@ -51,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
         resourcesDir: join(packageRoot() ?? process.cwd(), 'resources'),
         report: async (file) => void (await report([file])),
       });
+    }
     case '--version':
     case '-v':
       process.stdout.write(`${packageVersion()}\n`);
@@ -130,6 +132,7 @@ async function serve(args: string[]): Promise<number> {
     throw new UserFacingError(`the window is not built (${rendererDir} has no index.html); run npm run build`);
   }
   for (const path of positionals) if (!existsSync(path)) throw new UserFacingError(`${path}: no such file`);
+  const { startServer } = await import('./web/server');
   const server = await startServer({ port, rendererDir, openPaths: positionals, version: packageVersion(), record: values.record });
   process.stdout.write(`Heatline is serving on ${server.url}\n(open that URL in a browser on this machine; Ctrl+C stops)\n`);
   process.stdout.write(values.record ? 'Recording is on: whoever has the URL can run commands as you.\n' : 'Recording is off (heatline serve --record turns it on).\n');

@@ -13,22 +13,12 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { oneLineMessage } from '../../src-shared/errors';
 import { probeCapabilities, type Capabilities } from './capabilities';
-import { callGraphModes, DEFAULT_COUNTER_EVENTS, instrumentIds, type InstrumentOptions, type RecordRequestInput } from '../../src-shared/record/options';
+import { callGraphModes, instrumentIds, type InstrumentOptions, type RecordRequestInput } from '../../src-shared/record/options';
+import { RECORD_USAGE } from './record-usage';
 import { formatCounterTable, parsePerfStatCsv } from './outputs/perf-stat';
 import { formatSyscallTable, parseStraceSummary } from './outputs/strace';
 import { NeedsElevationError, startRecording, type Recording } from './recorder';
 import { readFile } from 'node:fs/promises';
-
-export const RECORD_USAGE = `  heatline record [--instrument I] [-o FILE] [options] -- CMD [ARGS...]
-  heatline record --pid N [--duration S] [--instrument I] [-o FILE] [options]
-      I: ${instrumentIds.join(' | ')} (default cpu)
-      --duration S          stop after S seconds (default: when CMD exits, or Ctrl+C)
-      --frequency HZ        cpu: samples per second (default 999)
-      --call-graph fp|dwarf|lbr   cpu, offcpu (default fp)
-      --events E1,E2        counters: perf events (default ${DEFAULT_COUNTER_EVENTS.join(',')})
-      --repeat N            counters: run CMD N times, report the variance
-      --timeline            syscalls: every call with its time, not a summary
-      --sudo | --pkexec     run the profiler elevated (asks for your password)`;
 
 export interface RecordCommandIo {
   stdout: NodeJS.WritableStream;
