@@ -1,10 +1,10 @@
 /**
  * The usage lines of `heatline record`, apart from the command itself: the
  * CLI prints them with its own usage, and loads the recorder (node-pty,
- * process probing) only when a recording is asked for.
+ * process probing, the request schemas) only when a recording is asked for.
  */
 
-import { DEFAULT_COUNTER_EVENTS, instrumentIds } from '../../src-shared/record/options';
+import { DEFAULT_COUNTER_EVENTS, instrumentIds } from '../../src-shared/record/choices';
 
 export const RECORD_USAGE = `  heatline record [--instrument I] [-o FILE] [options] -- CMD [ARGS...]
   heatline record --pid N [--duration S] [--instrument I] [-o FILE] [options]
