@@ -36,8 +36,9 @@ function archOf(name: string | null): UnwindArch | null {
 export function createDwarfUnwinder(warn: (line: string) => void = () => {}): DisposableUnwinder {
   const cfis = new CfiCache();
   const files = new Map<string, { elf: ElfFile; debug: ElfFile | null } | null>();
-  // By mapping id (stable for the read): the unwinder asks once per frame, so no key strings or objects here.
-  const modules = new Map<number, UnwindModule | null>();
+  // By mapping id (stable for the read), with the mapping's range: the unwinder asks once per frame,
+  // so no key strings or objects are made per question.
+  const modules = new Map<number, { module: UnwindModule | null; start: number; end: number }>();
   const locateOptions = { homeDir: homedir(), debugDirs: ['/usr/lib/debug'], debuginfod: null, warn };
   /** One DWARF register file, rewritten per sample (the unwinder copies it before changing anything). */
   const registerFile = new Float64Array(REGISTER_FILE_SIZE);
@@ -63,9 +64,9 @@ export function createDwarfUnwinder(warn: (line: string) => void = () => {}): Di
     if (pc >= lastStart && pc < lastEnd) return lastModule;
     const id = lookup.find(pc);
     if (id < 0) return null;
-    let module = modules.get(id);
-    if (module === undefined) {
-      module = null;
+    let known = modules.get(id);
+    if (known === undefined) {
+      let module: UnwindModule | null = null;
       const m = lookup.mapping(id);
       const found = open(m.path, m.buildId);
       if (found) {
@@ -73,13 +74,13 @@ export function createDwarfUnwinder(warn: (line: string) => void = () => {}): Di
         const bias = mappingBias(found.elf, m.start, m.end - m.start, m.pgoff);
         if (cfi && bias !== null) module = { cfi, bias };
       }
-      modules.set(id, module);
+      known = { module, start: m.start, end: m.end };
+      modules.set(id, known);
     }
-    const m = lookup.mapping(id);
-    lastStart = m.start;
-    lastEnd = m.end;
-    lastModule = module;
-    return module;
+    lastStart = known.start;
+    lastEnd = known.end;
+    lastModule = known.module;
+    return known.module;
   };
 
   // One input object and one findModule closure for every sample: the lookup of the sample being
