@@ -44,8 +44,9 @@ export class OrderedQueue {
   /**
    * Records queued but not yet copied: they lie in `pendingView` at
    * [pendingStart, pendingEnd) (with any records between them that were not
-   * queued), and are the queue's records from index pendingFirst on, whose
-   * offsets are still positions in that view.
+   * queued or are already delivered: detach() copies the span whole), and
+   * are the queue's records from index pendingFirst on, whose offsets are
+   * still positions in that view.
    */
   private pendingView: DataView | null = null;
   private pendingStart = 0;
