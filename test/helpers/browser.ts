@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { assertBuilt, repoRoot } from './cli';
 
@@ -96,8 +96,8 @@ export async function dropFile(page: Page, path: string, target = 'body'): Promi
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
-  await mkdir(artifactsDir, { recursive: true });
   const path = join(artifactsDir, `${name}.png`);
+  await mkdir(dirname(path), { recursive: true }); // names may have folders (e2e/…)
   await page.screenshot({ path });
   return path;
 }
