@@ -12,7 +12,9 @@
  * Streamed: the file goes through an incremental JSON tokenizer
  * (json-scanner.ts) into typed columns (reader.ts), so memory grows with the
  * number of program points and frames, not with the file's text, and a
- * 100 MB+ file never becomes one string or one object graph.
+ * 100 MB+ file never becomes one string or one object graph. Program points
+ * in the usual shape skip the tokenizer's per-token steps: the reader takes
+ * each whole from the bytes (program-point-bytes.ts).
  *
  * What the profile holds (build.ts): one weighted sample and one allocation
  * row per allocation site. The unit is bytes (for ad-hoc mode, the

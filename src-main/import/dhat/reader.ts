@@ -17,10 +17,9 @@
 
 import { growFloat64, growInt32 } from '../../../src-shared/profile/growable';
 import type { JsonHandler } from './json-scanner';
+import { ProgramPointBytes } from './program-point-bytes';
+import { PP_FIELDS, type PpField } from './program-point-fields';
 
-/** Program point number columns, in the order DHAT writes them. */
-export const PP_FIELDS = ['tb', 'tbk', 'tl', 'mb', 'mbk', 'gb', 'gbk', 'eb', 'ebk', 'rb', 'wb'] as const;
-export type PpField = (typeof PP_FIELDS)[number];
 const PP_FIELD_INDEX = new Map<string, number>(PP_FIELDS.map((f, i) => [f, i]));
 
 /** The file's header members. Numbers are NaN and strings null when absent. */
@@ -111,6 +110,8 @@ export class DhatReader implements JsonHandler {
 
   /** Inside "acc": its integers only need to be integers, which the scanner checks (see JsonHandler). */
   skipArrayIntegers = false;
+  /** Program points in the common shape, read straight from the bytes (null: every one through the tokenizer). */
+  private readonly fastPath: ProgramPointBytes | null;
 
   private at = At.Start;
   private rootKey = '';
@@ -125,7 +126,13 @@ export class DhatReader implements JsonHandler {
   private skipReturn = At.Root;
   /** The largest frame index met, checked against ftbl's length at the end. */
   private maxFrameIndex = -1;
-  private maxFrameWhere = '';
+  /** The program point that names it. */
+  private maxFramePp = -1;
+
+  /** `fastPath: false` reads every program point through the tokenizer (the tests compare the two). */
+  constructor(options: { fastPath?: boolean } = {}) {
+    this.fastPath = options.fastPath === false ? null : new ProgramPointBytes();
+  }
 
   /** A short description of where the reader is, for truncation messages. */
   get where(): string {
@@ -176,9 +183,33 @@ export class DhatReader implements JsonHandler {
     }
     if (this.at !== At.Pp) this.unexpected('object');
     if (!this.ppHasFs) throw new DhatFormatError(`pps[${this.ppCount}] has no "fs" (its frames)`);
-    for (let f = 0; f < PP_FIELDS.length; f++) this.columns[f].push(this.pp[f]);
-    this.ppCount++;
+    this.addProgramPoint(this.pp);
     this.at = At.Pps;
+  }
+
+  /** See JsonHandler.readWholeObject: a program point in the common shape (program-point-bytes.ts). */
+  readWholeObject(buf: Uint8Array, open: number): number {
+    if (this.at !== At.Pps || this.fastPath === null) return -1;
+    const point = this.fastPath;
+    const end = point.read(buf, open);
+    if (end < 0) return -1;
+    this.fsStart.push(this.fs.length);
+    for (let k = 0; k < point.frameCount; k++) this.addFrame(point.frames[k]);
+    this.addProgramPoint(point.values);
+    return end;
+  }
+
+  private addProgramPoint(values: Float64Array): void {
+    for (let f = 0; f < PP_FIELDS.length; f++) this.columns[f].push(values[f]);
+    this.ppCount++;
+  }
+
+  private addFrame(index: number): void {
+    this.fs.push(index);
+    if (index > this.maxFrameIndex) {
+      this.maxFrameIndex = index;
+      this.maxFramePp = this.ppCount;
+    }
   }
 
   startArray(): void {
@@ -267,11 +298,7 @@ export class DhatReader implements JsonHandler {
         if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) {
           throw new DhatFormatError(`pps[${this.ppCount}].fs has ${value}, not a frame index`);
         }
-        this.fs.push(value);
-        if (value > this.maxFrameIndex) {
-          this.maxFrameIndex = value;
-          this.maxFrameWhere = `pps[${this.ppCount}]`;
-        }
+        this.addFrame(value);
         return;
       case At.Acc:
         // Histogram entries: counts, or negative run lengths. Not kept.
@@ -319,7 +346,7 @@ export class DhatReader implements JsonHandler {
     const missing = required.filter((name) => !this.seenRoot.has(name));
     if (missing.length > 0) throw new DhatFormatError(`the top-level object has no ${missing.map((m) => `"${m}"`).join(', ')}`);
     if (this.maxFrameIndex >= this.ftbl.length) {
-      throw new DhatFormatError(`${this.maxFrameWhere} names frame ${this.maxFrameIndex}, but ftbl has ${this.ftbl.length} entries`);
+      throw new DhatFormatError(`pps[${this.maxFramePp}] names frame ${this.maxFrameIndex}, but ftbl has ${this.ftbl.length} entries`);
     }
     const columns = Object.fromEntries(PP_FIELDS.map((f, i) => [f, this.columns[i].finish()])) as Record<PpField, Float64Array>;
     this.checkPresent(columns, ['tb', 'tbk'], 'always');
