@@ -7,20 +7,21 @@
  *   - a failed open shows the host's one-line message and leaves the
  *     previous profile open; a cancelled one shows nothing;
  *   - Electron opens dropped files by path (no copy of the bytes through
- *     IPC); browser mode uploads the bytes.
+ *     IPC); browser mode uploads the File as it is (host.openUpload).
  * DOM-specific pieces (file picker, download, path of a File) come in as
  * dependencies, so this runs and is tested without a browser.
  */
 
-import type { ExportFormat, HostClient, OpenedProfile } from '../../src-shared/contract';
+import type { ExportFormat, OpenedProfile } from '../../src-shared/contract';
 import { toCollapsed } from '../../src-shared/export/collapsed';
 import { toSpeedscope } from '../../src-shared/export/speedscope';
 import { selectionToSpeedscope, type ExportSelection } from '../../src-shared/export/speedscope-selection';
+import type { WindowHostClient } from '../host-client/build-client';
 import { analysedThreads } from '../store/analysis-service';
 import type { AppStore } from '../store/app-store';
 
 export interface ProfileActionsDeps {
-  host: HostClient;
+  host: WindowHostClient;
   store: AppStore;
   /** Electron's path for a dropped File; null when it has none (or in browser mode). */
   pathOfFile(file: File): string | null;
@@ -105,6 +106,8 @@ export function createProfileActions(deps: ProfileActionsDeps): ProfileActions {
     const path = deps.pathOfFile(file);
     if (path !== null) return openPath(path);
     const name = file.name.slice(-255) || 'unnamed';
+    const { openUpload } = host;
+    if (openUpload !== undefined) return runOpen(name, (taskId) => openUpload({ name, file, taskId }));
     return runOpen(name, async (taskId) => {
       let bytes: Uint8Array<ArrayBuffer>;
       try {

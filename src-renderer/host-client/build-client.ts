@@ -9,7 +9,7 @@
  * name here that the contract lacks, is a compile error.
  */
 
-import type { EventPayload, HostCallName, HostClient, HostEventName } from '../../src-shared/contract';
+import type { EventPayload, HostCallName, HostClient, HostEventName, OpenedProfile } from '../../src-shared/contract';
 
 const callNames = {
   getHostInfo: true,
@@ -68,6 +68,12 @@ export class EventHub {
 }
 
 export type Invoke = (name: HostCallName, args: unknown) => Promise<unknown>;
+
+/** The window's HostClient: the contract's calls, plus what only browser mode has. */
+export type WindowHostClient = HostClient & {
+  /** Browser mode: openBytes for a File sent up as it is, so the page never reads it into memory first. */
+  openUpload?(args: { name: string; file: Blob; taskId: string }): Promise<OpenedProfile>;
+};
 
 export function buildHostClient(invoke: Invoke, events: EventHub): HostClient {
   const client: Record<string, unknown> = {

@@ -4,7 +4,8 @@
  * `heatline serve` over a WebSocket. Both give the same HostClient.
  */
 
-import type { HostClient, PreloadBridge } from '../../src-shared/contract';
+import type { PreloadBridge } from '../../src-shared/contract';
+import type { WindowHostClient } from './build-client';
 import { DOWNLOAD_RELATIVE_PATH, UPLOAD_RELATIVE_PATH, WS_RELATIVE_PATH } from '../../src-shared/ws-protocol';
 import { createBridgeClient } from './bridge-client';
 import { createSocketClient, socketUrlFor } from './socket-client';
@@ -21,7 +22,7 @@ export interface HostClientOptions {
   onConnectionLost?: (message: string) => void;
 }
 
-export function createHostClient(options: HostClientOptions = {}): HostClient {
+export function createHostClient(options: HostClientOptions = {}): WindowHostClient {
   if (window.heatline !== undefined) return createBridgeClient(window.heatline);
   return createSocketClient({
     url: socketUrlFor(location.href, WS_RELATIVE_PATH),

@@ -8,15 +8,16 @@
  * openBytes with an `uploadUrl`: the bytes go up as one HTTP POST first and
  * the call names the upload's id (src-main/web/uploads.ts says why: a
  * browser's socket message of 250 MiB took ~10 s to arrive, a POST body
- * well under one). With a `downloadUrl`, calls allow their result to come
+ * well under one). openUpload does the same with a File as it is: the page
+ * does not read it first (28 MB took the page ~0.1 s to read). With a `downloadUrl`, calls allow their result to come
  * as a download, which the server uses for big ones (a profile's tables):
  * the socket then says where to GET the result's envelope.
  */
 
-import type { CallOutcome, HostClient } from '../../src-shared/contract';
+import type { CallOutcome, OpenedProfile } from '../../src-shared/contract';
 import { decodeEnvelope, encodeEnvelope } from '../../src-shared/envelope';
 import type { ClientMessage, ServerMessage } from '../../src-shared/ws-protocol';
-import { buildHostClient, EventHub } from './build-client';
+import { buildHostClient, EventHub, type WindowHostClient } from './build-client';
 
 /** The part of a WebSocket this transport uses; tests pass a fake. */
 export interface SocketLike {
@@ -36,8 +37,8 @@ export interface SocketClientOptions {
   openSocket?: (url: string) => SocketLike;
   /** Where to POST openBytes' bytes (browser mode: TOKEN/upload); absent: they go inside the socket message. */
   uploadUrl?: string;
-  /** Posts bytes to `url` and gives the upload's id; tests pass a fake. */
-  postUpload?: (url: string, bytes: Uint8Array) => Promise<string>;
+  /** Posts a body to `url` and gives the upload's id; tests pass a fake. */
+  postUpload?: (url: string, body: Blob) => Promise<string>;
   /** Where results sent as downloads are (browser mode: TOKEN/download/); absent: every result comes on the socket. */
   downloadUrl?: string;
   /** GETs a download; tests pass a fake. */
@@ -54,7 +55,7 @@ interface Pending {
   reject(error: Error): void;
 }
 
-export function createSocketClient(options: SocketClientOptions): HostClient {
+export function createSocketClient(options: SocketClientOptions): WindowHostClient {
   const events = new EventHub();
   const pending = new Map<number, Pending>();
   let nextId = 1;
@@ -138,20 +139,7 @@ export function createSocketClient(options: SocketClientOptions): HostClient {
   const uploadUrl = options.uploadUrl;
   const postUpload = options.postUpload ?? postBytes;
 
-  return buildHostClient(async (name, args) => {
-    if (failure !== null) throw new Error(failure);
-    const download = options.downloadUrl !== undefined ? { download: true } : {};
-    let message: Omit<ClientMessage, 'id'> = { type: 'call', name, args, ...download };
-    if (name === 'openBytes' && uploadUrl !== undefined) {
-      const { bytes, ...rest } = args as { name: string; bytes: Uint8Array };
-      let upload: string;
-      try {
-        upload = await postUpload(uploadUrl, bytes);
-      } catch (error) {
-        throw new Error(`${rest.name}: the upload to the Heatline server failed (${error instanceof Error ? error.message : String(error)})`);
-      }
-      message = { type: 'call', name, args: rest, upload, ...download };
-    }
+  const send = async (message: Omit<ClientMessage, 'id'>): Promise<unknown> => {
     const ws = await opened;
     if (failure !== null) throw new Error(failure);
     const id = nextId++;
@@ -159,17 +147,46 @@ export function createSocketClient(options: SocketClientOptions): HostClient {
       pending.set(id, { resolve, reject });
       ws.send(encodeEnvelope({ ...message, id }));
     });
+  };
+
+  const allowDownload = options.downloadUrl !== undefined ? { download: true } : {};
+
+  /** Posts the file, then opens it by the upload's id. */
+  const openUploaded = async (name: string, taskId: string, body: Blob): Promise<unknown> => {
+    let upload: string;
+    try {
+      upload = await postUpload(uploadUrl as string, body);
+    } catch (error) {
+      throw new Error(`${name}: the upload to the Heatline server failed (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (failure !== null) throw new Error(failure);
+    return send({ type: 'call', name: 'openBytes', args: { name, taskId }, upload, ...allowDownload });
+  };
+
+  const client: WindowHostClient = buildHostClient(async (name, args) => {
+    if (failure !== null) throw new Error(failure);
+    if (name === 'openBytes' && uploadUrl !== undefined) {
+      const { bytes, ...rest } = args as { name: string; bytes: Uint8Array; taskId: string };
+      return openUploaded(rest.name, rest.taskId, new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+    }
+    return send({ type: 'call', name, args, ...allowDownload });
   }, events);
+  if (uploadUrl !== undefined) {
+    client.openUpload = async ({ name, file, taskId }) => {
+      if (failure !== null) throw new Error(failure);
+      return (await openUploaded(name, taskId, file)) as OpenedProfile;
+    };
+  }
+  return client;
 }
 
 /**
- * POSTs bytes as they are (no encoding); the server answers `{ "id": ... }`
- * or a line of text. The body is a Blob: Chromium streams a Blob upload
- * (250 MiB in ~1.5 s here) where an ArrayBuffer body went at ~16 MiB/s and
- * crashed the page at 250 MiB.
+ * POSTs a body as it is (no encoding); the server answers `{ "id": ... }`
+ * or a line of text. The body is a Blob (a File is one): Chromium streams a
+ * Blob upload (250 MiB in ~1.5 s here) where an ArrayBuffer body went at
+ * ~16 MiB/s and crashed the page at 250 MiB.
  */
-async function postBytes(url: string, bytes: Uint8Array): Promise<string> {
-  const body = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
+async function postBytes(url: string, body: Blob): Promise<string> {
   const response = await fetch(url, { method: 'POST', body });
   if (!response.ok) throw new Error((await response.text()).trim() || `HTTP ${response.status}`);
   const { id } = (await response.json()) as { id?: unknown };

@@ -12,7 +12,7 @@
 import { computeFunctionCosts, functionsBySelf, type FunctionCosts } from '../../src-shared/analysis/function-costs';
 import type { TimeRange } from '../../src-shared/analysis/analyzer';
 import { computeFuncCategories, computeStackCategories } from '../../src-shared/analysis/categories';
-import { computeStackWeights, computeThreadTotals } from '../../src-shared/analysis/sample-filter';
+import { computeStackWeights, computeThreadTotals, sumWeights } from '../../src-shared/analysis/sample-filter';
 import {
   computeThreadSamples,
   estimateSampleInterval,
@@ -36,8 +36,11 @@ function memoizeByProfile<T>(compute: (profile: Profile) => T): (profile: Profil
   };
 }
 
-/** Whole-profile weights per stack: the header's total (the views use the analysis worker's, filtered by the selection). */
+/** Whole-profile weights per stack (the views use the analysis worker's, filtered by the selection). */
 export const stackWeightsOf = memoizeByProfile((profile) => computeStackWeights(profile));
+
+/** The header's total: one pass over the samples, without a weight per stack (a DHAT file has 760k stacks). */
+export const totalWeightOf = memoizeByProfile((profile) => sumWeights(computeThreadTotals(profile)));
 
 export const functionCostsOf = memoizeByProfile(
   (profile): FunctionCosts => computeFunctionCosts(profile, stackWeightsOf(profile)),

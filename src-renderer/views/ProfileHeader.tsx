@@ -1,7 +1,6 @@
 import type { Profile } from '../../src-shared/profile/model';
 import { formatCount, formatWeightWithUnit } from '../format/numbers';
-import { sumWeights } from '../../src-shared/analysis/sample-filter';
-import { stackWeightsOf } from '../store/derived';
+import { totalWeightOf } from '../store/derived';
 
 const formatLabels: Record<Profile['meta']['format'], string> = {
   'perf.data': 'perf.data',
@@ -22,7 +21,7 @@ const formatLabels: Record<Profile['meta']['format'], string> = {
 /** One line of facts about the open profile. */
 export function ProfileHeader({ profile, name }: { profile: Profile; name: string }) {
   const { meta } = profile;
-  const total = sumWeights(stackWeightsOf(profile));
+  const total = totalWeightOf(profile);
   const threads = profile.threads.length;
   const facts = [
     formatLabels[meta.format] ?? meta.format,

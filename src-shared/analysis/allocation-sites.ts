@@ -97,6 +97,43 @@ function groupOf(profile: Profile, stack: IndexIntoStackTable, by: SiteGrouping)
   }
 }
 
+/**
+ * The group of each site, and each group's key and label, made once per
+ * group. Functions and stacks are numbers, so their groups are found by
+ * index (a DHAT file of a compiler has 88k sites); lines by their text.
+ */
+function groupSites(profile: Profile, siteStacks: Int32Array, by: SiteGrouping): { groupOfSite: Int32Array; keys: string[]; labels: string[] } {
+  const keys: string[] = [];
+  const labels: string[] = [];
+  const groupOfSite = new Int32Array(siteStacks.length);
+  const newGroup = (stack: IndexIntoStackTable) => {
+    const [key, label] = groupOf(profile, stack, by);
+    keys.push(key);
+    labels.push(label);
+    return keys.length - 1;
+  };
+  if (by === 'line') {
+    const groupOfLabel = new Map<string, number>();
+    for (let site = 0; site < siteStacks.length; site++) {
+      const label = lineLabel(profile, siteStacks[site]);
+      let g = groupOfLabel.get(label);
+      if (g === undefined) groupOfLabel.set(label, (g = newGroup(siteStacks[site])));
+      groupOfSite[site] = g;
+    }
+  } else {
+    // By function or stack number, shifted by one so that -1 ([unknown]) has a slot.
+    const groupOfId = new Int32Array((by === 'function' ? profile.funcs.length : profile.stacks.length) + 1).fill(-1);
+    for (let site = 0; site < siteStacks.length; site++) {
+      const stack = siteStacks[site];
+      const id = (by === 'function' ? leafFunc(profile, stack) : stack) + 1;
+      let g = groupOfId[id];
+      if (g < 0) g = groupOfId[id] = newGroup(stack);
+      groupOfSite[site] = g;
+    }
+  }
+  return { groupOfSite, keys, labels };
+}
+
 /** Adds `value` to a sum that starts NaN (unknown) and becomes known with the first known value. */
 function addKnown(sum: number, value: number): number {
   if (Number.isNaN(value)) return sum;
@@ -117,21 +154,7 @@ export function groupAllocationSites(
 ): SiteGroup[] {
   if (profile.allocations === null) return [];
   const table = allocationsInRange(profile.allocations, range);
-  const index = new Map<string, number>();
-  const keys: string[] = [];
-  const labels: string[] = [];
-  const groupOfSite = new Int32Array(table.length);
-  for (let site = 0; site < table.length; site++) {
-    const [key, label] = groupOf(profile, table.stack[site], by);
-    let g = index.get(key);
-    if (g === undefined) {
-      g = keys.length;
-      index.set(key, g);
-      keys.push(key);
-      labels.push(label);
-    }
-    groupOfSite[site] = g;
-  }
+  const { groupOfSite, keys, labels } = groupSites(profile, table.stack, by);
 
   const n = keys.length;
   const nan = () => new Float64Array(n).fill(NaN);

@@ -62,13 +62,16 @@ function fakeHost(info: Partial<HostInfo> = {}) {
     if (name === 'getHostInfo') {
       return Promise.resolve({ mode: 'browser', platform: 'linux', version: '0', canOpenPaths: false, nativeDialogs: false, ...info });
     }
-    if (name === 'openFile' || name === 'openBytes') return answer(args.taskId as string).promise;
+    if (name === 'openFile' || name === 'openBytes' || name === 'openUpload') return answer(args.taskId as string).promise;
     if (name === 'showOpenDialog') return Promise.resolve('/data/chosen.perf');
     return Promise.resolve(null);
   };
+  // Only browser mode's client has openUpload (a File posted as it is).
   const host = new Proxy({} as Record<string, unknown>, {
     get: (_, key: string) =>
-      key === 'on'
+      key === 'openUpload' && info.mode === 'electron'
+        ? undefined
+        : key === 'on'
         ? (event: string, listener: (payload: unknown) => void) => {
             listeners.set(event, [...(listeners.get(event) ?? []), listener]);
             return () => {};
@@ -101,14 +104,14 @@ function setup(info: Partial<HostInfo> = {}, overrides: Partial<ProfileActionsDe
 const opened = (profile: Profile, name: string): OpenedProfile => ({ profile, name, path: null, profileId: `id-${name.replace(/[^A-Za-z0-9_-]/g, '_')}` });
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-test('browser mode uploads a dropped file; progress events feed the loading state', async () => {
+test('browser mode uploads a dropped File as it is; progress events feed the loading state', async () => {
   const { store, actions, calls, answer, emit } = setup();
-  const done = actions.openFile(new File(['main;parse 3\n'], 'app.collapsed'));
+  const file = new File(['main;parse 3\n'], 'app.collapsed');
+  const done = actions.openFile(file);
   await settle();
-  const upload = calls.find((c) => c.name === 'openBytes');
+  const upload = calls.find((c) => c.name === 'openUpload');
   assert.ok(upload);
-  assert.equal(upload.args.name, 'app.collapsed');
-  assert.deepEqual(Array.from(upload.args.bytes as Uint8Array), Array.from(new TextEncoder().encode('main;parse 3\n')));
+  assert.deepEqual(upload.args, { name: 'app.collapsed', file, taskId: 'task1' });
   assert.deepEqual(store.getState().loading, { taskId: 'task1', name: 'app.collapsed', fraction: null });
 
   emit('progress', { taskId: 'task1', phase: 'reading', done: 1, total: 4 });
@@ -132,6 +135,17 @@ test('Electron opens a dropped file by its path, not by copying its bytes', asyn
     calls.filter((c) => c.name.startsWith('open')),
     [{ name: 'openFile', args: { path: '/home/me/out.perf', taskId: 'task1' } }],
   );
+});
+
+test('Electron sends the bytes of a dropped file that has no path (dragged from a web page)', async () => {
+  const { actions, calls, answer } = setup({ mode: 'electron' });
+  const done = actions.openFile(new File(['main;parse 3\n'], 'app.collapsed'));
+  await settle();
+  answer('task1').resolve(opened(profileFrom('a 1'), 'app.collapsed'));
+  await done;
+  const open = calls.find((c) => c.name.startsWith('open'));
+  assert.equal(open?.name, 'openBytes');
+  assert.deepEqual(Array.from(open?.args.bytes as Uint8Array), Array.from(new TextEncoder().encode('main;parse 3\n')));
 });
 
 test('a bad file shows the host line in the banner and the open profile stays', async () => {

@@ -22,8 +22,8 @@ test('openBytes posts the bytes, then calls with the upload id and no bytes; oth
     url: 'ws://127.0.0.1:1/token/ws',
     openSocket: () => socket,
     uploadUrl: 'http://127.0.0.1:1/token/upload',
-    postUpload: async (url, bytes) => {
-      posted.push([url, Array.from(bytes)]);
+    postUpload: async (url, body) => {
+      posted.push([url, Array.from(new Uint8Array(await body.arrayBuffer()))]);
       return 'upload-7';
     },
   });
@@ -31,12 +31,35 @@ test('openBytes posts the bytes, then calls with the upload id and no bytes; oth
   void client.openBytes({ name: 'a.data', bytes: new Uint8Array([4, 5, 6]), taskId: 't1' });
   void client.openFile({ path: '/x', taskId: 't2' });
   await tick();
+  await tick();
   assert.deepEqual(posted, [['http://127.0.0.1:1/token/upload', [4, 5, 6]]]);
   const byName = Object.fromEntries(socket.sent.map((m) => [m.name, m]));
   assert.deepEqual(byName.openBytes.args, { name: 'a.data', taskId: 't1' });
   assert.equal(byName.openBytes.upload, 'upload-7');
   assert.deepEqual(byName.openFile.args, { path: '/x', taskId: 't2' });
   assert.equal(byName.openFile.upload, undefined);
+});
+
+test('openUpload posts the File as it is, then calls openBytes with the upload id', async () => {
+  const socket = new FakeSocket();
+  const posted: Blob[] = [];
+  const client = createSocketClient({
+    url: 'ws://127.0.0.1:1/token/ws',
+    openSocket: () => socket,
+    uploadUrl: 'http://127.0.0.1:1/token/upload',
+    postUpload: async (_url, body) => {
+      posted.push(body);
+      return 'upload-9';
+    },
+  });
+  socket.onopen?.({} as Event);
+  const file = new File(['main;parse 3\n'], 'app.collapsed');
+  void client.openUpload!({ name: 'app.collapsed', file, taskId: 't3' });
+  await tick();
+  assert.equal(posted[0], file, 'the File itself is the body, not a copy read by the page');
+  assert.deepEqual(socket.sent.map((m) => [m.name, m.args, m.upload]), [['openBytes', { name: 'app.collapsed', taskId: 't3' }, 'upload-9']]);
+  // Without an upload URL (a socket carrying the bytes itself) there is no openUpload.
+  assert.equal(createSocketClient({ url: 'ws://127.0.0.1:1/token/ws', openSocket: () => new FakeSocket() }).openUpload, undefined);
 });
 
 test('a failed upload: one line naming the file, and no call is sent', async () => {
