@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, Menu, session, shell } from 'electron';
 import type { MenuCommand } from '../../src-shared/contract';
 import { startEarlyImports, type EarlyImports } from '../host/early-imports';
+import { keepSpareWorker } from '../host/run-import';
 import { createHost } from '../host/host';
 import { createRecordingServices } from '../host/record-handlers';
 import { registerHostIpc, windowEvents, type WindowEvents } from './ipc';
@@ -96,6 +97,8 @@ interface OpenTarget {
 /** Everything that needs `ready`: session policy, IPC, the menu, the first window. */
 function startWindows(paths: AppPaths, earlyImports: EarlyImports): OpenTarget {
   const pageHtml = existsSync(paths.page) ? readFileSync(paths.page, 'utf8') : null;
+  // Opens start in an import worker that is already up (run-import.ts).
+  keepSpareWorker(true);
   hardenSession(session.defaultSession, paths.pageUrl, headerCsp(pageHtml));
 
   const windows = new Map<number, AppWindow>(); // by webContents id

@@ -1,10 +1,11 @@
 /**
  * Worker-thread entry: parse one file (or uploaded bytes) off the host's main
  * thread, post progress, then post the Profile with its typed arrays
- * transferred, not copied.
+ * transferred, not copied. The job comes as the first message, so a worker
+ * can be started before anyone knows what it will import (run-import.ts).
  */
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { oneLineMessage } from '../../src-shared/errors';
 import type { Profile } from '../../src-shared/profile/model';
 import { loadProfile } from '../import/load';
@@ -18,8 +19,8 @@ export type WorkerReply =
   | { type: 'error'; message: string };
 
 const port = parentPort;
-if (port !== null) {
-  const job = workerData as ImportJob;
+port?.once('message', (job: ImportJob) => {
+  if (port === null) return;
   const post = (reply: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
   let lastReport = 0;
   const onProgress = (done: number, total: number) => {
@@ -33,7 +34,7 @@ if (port !== null) {
     const profile = await loadProfile(source, { onProgress });
     post({ type: 'done', profile }, transferablesOf(profile));
   })().catch((error: unknown) => post({ type: 'error', message: oneLineMessage(error) }));
-}
+});
 
 /** Every distinct ArrayBuffer under the profile, so postMessage moves rather than copies them. */
 export function transferablesOf(value: unknown, found = new Set<ArrayBuffer>()): ArrayBuffer[] {

@@ -3,6 +3,12 @@
  * bytes go in, the Profile comes back with its buffers transferred. Used by
  * the host for every open, and by early-imports.ts to start a file named on
  * the command line before any window asks for it.
+ *
+ * A host keeps one worker started ahead (keepSpareWorker): its thread is up
+ * and the importers' bundle compiled, so an open does not wait ~0.1 s for
+ * that. Each import still gets a fresh thread of its own (the spare is used
+ * once, then ends like any import worker), and the next spare is started
+ * only when no import runs, not to take the second core from one.
  */
 
 import { existsSync } from 'node:fs';
@@ -23,8 +29,39 @@ export interface RunningImport {
   cancel(): Promise<void>;
 }
 
+let spare: Worker | null = null;
+let spareWanted = false;
+let importsRunning = 0;
+
+/** Keeps a worker waiting for the next import from now on (a host calls it), or stops doing so. */
+export function keepSpareWorker(keep: boolean): void {
+  spareWanted = keep;
+  if (keep) startSpareIfIdle();
+  else {
+    void spare?.terminate();
+    spare = null;
+  }
+}
+
+function startSpareIfIdle(): void {
+  if (!spareWanted || spare !== null || importsRunning > 0) return;
+  const worker = startImportWorker();
+  // A spare that dies (it should not) is simply not there for the next import.
+  worker.once('exit', () => {
+    if (spare === worker) spare = null;
+  });
+  worker.on('error', () => {});
+  // Waiting for a job must not keep the process alive.
+  worker.unref();
+  spare = worker;
+}
+
 export function runImport(job: ImportJob, name: string): RunningImport {
-  const worker = startImportWorker(job);
+  const worker = spare ?? startImportWorker();
+  spare = null;
+  worker.ref();
+  worker.postMessage(job, job.kind === 'bytes' ? [job.bytes.buffer as ArrayBuffer] : []);
+  importsRunning++;
   let listener: ProgressListener | null = null;
   let latest: [done: number, total: number] | null = null;
   const profile = new Promise<Profile>((resolve, reject) => {
@@ -34,6 +71,8 @@ export function runImport(job: ImportJob, name: string): RunningImport {
       settled = true;
       action();
       void worker.terminate();
+      importsRunning--;
+      startSpareIfIdle();
     };
     worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'progress') {
@@ -61,15 +100,15 @@ export function runImport(job: ImportJob, name: string): RunningImport {
 }
 
 /**
- * The bundled worker sits beside the bundled host (out/main). When the host
- * runs from source (tests through tsx), the worker is started through tsx's
- * CommonJS loader: worker threads do not take `--import` from execArgv.
+ * A worker waiting for its job (posted to it). The bundled worker sits beside
+ * the bundled host (out/main). When the host runs from source (tests through
+ * tsx), the worker is started through tsx's CommonJS loader: worker threads
+ * do not take `--import` from execArgv.
  */
-function startImportWorker(job: ImportJob): Worker {
-  const transferList = job.kind === 'bytes' ? [job.bytes.buffer as ArrayBuffer] : [];
+function startImportWorker(): Worker {
   const bundled = join(__dirname, 'import-worker.js');
-  if (existsSync(bundled)) return new Worker(bundled, { workerData: job, transferList });
+  if (existsSync(bundled)) return new Worker(bundled);
   const source = join(__dirname, 'import-worker.ts');
   const bootstrap = `require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`;
-  return new Worker(bootstrap, { eval: true, workerData: job, transferList });
+  return new Worker(bootstrap, { eval: true });
 }

@@ -32,6 +32,7 @@ import type { ClientMessage, ServerMessage } from '../../src-shared/ws-protocol'
 import { DOWNLOAD_RELATIVE_PATH, UPLOAD_RELATIVE_PATH, WS_RELATIVE_PATH } from '../../src-shared/ws-protocol';
 import { dispatchCall } from '../host/dispatch';
 import { startEarlyImports, type EarlyImportOutcome } from '../host/early-imports';
+import { keepSpareWorker } from '../host/run-import';
 import { createHost } from '../host/host';
 import { createRecordingServices, defaultDataDir, type RecordingServices } from '../host/record-handlers';
 import { createParcels, UploadError } from './uploads';
@@ -83,6 +84,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const openPaths = options.openPaths.map((path) => resolve(path));
   // Before anything else: the import then overlaps the listen, the page load and the socket's connect.
   const earlyImports = startEarlyImports(openPaths);
+  // A dropped file's import then starts in a worker that is already up (run-import.ts).
+  keepSpareWorker(true);
   const uploads = createParcels();
   const downloads = createParcels();
   const downloadMinBytes = options.downloadMinBytes ?? 2 ** 20;
@@ -224,6 +227,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   } catch (error) {
     earlyImports.dispose();
+    keepSpareWorker(false);
     throw error;
   }
   port = (server.address() as AddressInfo).port;
@@ -234,6 +238,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     close: () =>
       new Promise<void>((done) => {
         earlyImports.dispose();
+        keepSpareWorker(false);
         uploads.dispose();
         downloads.dispose();
         for (const client of sockets.clients) client.terminate();
