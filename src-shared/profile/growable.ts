@@ -27,6 +27,19 @@ export class GrowableArray<T extends TypedArray> {
     return this.length++;
   }
 
+  /** Appends values[0 .. count): one capacity check for a run of values (a program point's frames). */
+  appendRun(values: ArrayLike<number>, count: number): void {
+    const start = this.length;
+    if (start + count > this.data.length) {
+      const bigger = new this.make(Math.max(this.data.length * 2, start + count));
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    const data = this.data;
+    for (let k = 0; k < count; k++) data[start + k] = values[k];
+    this.length = start + count;
+  }
+
   get(index: number): number {
     return this.data[index];
   }

@@ -49,6 +49,8 @@ export class ProgramPointBytes {
   /** Its frame indexes (frames[0 .. frameCount)), leaf first as in "fs". */
   frames = new Int32Array(256);
   frameCount = 0;
+  /** The largest of them (-1 for none). */
+  maxFrame = -1;
 
   /** Where the last number read ended (numbers return their value; this is their second result). */
   private numberEnd = 0;
@@ -139,7 +141,10 @@ export class ProgramPointBytes {
     const n = buf.length;
     if (from >= n || buf[from] !== OPEN_BRACKET) return -1;
     let i = skipSpace(buf, from + 1);
-    if (keep) this.frameCount = 0;
+    if (keep) {
+      this.frameCount = 0;
+      this.maxFrame = -1;
+    }
     if (i < n && buf[i] === CLOSE_BRACKET) return i + 1;
     for (;;) {
       // One integer, read here rather than through readCount: this loop reads most of a file's numbers.
@@ -165,6 +170,7 @@ export class ProgramPointBytes {
         if (value > 0x7fffffff) return -1;
         if (this.frameCount === this.frames.length) this.growFrames();
         this.frames[this.frameCount++] = value;
+        if (value > this.maxFrame) this.maxFrame = value;
       }
       if (c !== COMMA && c !== CLOSE_BRACKET) {
         j = skipSpace(buf, j);

@@ -194,7 +194,11 @@ export class DhatReader implements JsonHandler {
     const end = point.read(buf, open);
     if (end < 0) return -1;
     this.fsStart.push(this.fs.length);
-    for (let k = 0; k < point.frameCount; k++) this.addFrame(point.frames[k]);
+    this.fs.appendRun(point.frames, point.frameCount);
+    if (point.maxFrame > this.maxFrameIndex) {
+      this.maxFrameIndex = point.maxFrame;
+      this.maxFramePp = this.ppCount;
+    }
     this.addProgramPoint(point.values);
     return end;
   }
