@@ -19,6 +19,7 @@ import { dhatImporter } from '../../src-main/import/dhat';
 import { JsonScanner, JsonSyntaxError, type JsonHandler } from '../../src-main/import/dhat/json-scanner';
 import { loadProfile } from '../../src-main/import/load';
 import { bytesSource } from '../../src-main/import/source';
+import { dhatFileWith, PLAIN_POINT } from '../helpers/dhat-text';
 
 const LIMIT = { timeout: 20_000 };
 
@@ -100,34 +101,7 @@ test('the tokenizer rejects what JSON.parse rejects', LIMIT, () => {
 });
 
 /** A small file in valgrind's layout, valid, to break in the tests below. */
-const VALID = `{"dhatFileVersion":2
-,"mode":"heap","verb":"Allocated"
-,"bklt":true,"bkacc":true
-,"tu":"instrs","Mtu":"Minstr"
-,"tuth":500
-,"cmd":"./prog"
-,"pid":123
-,"te":1000
-,"tg":900
-,"pps":
- [{"tb":64,"tbk":2
-  ,"tl":50
-  ,"mb":64,"mbk":2
-  ,"gb":32,"gbk":1
-  ,"eb":0,"ebk":0
-  ,"rb":10,"wb":64
-  ,"acc":[-32,1]
-  ,"fs":[1,2,3]
-  }
- ]
-,"ftbl":
- ["[root]"
- ,"0x48417B4: malloc (in /usr/libexec/valgrind/vgpreload_dhat-amd64-linux.so)"
- ,"0x1091E1: make (prog.c:9)"
- ,"0x1090A7: main (prog.c:20)"
- ]
-}
-`;
+const VALID = dhatFileWith([PLAIN_POINT]);
 
 async function importText(text: string, name = 'dhat.out.123'): Promise<unknown> {
   return loadProfile(bytesSource(name, new TextEncoder().encode(text)));

@@ -14,6 +14,7 @@ import { before, test } from 'node:test';
 import { JsonScanner } from '../../src-main/import/dhat/json-scanner';
 import { ProgramPointBytes } from '../../src-main/import/dhat/program-point-bytes';
 import { DhatReader, type DhatData } from '../../src-main/import/dhat/reader';
+import { dhatFileWith, PLAIN_POINT } from '../helpers/dhat-text';
 import { compileAllocSites, recordDhat } from '../helpers/memory-tools';
 
 type Outcome = { data: DhatData } | { error: string };
@@ -68,31 +69,7 @@ test('recordings: every program point in valgrind\'s layout takes the fast path'
   }
 });
 
-/** A valid file around `points` (program point texts), in valgrind's header and ftbl layout. */
-function fileWith(points: string[]): string {
-  return `{"dhatFileVersion":2
-,"mode":"heap","verb":"Allocated"
-,"bklt":true,"bkacc":true
-,"tu":"instrs","Mtu":"Minstr"
-,"tuth":500
-,"cmd":"./prog"
-,"pid":123
-,"te":1000
-,"tg":900
-,"pps":
- [${points.join('\n ,')}
- ]
-,"ftbl":
- ["[root]"
- ,"0x48417B4: malloc (in /usr/libexec/valgrind/vgpreload_dhat-amd64-linux.so)"
- ,"0x1091E1: make (prog.c:9)"
- ,"0x1090A7: main (prog.c:20)"
- ]
-}
-`;
-}
-
-const PLAIN = '{"tb":64,"tbk":2\n  ,"tl":50\n  ,"mb":64,"mbk":2\n  ,"gb":32,"gbk":1\n  ,"eb":0,"ebk":0\n  ,"rb":10,"wb":64\n  ,"acc":[-32,1]\n  ,"fs":[1,2,3]\n  }';
+const PLAIN = PLAIN_POINT;
 
 /** Program points the fast path takes, declines, or must not take for an error: each against the general path. */
 const SHAPES: Record<string, string> = {
@@ -139,7 +116,7 @@ READ.push('unknownMember', 'escapedName', 'exponent', 'exponentInAcc', 'sixteenD
 test('program points of every shape: the same columns or the same error either way', () => {
   for (const [name, point] of Object.entries(SHAPES)) {
     // The shape between two plain points, so declining one must not disturb its neighbours.
-    const text = fileWith([PLAIN, point, PLAIN]);
+    const text = dhatFileWith([PLAIN, point, PLAIN]);
     const outcome = assertSameRead(text, [1 << 20, 7], name);
     if (READ.includes(name)) {
       assert.ok('data' in outcome && outcome.data.ppCount === 3, `${name} reads: ${JSON.stringify(outcome).slice(0, 200)}`);
