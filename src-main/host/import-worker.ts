@@ -19,9 +19,11 @@ export type WorkerReply =
   | { type: 'error'; message: string };
 
 const port = parentPort;
-port?.once('message', (job: ImportJob) => {
-  if (port === null) return;
-  const post = (reply: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
+if (port !== null) {
+  port.once('message', (job: ImportJob) => runJob(job, (reply, transfer = []) => port.postMessage(reply, transfer)));
+}
+
+function runJob(job: ImportJob, post: (reply: WorkerReply, transfer?: ArrayBuffer[]) => void): void {
   let lastReport = 0;
   const onProgress = (done: number, total: number) => {
     const now = Date.now();
@@ -34,7 +36,7 @@ port?.once('message', (job: ImportJob) => {
     const profile = await loadProfile(source, { onProgress });
     post({ type: 'done', profile }, transferablesOf(profile));
   })().catch((error: unknown) => post({ type: 'error', message: oneLineMessage(error) }));
-});
+}
 
 /** Every distinct ArrayBuffer under the profile, so postMessage moves rather than copies them. */
 export function transferablesOf(value: unknown, found = new Set<ArrayBuffer>()): ArrayBuffer[] {

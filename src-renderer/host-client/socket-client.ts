@@ -9,9 +9,10 @@
  * the call names the upload's id (src-main/web/uploads.ts says why: a
  * browser's socket message of 250 MiB took ~10 s to arrive, a POST body
  * well under one). openUpload does the same with a File as it is: the page
- * does not read it first (28 MB took the page ~0.1 s to read). With a `downloadUrl`, calls allow their result to come
- * as a download, which the server uses for big ones (a profile's tables):
- * the socket then says where to GET the result's envelope.
+ * does not read it first (28 MB took the page ~0.1 s to read). With a
+ * `downloadUrl`, calls allow their result to come as a download, which the
+ * server uses for big ones (a profile's tables): the socket then says where
+ * to GET the result's envelope.
  */
 
 import type { CallOutcome, OpenedProfile } from '../../src-shared/contract';
@@ -153,6 +154,7 @@ export function createSocketClient(options: SocketClientOptions): WindowHostClie
 
   /** Posts the file, then opens it by the upload's id. */
   const openUploaded = async (name: string, taskId: string, body: Blob): Promise<unknown> => {
+    if (failure !== null) throw new Error(failure);
     let upload: string;
     try {
       upload = await postUpload(uploadUrl as string, body);
@@ -172,10 +174,7 @@ export function createSocketClient(options: SocketClientOptions): WindowHostClie
     return send({ type: 'call', name, args, ...allowDownload });
   }, events);
   if (uploadUrl !== undefined) {
-    client.openUpload = async ({ name, file, taskId }) => {
-      if (failure !== null) throw new Error(failure);
-      return (await openUploaded(name, taskId, file)) as OpenedProfile;
-    };
+    client.openUpload = async ({ name, file, taskId }) => (await openUploaded(name, taskId, file)) as OpenedProfile;
   }
   return client;
 }
