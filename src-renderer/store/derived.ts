@@ -39,9 +39,6 @@ function memoizeByProfile<T>(compute: (profile: Profile) => T): (profile: Profil
 /** Whole-profile weights per stack (the views use the analysis worker's, filtered by the selection). */
 export const stackWeightsOf = memoizeByProfile((profile) => computeStackWeights(profile));
 
-/** The header's total: one pass over the samples, without a weight per stack (a DHAT file has 760k stacks). */
-export const totalWeightOf = memoizeByProfile((profile) => sumWeights(computeThreadTotals(profile)));
-
 export const functionCostsOf = memoizeByProfile(
   (profile): FunctionCosts => computeFunctionCosts(profile, stackWeightsOf(profile)),
 );
@@ -94,6 +91,9 @@ export const stackCategoriesOf = memoizeByProfile((profile): Uint8Array => compu
 export const processGroupsOf = memoizeByProfile((profile): ProcessGroup[] => groupThreadsByProcess(profile));
 
 export const threadTotalsOf = memoizeByProfile((profile): Float64Array => computeThreadTotals(profile));
+
+/** The header's total: the threads' totals summed, without a weight per stack (a DHAT file has 760k stacks). */
+export const totalWeightOf = memoizeByProfile((profile) => sumWeights(threadTotalsOf(profile)));
 
 /** Per profile stack, its leaf-to-root function column (frames resolved once). */
 export const stackFuncsOf = memoizeByProfile((profile): Int32Array => {
