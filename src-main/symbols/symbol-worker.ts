@@ -1,8 +1,8 @@
 /**
  * The worker thread of background.ts: resolves (binary, file offsets)
  * batches with an ordinary binary resolver and kernel addresses with
- * kallsyms (read and indexed in the background from the first
- * 'kernel-ahead'), in the order the requests come, and answers a flush once
+ * kallsyms (read and indexed on the first 'kernel-ahead', while the
+ * importer still reads records), in the order the requests come, and answers a flush once
  * everything before it is sent.
  */
 
@@ -16,19 +16,19 @@ if (port) {
   const post = (message: FromSymbolWorker) => port.postMessage(message);
   const warn = (line: string) => post({ type: 'warning', line });
   const resolver = createBinaryResolver({ warn });
-  let kallsyms: ReturnType<typeof readKallsymsIndex> | null = null;
-  const kallsymsIndex = () => (kallsyms ??= readKallsymsIndex());
+  let kallsyms: ReturnType<typeof readKallsymsIndex> | undefined;
+  const kallsymsIndex = () => (kallsyms === undefined ? (kallsyms = readKallsymsIndex()) : kallsyms);
 
-  const handle = async (message: ToSymbolWorker): Promise<void> => {
+  const handle = (message: ToSymbolWorker): void => {
     if (message.type === 'flush') {
       post({ type: 'flushed' });
     } else if (message.type === 'kernel-ahead') {
-      void kallsymsIndex(); // not awaited: the read goes on while other requests are answered
+      kallsymsIndex(); // now, while the importer still reads records: it will ask at the end
     } else if (message.type === 'kernel') {
       const kernel = createKernelResolver({
         recordedBuildId: message.recordedBuildId,
         allowWithoutBuildId: message.allowWithoutBuildId,
-        kallsymsIndex: await kallsymsIndex(),
+        kallsymsIndex: kallsymsIndex(),
       });
       if (kernel.warning) warn(kernel.warning);
       const results = message.addresses.map((address) => (kernel.active ? kernel.resolve(address) : { frames: [] }));
@@ -45,9 +45,12 @@ if (port) {
       post({ type: 'resolved', path: message.path, buildId: message.buildId, offsets: message.offsets, results, located: resolver.locate(binary) });
     }
   };
-  // One request at a time, in order: a flush must follow the answers to everything sent before it.
-  let queue = Promise.resolve();
+  // Handled synchronously, so in the order sent: a flush follows the answers to everything before it.
   port.on('message', (message: ToSymbolWorker) => {
-    queue = queue.then(() => handle(message)).catch(() => undefined);
+    try {
+      handle(message);
+    } catch {
+      // Not answered: the importer's thread resolves what this did not.
+    }
   });
 }

@@ -82,7 +82,7 @@ test('without the built worker, background symbolization is off (symbolized in t
 test('kernel addresses: the worker names them from kallsyms as this thread does, and says why when it does not', async () => {
   assertBuilt();
   const buildId = readKernelBuildId();
-  const index = await readKallsymsIndex();
+  const index = readKallsymsIndex();
   assert.ok(buildId !== null && index !== null && !index.allZero, 'this machine (root) can read its kernel build-id and kallsyms');
   // Addresses inside the first few hundred kallsyms symbols and a little past them.
   const text = readFileSync('/proc/kallsyms', 'utf8');

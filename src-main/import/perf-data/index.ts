@@ -25,7 +25,6 @@
 
 import { ImportError } from '../../../src-shared/errors';
 import { BackgroundSymbols } from '../../symbols/background';
-import { readKallsyms } from '../../symbols/kernel';
 import type { Profile } from '../../../src-shared/profile/model';
 import type { ImportOptions, ImportSource, Importer } from '../importer';
 import { assemble } from './assemble';
@@ -105,10 +104,8 @@ async function readWith(
   // With this machine's symbols, resolve user code on the other core as it is found, and read kallsyms
   // there meanwhile (symbols/background.ts).
   const background = thisMachine ? BackgroundSymbols.start((line) => symbolWarnings.push(line)) : null;
-  // Without that worker: the kernel formats kallsyms slowly, so have it do so while the records stream.
-  const kallsyms = thisMachine && !background ? readKallsyms() : null;
   try {
-    return await readRecords(source, options, config, reader, { start, end, available, le }, kallsyms, background, symbolWarnings);
+    return await readRecords(source, options, config, reader, { start, end, available, le }, background, symbolWarnings);
   } finally {
     background?.dispose();
   }
@@ -120,7 +117,6 @@ async function readRecords(
   config: PerfDataConfig,
   reader: PerfDataReader,
   { start, end, available, le }: { start: number; end: number; available: number; le: boolean },
-  kallsyms: Promise<string | null> | null,
   background: BackgroundSymbols | null,
   symbolWarnings: string[],
 ): Promise<PerfDataResult> {
@@ -148,7 +144,7 @@ async function readRecords(
     background.resolveKernel(reader.locations.kernelAddresses(), recordedKernelBuildId(reader.features), recordedHere(facts));
     await background.settled();
   }
-  const recording = { ...facts, kallsyms: await kallsyms, background };
+  const recording = { ...facts, background };
   const sources = config.symbols?.((line) => symbolWarnings.push(line), recording) ?? {};
   try {
     const result = assemble(source, reader, sources);

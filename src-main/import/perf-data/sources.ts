@@ -14,8 +14,6 @@ import type { KernelSymbolizer, PerfSymbolSources } from './symbolize';
 export interface RecordingFacts {
   hostname?: string | null;
   osRelease?: string | null;
-  /** This machine's /proc/kallsyms, read while the records streamed (readKallsyms); null or absent: read when needed. */
-  kallsyms?: string | null;
   /** User code already resolved in a worker while the records streamed (symbols/background.ts), or null. */
   background?: BackgroundSymbols | null;
 }
@@ -36,7 +34,7 @@ export function defaultSymbolSources(warn: (line: string) => void = () => {}, re
     binaries: recording.background ? recording.background.resolver(() => createBinaryResolver({ warn })) : createBinaryResolver({ warn }),
     kernel: withBackground(recording, {
       resolveKernelAddresses(addresses, buildId) {
-        const kernel = createKernelResolver({ recordedBuildId: buildId, allowWithoutBuildId: recordedHere(recording), kallsymsText: recording.kallsyms });
+        const kernel = createKernelResolver({ recordedBuildId: buildId, allowWithoutBuildId: recordedHere(recording) });
         if (kernel.warning) warn(kernel.warning);
         return addresses.map((address) => (kernel.active ? kernel.resolve(address) : { frames: [] }));
       },
