@@ -14,12 +14,12 @@ const CHUNK_BYTES = 1 << 20;
  */
 export interface ReusableChunks {
   /**
-   * Like chunks(), but each chunk is a view of one of `buffers`, taken in
-   * turn: while the caller works on one chunk the next is read into the other
-   * buffer. A chunk is overwritten once the next one has been asked for: keep
-   * nothing of it.
+   * Like chunks(), but each chunk is a view of one of `buffers` (two or
+   * more), taken in turn: while the caller works on one chunk the next ones
+   * are read into the others. A chunk is overwritten once the next one has
+   * been asked for: keep nothing of it.
    */
-  chunksInto(buffers: readonly [Uint8Array, Uint8Array], start: number, end: number): AsyncIterable<Uint8Array>;
+  chunksInto(buffers: readonly Uint8Array[], start: number, end: number): AsyncIterable<Uint8Array>;
 }
 
 export function hasReusableChunks(source: ImportSource): source is ImportSource & ReusableChunks {
@@ -70,27 +70,33 @@ export async function fileSource(path: string): Promise<ImportSource & ReusableC
   };
 }
 
-async function* chunksInto(path: string, buffers: readonly [Uint8Array, Uint8Array], start: number, end: number): AsyncIterable<Uint8Array> {
+async function* chunksInto(path: string, buffers: readonly Uint8Array[], start: number, end: number): AsyncIterable<Uint8Array> {
   if (end <= start) return;
   const handle = await open(path, 'r');
   let at = start;
-  let turn = 0;
-  // Reading ahead overlaps the disk (or page cache) copy with the caller's work on the chunk before.
-  const readNext = () => (at < end ? handle.read(buffers[turn], 0, Math.min(buffers[turn].length, end - at), at) : null);
-  let pending = readNext();
+  // Reading ahead into every buffer but the caller's keeps the copies from the page cache (in the thread
+  // pool) ahead of the caller's work, even when a read is late because both cores are busy.
+  const reads: { buffer: Uint8Array; asked: number; done: Promise<{ bytesRead: number }> }[] = [];
+  const readInto = (buffer: Uint8Array) => {
+    if (at >= end) return;
+    const asked = Math.min(buffer.length, end - at);
+    reads.push({ buffer, asked, done: handle.read(buffer, 0, asked, at) });
+    at += asked;
+  };
   try {
-    while (pending) {
-      const { bytesRead } = await pending;
-      if (bytesRead === 0) return; // the file shrank
-      const chunk = buffers[turn].subarray(0, bytesRead);
-      at += bytesRead;
-      turn ^= 1;
-      pending = readNext();
-      yield chunk;
+    for (let i = 1; i < buffers.length; i++) readInto(buffers[i]);
+    let free: Uint8Array | null = buffers[0];
+    while (reads.length > 0) {
+      if (free) readInto(free);
+      const read = reads.shift()!;
+      const { bytesRead } = await read.done;
+      if (bytesRead > 0) yield read.buffer.subarray(0, bytesRead);
+      if (bytesRead < read.asked) return; // the file shrank: what follows is not there
+      free = read.buffer;
     }
   } finally {
-    // A caller that stops early leaves a read running into a buffer: let it end before closing the file.
-    await pending?.catch(() => undefined);
+    // A caller that stops early leaves reads running into buffers: let them end before closing the file.
+    await Promise.all(reads.map((read) => read.done.catch(() => undefined)));
     await handle.close();
   }
 }

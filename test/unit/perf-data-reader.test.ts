@@ -193,7 +193,7 @@ test('records out of time order within a round are applied in time order (a samp
 });
 
 test('queued records survive the reuse of the read buffers (records cut anywhere, rounds out of order)', async () => {
-  // Like fileSource().chunksInto: two buffers taken in turn. Each is filled with garbage before it is
+  // Like fileSource().chunksInto: the buffers taken in turn. Each is filled with garbage before it is
   // read into again, so a queued record still pointing into it would come out wrong.
   function reusingSource(bytes: Uint8Array, chunk: number): ImportSource & ReusableChunks {
     return {
@@ -204,7 +204,7 @@ test('queued records survive the reuse of the read buffers (records cut anywhere
           const buffer = buffers[turn].subarray(0, Math.min(chunk, end - at));
           buffer.fill(0xa5);
           buffer.set(bytes.subarray(at, at + buffer.length));
-          turn ^= 1;
+          turn = (turn + 1) % buffers.length;
           yield buffer;
         }
       },

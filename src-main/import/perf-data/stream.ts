@@ -34,6 +34,8 @@ export interface StreamResult {
 const HEADER = 8;
 const MAX_RECORD = 0xffff;
 const CHUNK_BYTES = 2 << 20;
+/** One being walked, the rest being read into: reads kept ahead of the walk when both cores are busy. */
+const READ_BUFFERS = 4;
 
 export async function streamRecords(
   source: ImportSource,
@@ -46,9 +48,9 @@ export async function streamRecords(
 ): Promise<StreamResult> {
   const splitter = new RecordSplitter(handle, littleEndian, released);
   let seen = 0;
-  // The splitter and the reader copy what they keep (a cut record, queued records), so two buffers (one
-  // being read into, one being walked) serve the whole file.
-  const chunks = hasReusableChunks(source) ? source.chunksInto([new Uint8Array(CHUNK_BYTES), new Uint8Array(CHUNK_BYTES)], start, end) : source.chunks(start, end);
+  // The splitter and the reader copy what they keep (a cut record, queued records), so a few reused
+  // buffers serve the whole file.
+  const chunks = hasReusableChunks(source) ? source.chunksInto(Array.from({ length: READ_BUFFERS }, () => new Uint8Array(CHUNK_BYTES)), start, end) : source.chunks(start, end);
   for await (const chunk of chunks) {
     if (options.signal?.aborted) throw new CancelledError();
     seen += chunk.length;
