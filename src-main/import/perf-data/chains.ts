@@ -47,8 +47,9 @@ const NODE = 2;
 const USED = 3;
 
 export class ChainCache {
-  private rows = new Int32Array(ROW << 12);
-  private mask = (1 << 12) - 1;
+  // Small at first, so a rehash happens before optimization (as columns.ts explains).
+  private rows = new Int32Array(ROW << 4);
+  private mask = (1 << 4) - 1;
   private count = 0;
   /** The last find()'s context and its hash states after every PREFIX_STEP words (index depth / PREFIX_STEP). */
   private statesA = new Int32Array(64);

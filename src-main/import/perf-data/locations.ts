@@ -196,9 +196,10 @@ export class Locations {
  * meets callers before callees.
  */
 export class CallPaths {
-  readonly parent = new Int32Column(4096);
-  readonly location = new Int32Column(4096);
-  private children = new PairMap(4096);
+  // Small at first, so growing happens before optimization (columns.ts).
+  readonly parent = new Int32Column(16);
+  readonly location = new Int32Column(16);
+  private children = new PairMap(16);
 
   get length(): number {
     return this.parent.length;

@@ -25,27 +25,31 @@ import { OrderedQueue } from './ordered';
 import { SampleDecoder, SampleFields, userStackSample, type ModuleLookup, type UserStackUnwinder } from './sample';
 import { Threads } from './threads';
 
-export const RecordType = {
-  MMAP: 1,
-  LOST: 2,
-  COMM: 3,
-  EXIT: 4,
-  THROTTLE: 5,
-  UNTHROTTLE: 6,
-  FORK: 7,
-  SAMPLE: 9,
-  MMAP2: 10,
-  LOST_SAMPLES: 13,
-  HEADER_ATTR: 64,
-  HEADER_TRACING_DATA: 66,
-  HEADER_BUILD_ID: 67,
-  FINISHED_ROUND: 68,
-  AUXTRACE: 71,
-  EVENT_UPDATE: 78,
-  HEADER_FEATURE: 80,
-  COMPRESSED: 81,
-  COMPRESSED2: 83,
-} as const;
+/**
+ * Record types (perf_event.h; perf's own from 64 up). A const enum: its values are inlined, so the reader's
+ * switch compares numbers, not property loads that deoptimize it when a rare record type first comes.
+ */
+const enum RecordType {
+  MMAP = 1,
+  LOST = 2,
+  COMM = 3,
+  EXIT = 4,
+  THROTTLE = 5,
+  UNTHROTTLE = 6,
+  FORK = 7,
+  SAMPLE = 9,
+  MMAP2 = 10,
+  LOST_SAMPLES = 13,
+  HEADER_ATTR = 64,
+  HEADER_TRACING_DATA = 66,
+  HEADER_BUILD_ID = 67,
+  FINISHED_ROUND = 68,
+  AUXTRACE = 71,
+  EVENT_UPDATE = 78,
+  HEADER_FEATURE = 80,
+  COMPRESSED = 81,
+  COMPRESSED2 = 83,
+}
 
 /** Types we know and deliberately ignore (no warning): READ, AUX, SWITCH, KSYMBOL, ID_INDEX, THREAD_MAP, ... */
 const IGNORED_TYPES = new Set([8, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21, 22, 65, 68, 69, 70, 72, 73, 74, 75, 76, 77, 79, 82]);
@@ -183,10 +187,12 @@ export class PerfDataReader {
       this.queue.finishRound();
       return 0;
     }
-    if (type >= USER_TYPE_START) return this.process(view, pos, type, misc, size);
     // Where the record's time is; the queue reads it there (a double passed along would be boxed per record).
-    const timeAt = type === RecordType.SAMPLE ? this.sampleTimeAt(view, pos, size) : this.trailerTimeAt(pos, size, view);
-    // perf delivers records without a usable time (none, 0 or ~0: synthesized ones) at once, too.
+    // perf's own records (user types) apply at once, and so do those without a usable time (none, 0 or ~0:
+    // synthesized ones). One call for all of them: a second call site first reached mid-file, after the
+    // optimizing compiler saw this code, would deoptimize the reader.
+    const timeAt =
+      type >= USER_TYPE_START ? -1 : type === RecordType.SAMPLE ? this.sampleTimeAt(view, pos, size) : this.trailerTimeAt(pos, size, view);
     if (timeAt < 0 || !this.queue.push(view, pos, size, timeAt)) return this.process(view, pos, type, misc, size);
     return 0;
   };
