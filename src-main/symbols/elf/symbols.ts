@@ -14,16 +14,19 @@
  *   leading underscores, the longer name, and finally the one listed first
  *   (perf's choose_best_symbol in tools/perf/util/symbol.c);
  * - an address past a symbol's size and before the next symbol belongs to
- *   no symbol.
+ *   no symbol;
+ * - PLT stubs are named `function@plt` (plt.ts), as perf does.
  *
  * Spec: gabi "Symbol Table" (https://www.sco.com/developers/gabi/latest/ch4.symtab.html).
  */
 
 import { cString, type ElfFile, type ElfSection, Machine, SectionType } from './elf-file';
+import { pltSymbols, type PltSymbol } from './plt';
 
 const STT_NOTYPE = 0;
 const STT_FUNC = 2;
 const STT_GNU_IFUNC = 10;
+const STB_LOCAL = 0;
 const STB_GLOBAL = 1;
 const STB_WEAK = 2;
 const STV_INTERNAL = 1;
@@ -71,10 +74,12 @@ export class SymbolTable {
    * Throws SymbolError for a table that runs past its file.
    */
   static fromFiles(files: ElfFile[]): SymbolTable {
+    // The stubs are in the binary itself: a debug file keeps the PLT as an empty (NOBITS) section.
+    const plt = files.map(pltSymbols).find((stubs) => stubs.length > 0) ?? [];
     for (const type of [SectionType.SYMTAB, SectionType.DYNSYM]) {
       for (const elf of files) {
         const section = elf.sections.find((s) => s.type === type && s.size > 0);
-        if (section) return SymbolTable.read(elf, section, type === SectionType.SYMTAB ? '.symtab' : '.dynsym');
+        if (section) return SymbolTable.read(elf, section, type === SectionType.SYMTAB ? '.symtab' : '.dynsym', plt);
       }
     }
     return new SymbolTable('none', [], new Uint8Array(0));
@@ -117,7 +122,7 @@ export class SymbolTable {
     return this.ends[i];
   }
 
-  private static read(elf: ElfFile, section: ElfSection, source: '.symtab' | '.dynsym'): SymbolTable {
+  private static read(elf: ElfFile, section: ElfSection, source: '.symtab' | '.dynsym', plt: PltSymbol[]): SymbolTable {
     const entrySize = elf.is64 ? 24 : 16;
     if (section.entsize !== 0 && section.entsize < entrySize) throw new SymbolError(`${elf.path}: ${source} entry size ${section.entsize}`);
     const stride = section.entsize || entrySize;
@@ -152,8 +157,25 @@ export class SymbolTable {
       if (arm && isArmMappingSymbol(strings, nameOffset)) continue;
       symbols.push({ start: value, end: value + size, nameOffset, type, bind: info >> 4, order: i });
     }
-    return new SymbolTable(source, choose(fixupEnds(symbols), strings), strings);
+    const names = withPltSymbols(symbols, strings, plt, count);
+    return new SymbolTable(source, choose(fixupEnds(symbols), names), names);
   }
+}
+
+/** Adds the PLT stubs to `symbols`, their names appended to a copy of the string table, which it returns. */
+function withPltSymbols(symbols: RawSymbol[], strings: Uint8Array, plt: PltSymbol[], firstOrder: number): Uint8Array {
+  if (plt.length === 0) return strings;
+  const encoder = new TextEncoder();
+  const names = plt.map((stub) => encoder.encode(stub.name));
+  const all = new Uint8Array(strings.length + names.reduce((length, name) => length + name.length + 1, 0));
+  all.set(strings);
+  let at = strings.length;
+  plt.forEach((stub, k) => {
+    all.set(names[k], at); // the zero after it is the array's own
+    symbols.push({ start: stub.start, end: stub.end, nameOffset: at, type: STT_FUNC, bind: STB_LOCAL, order: firstOrder + k });
+    at += names[k].length + 1;
+  });
+  return all;
 }
 
 /** Sorts by address and gives zero-size symbols the gap up to the next one. */
