@@ -194,7 +194,22 @@ function fail(error: unknown): never {
   process.exit(1);
 }
 
+/**
+ * Exits once stdout and stderr have taken everything written: a pipe takes
+ * 64 KiB at once and the rest is written as the reader drains it, which
+ * process.exit() alone would cut off (a big `report --json` into `| jq`).
+ * A write's callback runs after the writes before it.
+ */
+function exitWhenWritten(code: number): void {
+  let open = 2;
+  const written = () => {
+    if (--open === 0) process.exit(code);
+  };
+  process.stdout.write('', written);
+  process.stderr.write('', written);
+}
+
 // A stray rejection or exception still ends as one line, never a stack trace.
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
-main(process.argv.slice(2)).then((code) => process.exit(code), fail);
+main(process.argv.slice(2)).then(exitWhenWritten, fail);

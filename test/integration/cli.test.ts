@@ -5,6 +5,7 @@
  */
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
@@ -122,4 +123,31 @@ test('bad usage: exit 2 with the usage', async () => {
     assert.equal(result.status, 2, `heatline ${args.join(' ')}: ${result.stderr}`);
     assert.match(result.stderr, /usage:/);
   }
+});
+
+test('a report bigger than a pipe holds arrives whole, however slowly the reader reads', async () => {
+  // A DHAT file with one allocating function per program point: the JSON report of all of them is
+  // several pipe buffers (64 KiB) long, and the reader below takes nothing for a while.
+  const functions = 3000;
+  const points = Array.from({ length: functions }, (_, i) => `{"tb":${64 + i},"tbk":1,"tl":10,"mb":64,"mbk":1,"gb":0,"gbk":0,"eb":0,"ebk":0,"fs":[1,${i + 2},${functions + 2}]}`);
+  const frames = ['"[root]"', '"0x48417B4: malloc (in /usr/libexec/valgrind/vgpreload_dhat-amd64-linux.so)"'];
+  for (let i = 0; i < functions; i++) frames.push(`"0x${(0x109000 + i * 16).toString(16)}: allocating_function_number_${i} (prog.c:${i + 1})"`);
+  frames.push('"0x1090A7: main (prog.c:9000)"');
+  const file = join(workDir, 'many-functions.dhat.json');
+  await writeFile(
+    file,
+    `{"dhatFileVersion":2,"mode":"heap","verb":"Allocated","bklt":true,"bkacc":false,"tu":"instrs","Mtu":"Minstr","tuth":500,"cmd":"./prog","pid":1,"te":100,"tg":50,"pps":[${points.join(',')}],"ftbl":[${frames.join(',')}]}`,
+  );
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'heatline.js'), 'report', file, '--json', '--top', String(functions)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pause();
+  await new Promise((resolve) => setTimeout(resolve, 500)); // heatline has finished writing what the pipe takes
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  child.stdout.resume();
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const text = Buffer.concat(chunks).toString('utf8');
+  assert.equal(status, 0);
+  assert.ok(text.length > 4 * 65536, `${text.length} bytes: more than a pipe holds`);
+  const report = JSON.parse(text) as ProfileReport;
+  assert.equal(report.functions.length, functions);
 });
