@@ -23,7 +23,7 @@ import type { Profile } from '../../src-shared/profile/model';
 import { loadProfile } from '../../src-main/import/load';
 import { readPerfData } from '../../src-main/import/perf-data';
 import { fileSource } from '../../src-main/import/source';
-import { compileFixture, perfReportBySymbol, recordPerf } from '../helpers/perf';
+import { compileFixture, perfReportBySymbol, perfScriptText, recordPerf } from '../helpers/perf';
 import { compileFixtureWith, countBy, dsoName, perfReportChildren, perfReportThreads, perfScriptSamples, profileSamples, recordPerfPipe, recordPerfWith, type PerfScriptSample } from '../helpers/perf-data';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -142,7 +142,46 @@ test('--call-graph dwarf without frame pointers: inclusive shares equal perf rep
   const perf = (await perfReportChildren(data)).filter((row) => row.children >= 5 && !row.name.endsWith('(inlined)'));
   assert.ok(perf.some((row) => row.name === 'hot') && perf.some((row) => row.name === 'c'), 'perf unwound the fixture');
   for (const row of perf) assert.ok(Math.abs((ours.get(row.name) ?? 0) - row.children) <= 1, `${row.name}: ours ${ours.get(row.name)?.toFixed(2)}%, perf ${row.children}%`);
+
+  // A caller's frame is its call site, as perf's unwinder gives it (the return address minus one):
+  // the line after each call here is another line, so a return address would name the wrong one.
+  const profile = await load(data);
+  for (const name of ['a', 'b', 'c']) {
+    assert.equal(mostCommonCallerLine(profile, name), await perfScriptCallerLine(data, name), `the line ${name}() calls from`);
+  }
 });
+
+/** The source line of `name`'s frames that have a callee, weighted by samples, as `file:line` (file's last part). */
+function mostCommonCallerLine(profile: Profile, name: string): string | null {
+  const { stacks, frames, funcs, samples } = profile;
+  const lines = new Map<string, number>();
+  for (let i = 0; i < samples.length; i++) {
+    for (let s = stacks.prefix[samples.stack[i]]; s >= 0; s = stacks.prefix[s]) {
+      const frame = stacks.frame[s];
+      const func = frames.func[frame];
+      if (profile.strings[funcs.name[func]] !== name) continue;
+      const file = funcs.file[func] >= 0 ? profile.strings[funcs.file[func]].split('/').pop() : '?';
+      const key = `${file}:${frames.line[frame]}`;
+      lines.set(key, (lines.get(key) ?? 0) + 1);
+    }
+  }
+  return [...lines].sort((x, y) => y[1] - x[1])[0]?.[0] ?? null;
+}
+
+/** The same from `perf script`'s call chains (srcline of each entry, the leaf left out). */
+async function perfScriptCallerLine(data: string, name: string): Promise<string | null> {
+  const text = readFileSync(await perfScriptText(data, ['ip', 'sym', 'srcline']), 'utf8');
+  const lines = new Map<string, number>();
+  for (const sample of text.split(/\n\s*\n/)) {
+    const entries = [...sample.matchAll(/^\s+[0-9a-f]+ (\S+?)(?:\+0x[0-9a-f]+)?\n\s+(\S+:\d+)/gm)];
+    for (const [, symbol, srcline] of entries.slice(1)) {
+      if (symbol !== name) continue;
+      const key = srcline.split('/').pop()!;
+      lines.set(key, (lines.get(key) ?? 0) + 1);
+    }
+  }
+  return [...lines].sort((x, y) => y[1] - x[1])[0]?.[0] ?? null;
+}
 
 /** How many PERF_RECORD_COMPRESSED / COMPRESSED2 records (81, 83) a little-endian perf.data file's data section holds. */
 function compressedBatches(path: string): number {

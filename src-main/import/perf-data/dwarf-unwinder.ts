@@ -9,6 +9,13 @@
  * .debug_frame from a separate debug file), without debuginfod: unwinding
  * asks per mapping, during the read, and must not wait on the network.
  * Each binary is opened once; a failure is remembered too.
+ *
+ * A caller's frame is given as its call site, the return address minus one,
+ * as perf's unwinders (libdw, libunwind) give it: the instruction after a
+ * call often belongs to the next line or to an inlined function that starts
+ * there (CPython's Py_DECREF after nearly every call), so the return address
+ * would name the wrong line and a wrong inline frame. The sampled pc, and
+ * one interrupted by a signal, are exact and stay as they are.
  */
 
 import { homedir } from 'node:os';
@@ -109,7 +116,13 @@ export function createDwarfUnwinder(warn: (line: string) => void = () => {}): Di
       input.stack.bytes = sample.stack;
       const done = unwindInto(input);
       currentLookup = null;
-      return done.pcs.subarray(0, done.count);
+      const pcs = done.pcs;
+      let next = 0; // into done.interrupted, ascending
+      for (let i = 1; i < done.count; i++) {
+        if (next < done.interrupted.length && done.interrupted[next] === i) next++;
+        else pcs[i] -= 1;
+      }
+      return pcs.subarray(0, done.count);
     },
     dispose() {
       for (const found of files.values()) {
