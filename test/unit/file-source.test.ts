@@ -8,18 +8,23 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { fileSource } from '../../src-main/import/source';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-test('chunksInto gives the range in order, and a chunk stays intact while the reads ahead land in the other buffers', async (t) => {
+/** A file of `size` random bytes in a folder removed after the test, and a source over it. */
+async function randomFile(t: TestContext, size: number) {
   const dir = mkdtempSync(join(tmpdir(), 'heatline-source-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'data.bin');
-  const bytes = randomBytes(300_007);
+  const bytes = randomBytes(size);
   writeFileSync(path, bytes);
-  const source = await fileSource(path);
+  return { bytes, source: await fileSource(path) };
+}
+
+test('chunksInto gives the range in order, and a chunk stays intact while the reads ahead land in the other buffers', async (t) => {
+  const { bytes, source } = await randomFile(t, 300_007);
 
   for (const buffers of [2, 3, 4]) {
     for (const [start, end] of [
@@ -43,12 +48,7 @@ test('chunksInto gives the range in order, and a chunk stays intact while the re
 });
 
 test('chunksInto: a caller that stops early leaves no read running, and an empty range gives nothing', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'heatline-source-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const path = join(dir, 'data.bin');
-  const bytes = randomBytes(100_000);
-  writeFileSync(path, bytes);
-  const source = await fileSource(path);
+  const { bytes, source } = await randomFile(t, 100_000);
 
   let seen = 0;
   for await (const chunk of source.chunksInto([new Uint8Array(4096), new Uint8Array(4096), new Uint8Array(4096)], 0, bytes.length)) {
