@@ -85,9 +85,9 @@ async function* chunksInto(path: string, buffers: readonly Uint8Array[], start: 
   };
   try {
     for (let i = 1; i < buffers.length; i++) readInto(buffers[i]);
-    let free: Uint8Array | null = buffers[0];
+    let free = buffers[0]; // the one the caller is done with
     while (reads.length > 0) {
-      if (free) readInto(free);
+      readInto(free);
       const read = reads.shift()!;
       const { bytesRead } = await read.done;
       if (bytesRead > 0) yield read.buffer.subarray(0, bytesRead);
