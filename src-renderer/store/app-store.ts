@@ -316,7 +316,12 @@ export function createAppStore(): AppStore {
       }),
     expansionReplaced: (keys) =>
       set((state) => patchActive(state, { view: { [state.view.inverted ? 'expandedInverted' : 'expanded']: new Set(keys) } })),
-    viewChanged: (patch) => set((state) => patchActive(state, { view: patch })),
+    viewChanged: (patch) =>
+      set((state) => {
+        // The view that set the hover may be going away without a mouseleave: nothing stays lit on the timeline.
+        const switching = patch.mainView !== undefined && patch.mainView !== state.view.mainView;
+        return { ...patchActive(state, { view: patch }), ...(switching ? { hoveredFunc: -1 } : {}) };
+      }),
     paneResized: (pane, size) =>
       set((state) => patchActive(state, { view: { panes: { ...state.view.panes, [pane]: Math.round(size) } } })),
     functionHovered: (func) => {

@@ -196,3 +196,16 @@ test('the activity pyramid gives the same graph as reading every sample', () => 
   // Bins are spread evenly over the pixels they overlap: a little smoothing, never a different graph.
   for (let i = 0; i < direct.cpu.length; i++) assert.ok(Math.abs(direct.cpu[i] - fast.cpu[i]) < 0.05, `cpu[${i}]: ${direct.cpu[i]} vs ${fast.cpu[i]}`);
 });
+
+test('switching the main view clears the hovered function (the view that set it goes away without a mouseleave)', async () => {
+  const store = createAppStore();
+  const state = () => store.getState();
+  state().profileOpened(await profileFromText('main;a 1'), 'a');
+  state().functionHovered(0);
+  state().viewChanged({ search: 'a' });
+  assert.equal(state().hoveredFunc, 0, 'a change within the view keeps it');
+  state().viewChanged({ mainView: 'flame' });
+  assert.equal(state().hoveredFunc, 0, 'the same view again keeps it');
+  state().viewChanged({ mainView: 'call-tree' });
+  assert.equal(state().hoveredFunc, -1);
+});
