@@ -14,6 +14,11 @@ export interface CounterSeries {
 export interface CounterGraph {
   /** SVG path data in a width x height box, y down. */
   path: string;
+  /**
+   * The filled area under `path`, closed straight down from the first point:
+   * nothing was recorded before it, so no slope from the box's corner.
+   */
+  area: string;
   max: number;
   start: number;
   end: number;
@@ -62,6 +67,7 @@ export function counterGraph(series: CounterSeries, width: number, height: numbe
   let lo = 0;
   let hi = 0;
   let last = 0;
+  let firstX = 0;
   const flush = () => {
     if (column < 0) return;
     // Within one pixel column: down to the lowest, up to the highest, then the last value.
@@ -74,6 +80,7 @@ export function counterGraph(series: CounterSeries, width: number, height: numbe
     const px = Math.floor(x(t));
     if (px !== column) {
       flush();
+      if (column < 0) firstX = x(t);
       parts.push(column < 0 ? `M${x(t).toFixed(1)} ${y(v).toFixed(1)}` : `H${x(t).toFixed(1)}`);
       column = px;
       lo = hi = v;
@@ -84,5 +91,6 @@ export function counterGraph(series: CounterSeries, width: number, height: numbe
   }
   flush();
   parts.push(`H${width}`);
-  return { path: parts.join(''), max, start, end };
+  const path = parts.join('');
+  return { path, area: `${path}V${height}H${firstX.toFixed(1)}Z`, max, start, end };
 }

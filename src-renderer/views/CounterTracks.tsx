@@ -38,7 +38,7 @@ function CounterRow({ track, width, axis }: { track: CounterTrack; width: number
         <span className="counter-track__peak">peak {peak}</span>
       </div>
       <svg className="counter-track__graph" width={width} height={TRACK_HEIGHT} aria-label={`${track.name} over time, peak ${peak}`}>
-        {graph !== null && <path d={`${graph.path}V${TRACK_HEIGHT}H0Z`} className="counter-track__area" />}
+        {graph !== null && <path d={graph.area} className="counter-track__area" />}
         {graph !== null && <path d={graph.path} className="counter-track__line" />}
       </svg>
     </div>
