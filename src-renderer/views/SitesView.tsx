@@ -72,6 +72,33 @@ function flagLabel(name: AllocationFlagName, group: SiteGroup): string {
   }
 }
 
+/** Whether the profile's tool measured what the column shows (the site label always is). */
+function isMeasured(profile: Profile, column: SiteColumn): boolean {
+  const table = profile.allocations;
+  if (table === null) return column === 'label';
+  const anyKnown = (values: Float64Array) => values.some((v) => !Number.isNaN(v));
+  switch (column) {
+    case 'temporary':
+      return knownMetrics(profile).includes('temporary');
+    case 'lifetime':
+      return anyKnown(table.lifetime);
+    case 'readsPerByte':
+      return anyKnown(table.reads);
+    case 'writesPerByte':
+      return anyKnown(table.writes);
+    case 'label':
+      return true;
+    default:
+      return anyKnown(table[column]);
+  }
+}
+
+/** Column widths as sites.css sets them, plus room for the site names: narrower panes scroll sideways. */
+const SITE_NAME_MIN_WIDTH = 280;
+function tableMinWidth(shown: readonly { id: SiteColumn }[]): number {
+  return SITE_NAME_MIN_WIDTH + shown.slice(1).reduce((width, column) => width + (column.id === 'lifetime' ? 100 : 84), 0) + 180;
+}
+
 /** 1225900 -> "1.23M": lifetimes in instructions run to billions and the column is narrow. */
 function formatCompact(value: number): string {
   for (const [size, suffix] of [
@@ -129,8 +156,9 @@ export function SitesView({ profile }: { profile: Profile }) {
     () => groupAllocationSites(profile, groupBy, { shortLivedLifetime: defaultShortLivedLifetime(profile) }, filter),
     [profile, groupBy, filter],
   );
-  // A column the tool never measured (temporary allocations outside heaptrack) is left out, not shown as dashes.
-  const shown = useMemo(() => columns.filter((c) => c.id !== 'temporary' || knownMetrics(profile).includes('temporary')), [profile]);
+  // A column the tool never measured (temporary allocations outside heaptrack; lifetimes, reads and writes
+  // outside DHAT; massif's totals) is left out, not shown as dashes: the room goes to the site names.
+  const shown = useMemo(() => columns.filter((c) => isMeasured(profile, c.id)), [profile]);
   // Sites with nothing to show (none allocated in the range; massif sites absent from the peak or the range's snapshot) are left out.
   const rows = useMemo(
     () => sortSiteGroups(groups.filter((g) => g.totalBytes > 0 || g.totalBlocks > 0 || g.peakBytes > 0 || g.endBytes > 0 || g.temporary > 0), sort.column, sort.descending),
@@ -172,7 +200,7 @@ export function SitesView({ profile }: { profile: Profile }) {
         </span>
       </div>
       <div className="sites__scroller" data-testid="sites-table" ref={scroller} onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}>
-        <table className="function-table__table sites__table" aria-rowcount={rows.length + 1}>
+        <table className="function-table__table sites__table" style={{ minWidth: tableMinWidth(shown) }} aria-rowcount={rows.length + 1}>
           <colgroup>
             <col />
             {shown.slice(1).map((column) => (

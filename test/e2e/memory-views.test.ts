@@ -86,6 +86,9 @@ test('the Sites view: leak site first by bytes at exit, peak site first by bytes
 
   await page.getByTestId('sites-sort-endBytes').click();
   assert.equal((await page.locator('[data-testid=sites-table] th[aria-sort]').innerText()).trim().replace(/\s*▼$/, ''), 'Leaked');
+  // DHAT measures lifetimes and accesses: their columns are there.
+  const headers = (await page.locator('[data-testid=sites-table] thead th').allInnerTexts()).map((h) => h.replace(/[▲▼]/g, '').trim());
+  for (const name of ['Avg lifetime', 'Reads/B', 'Writes/B']) assert.ok(headers.includes(name), `${name} in ${headers.join(', ')}`);
   assert.equal((await siteLabels())[0], leak);
   await screenshot(page, 'memory-sites-leaked');
 
@@ -176,6 +179,11 @@ test("heaptrack: temporary allocations as heaptrack_print counts them, and a ran
   const headers = await page.locator('[data-testid=sites-table] thead th').allInnerTexts();
   const column = headers.findIndex((h) => h.startsWith('Temporary'));
   assert.equal(cells[column].replace(/,/g, ''), String(topCosts.temporary), "heaptrack_print's temporary count of the top site");
+  // heaptrack measures no lifetimes, reads or writes: those columns are left out, not filled with dashes.
+  assert.deepEqual(
+    headers.map((h) => h.replace(/[▲▼]/g, '').trim()).filter((h) => ['Avg lifetime', 'Reads/B', 'Writes/B'].includes(h)),
+    [],
+  );
   await screenshot(page, 'memory-heaptrack-temporary');
 
   // The call views weigh by temporary allocations too.
