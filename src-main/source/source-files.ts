@@ -167,5 +167,5 @@ export async function readSourceText(path: string): Promise<string | null> {
 export function describeMissing(result: Exclude<SourceRead, { kind: 'found' }>): string {
   if (result.kind === 'refused') return `${result.path}: refused: ${result.reason ?? NOT_NAMED}`;
   if (result.tried.length === 0) return `${result.path}: source not found (a relative path; add a remap for it)`;
-  return `${result.path}: source not found (tried ${result.tried.join(', ')})`;
+  return `${result.path}: source not found (tried ${result.tried.join(', ')}; a remap can point to where the sources are)`;
 }

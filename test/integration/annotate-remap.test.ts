@@ -48,7 +48,7 @@ test('SourceAccess: the debug path is gone; a remap finds the moved file; other 
 test('annotate without the source prints the costs and one stderr line; --remap brings the text back', async () => {
   const missing = await runCli(['annotate', recording]);
   assert.equal(missing.status, 0, missing.stderr);
-  assert.equal(missing.stderr, `heatline: ${join(builtAt, 'cpu_hot.c')}: source not found (tried ${join(builtAt, 'cpu_hot.c')})\n`);
+  assert.equal(missing.stderr, `heatline: ${join(builtAt, 'cpu_hot.c')}: source not found (tried ${join(builtAt, 'cpu_hot.c')}; a remap can point to where the sources are)\n`);
   assert.match(missing.stdout, /^\s+\d+\.\d+\s+\d+\.\d+\s+\d+:$/m, 'a costed line without text');
 
   const remapped = await runCli(['annotate', recording, '--remap', `${builtAt}=${movedTo}`]);

@@ -73,7 +73,7 @@ test('remaps: tried after the debug path, in order; not found lists every path t
   access.setRemaps([]);
   const missing = await access.read(gone);
   assert.deepEqual(missing, { kind: 'not-found', path: gone, tried: [gone] });
-  assert.equal(describeMissing({ kind: 'not-found', path: gone, tried: [gone] }), `${gone}: source not found (tried ${gone})`);
+  assert.equal(describeMissing({ kind: 'not-found', path: gone, tried: [gone] }), `${gone}: source not found (tried ${gone}; a remap can point to where the sources are)`);
 });
 
 test('a relative debug path is read only through a remap, never from the working folder', async () => {
