@@ -93,10 +93,13 @@ function isMeasured(profile: Profile, column: SiteColumn): boolean {
   }
 }
 
-/** Column widths as sites.css sets them, plus room for the site names: narrower panes scroll sideways. */
-const SITE_NAME_MIN_WIDTH = 280;
+/**
+ * Column widths as sites.css sets them, plus room for the site names: narrower panes scroll sideways. With
+ * all of DHAT's columns the table fits the default window's pane; with fewer, the names get the rest.
+ */
+const SITE_NAME_MIN_WIDTH = 170;
 function tableMinWidth(shown: readonly { id: SiteColumn }[]): number {
-  return SITE_NAME_MIN_WIDTH + shown.slice(1).reduce((width, column) => width + (column.id === 'lifetime' ? 100 : 84), 0) + 180;
+  return SITE_NAME_MIN_WIDTH + shown.slice(1).reduce((width, column) => width + (column.id === 'lifetime' ? 96 : 76), 0) + 150;
 }
 
 /** 1225900 -> "1.23M": lifetimes in instructions run to billions and the column is narrow. */
