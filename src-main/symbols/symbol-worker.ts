@@ -2,17 +2,35 @@
  * The worker thread of background.ts: resolves (binary, file offsets)
  * batches with an ordinary binary resolver and kernel addresses with
  * kallsyms (read and indexed on the first 'kernel-ahead', while the
- * importer still reads records), in the order the requests come, and answers a flush once
- * everything before it is sent.
+ * importer still reads records), in the order the requests come, and
+ * answers a flush once everything before it is sent.
  */
 
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import type { FromSymbolWorker, ToSymbolWorker } from './background';
 import { createBinaryResolver } from './binary-resolver';
 import { createKernelResolver, readKallsymsIndex } from './kernel';
 
+/**
+ * This thread's work has slack (it answers while the reader streams; the
+ * reader waits ~10 ms at the end), and the reader's thread is the import's
+ * critical path. On Linux this thread alone (its tid) takes a lower
+ * priority, so the two cores go to the reader first. Measured: dwarf bench
+ * 1.05 -> 1.01 s, 1M-sample frame-pointer file 2.47 -> 2.28 s.
+ */
+function yieldToTheReader(): void {
+  try {
+    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 10);
+  } catch {
+    // No /proc (macOS): run at the process's priority.
+  }
+}
+
 const port = parentPort;
 if (port) {
+  yieldToTheReader();
   const post = (message: FromSymbolWorker) => port.postMessage(message);
   const warn = (line: string) => post({ type: 'warning', line });
   const resolver = createBinaryResolver({ warn });

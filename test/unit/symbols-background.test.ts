@@ -8,7 +8,7 @@
  */
 
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { BackgroundSymbols } from '../../src-main/symbols/background';
@@ -119,5 +119,33 @@ test('kernel addresses: the worker names them from kallsyms as this thread does,
       assert.ok(results.every((r) => r.frames.length === 0));
       assert.match(warnings.join('\n'), warning);
     }
+  }
+});
+
+/** The nice value of each thread of this process: /proc/self/task/TID/stat, field 19. */
+function threadNiceValues(): Map<number, number> {
+  const nice = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    nice.set(Number(tid), Number(fields[16]));
+  }
+  return nice;
+}
+
+test('the worker runs at a lower priority than the reader, which keeps its own', async () => {
+  assertBuilt();
+  const before = threadNiceValues();
+  const background = BackgroundSymbols.start(() => {}, WORKER);
+  assert.ok(background);
+  try {
+    await background.settled(); // the worker is up and has answered
+    const after = threadNiceValues();
+    const lowered = [...after].filter(([tid, nice]) => !before.has(tid) && nice === 10);
+    assert.equal(lowered.length, 1, `one new thread at nice 10: ${JSON.stringify([...after])}`);
+    assert.equal(after.get(process.pid), before.get(process.pid), 'the main thread keeps its priority');
+  } finally {
+    background.dispose();
   }
 });
