@@ -23,7 +23,6 @@ import {
 import type { Profile } from '../../src-shared/profile/model';
 import { formatDuration } from '../canvas/time-axis';
 import { formatCount, formatWeight } from '../format/numbers';
-import { knownMetrics } from '../store/memory-metric';
 import { useAppState } from './app-context';
 import { useElementSize } from './use-element-size';
 
@@ -78,8 +77,6 @@ function isMeasured(profile: Profile, column: SiteColumn): boolean {
   if (table === null) return column === 'label';
   const anyKnown = (values: Float64Array) => values.some((v) => !Number.isNaN(v));
   switch (column) {
-    case 'temporary':
-      return knownMetrics(profile).includes('temporary');
     case 'lifetime':
       return anyKnown(table.lifetime);
     case 'readsPerByte':
