@@ -32,7 +32,8 @@ export function buildReport(profile: Profile, top = 50): ProfileReport {
 
   const threads = Array.from({ length: profile.threads.length }, (_, t) => ({
     tid: profile.threads.tid[t],
-    name: stringAt(profile, profile.threads.name[t]),
+    // Memory tools name no threads: their one thread goes by the program's name.
+    name: stringAt(profile, profile.threads.name[t] >= 0 ? profile.threads.name[t] : profile.threads.processName[t]),
     total: threadTotals[t],
   })).sort((a, b) => b.total - a.total || a.tid - b.tid);
 

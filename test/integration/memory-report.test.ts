@@ -16,6 +16,7 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { before, test } from 'node:test';
 import type { ProfileReport } from '../../src-shared/report';
 import { runCli, type CliResult } from '../helpers/cli';
@@ -47,7 +48,7 @@ async function reportOf(file: string): Promise<ProfileReport> {
 
 test('DHAT: total and allocations are the sums over the program points', async () => {
   const report = await reportOf(dhatFile);
-  const raw = JSON.parse(readFileSync(dhatFile, 'utf8')) as { pps: Record<string, number>[] };
+  const raw = JSON.parse(readFileSync(dhatFile, 'utf8')) as { pps: Record<string, number>[]; cmd: string };
   const sum = (field: string) => raw.pps.reduce((total, pp) => total + pp[field], 0);
   assert.equal(report.format, 'dhat');
   assert.equal(report.kind, 'memory');
@@ -56,6 +57,8 @@ test('DHAT: total and allocations are the sums over the program points', async (
   assert.deepEqual(report.allocations, { totalBytes: sum('tb'), totalBlocks: sum('tbk'), peakBytes: sum('gb'), endBytes: sum('eb') });
   assert.deepEqual(report.functions.slice(0, 3).map((f) => f.name).sort(), ['leak_site', 'peak_site', 'short_lived_site']);
   assert.ok(!report.functions.some((f) => f.name === 'malloc'));
+  // DHAT names no threads: the one thread goes by the program DHAT ran.
+  assert.deepEqual(report.threads.map((t) => t.name), [basename(raw.cmd.split(' ')[0])]);
 });
 
 test("massif: total is ms_print's peak; unrecorded numbers are null", async () => {
