@@ -91,12 +91,14 @@ function isMeasured(profile: Profile, column: SiteColumn): boolean {
 }
 
 /**
- * Column widths as sites.css sets them, plus room for the site names: narrower panes scroll sideways. With
- * all of DHAT's columns the table fits the default window's pane; with fewer, the names get the rest.
+ * Column widths in px. The site names take the rest, at least SITE_NAME_MIN_WIDTH (narrower panes scroll
+ * sideways): with all of DHAT's columns the table fits the default window's pane.
  */
 const SITE_NAME_MIN_WIDTH = 170;
+const FLAGS_WIDTH = 150;
+const columnWidth = (column: SiteColumn) => (column === 'lifetime' ? 96 : 76);
 function tableMinWidth(shown: readonly { id: SiteColumn }[]): number {
-  return SITE_NAME_MIN_WIDTH + shown.slice(1).reduce((width, column) => width + (column.id === 'lifetime' ? 96 : 76), 0) + 150;
+  return SITE_NAME_MIN_WIDTH + shown.slice(1).reduce((width, column) => width + columnWidth(column.id), 0) + FLAGS_WIDTH;
 }
 
 /** 1225900 -> "1.23M": lifetimes in instructions run to billions and the column is narrow. */
@@ -204,9 +206,9 @@ export function SitesView({ profile }: { profile: Profile }) {
           <colgroup>
             <col />
             {shown.slice(1).map((column) => (
-              <col key={column.id} className={column.id === 'lifetime' ? 'sites__col-wide' : 'sites__col-number'} />
+              <col key={column.id} style={{ width: columnWidth(column.id) }} />
             ))}
-            <col className="sites__col-flags" />
+            <col style={{ width: FLAGS_WIDTH }} />
           </colgroup>
           <thead>
             <tr>
