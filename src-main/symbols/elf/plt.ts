@@ -42,15 +42,16 @@ export function pltSymbols(elf: ElfFile): PltSymbol[] {
 }
 
 function x86PltSymbols(elf: ElfFile): PltSymbol[] {
+  const sections = ['.plt', '.plt.sec', '.plt.got'].map((name) => codeSection(elf, name)).filter((s) => s !== undefined);
+  // No stubs here (a static binary, a debug file's empty sections): the relocations are not read at all.
+  if (sections.length === 0) return [];
   const slotNames = new Map<number, string>();
   for (const relocation of dynamicRelocations(elf)) {
     if (relocation.type === R_X86_64_JUMP_SLOT || relocation.type === R_X86_64_GLOB_DAT) slotNames.set(relocation.offset, relocation.name);
   }
   if (slotNames.size === 0) return [];
   const symbols: PltSymbol[] = [];
-  for (const name of ['.plt', '.plt.sec', '.plt.got']) {
-    const section = codeSection(elf, name);
-    if (!section) continue;
+  for (const section of sections) {
     const bytes = elf.sectionData(section);
     const step = section.entsize >= 8 ? section.entsize : 16;
     for (let at = 0; at + step <= bytes.length; at += step) {
