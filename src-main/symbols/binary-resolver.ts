@@ -154,7 +154,10 @@ class OpenBinary {
 }
 
 function toFrame(f: DwarfFrame): ResolvedFrame {
-  return { name: f.name === null ? '[unknown]' : displayName(f.name), file: f.file, line: f.line > 0 ? f.line : -1 };
+  const frame: ResolvedFrame = { name: f.name === null ? '[unknown]' : displayName(f.name), file: f.file, line: f.line > 0 ? f.line : -1 };
+  if (f.funcFile !== null) frame.funcFile = f.funcFile;
+  if (f.funcLine > 0) frame.funcLine = f.funcLine;
+  return frame;
 }
 
 export function createBinaryResolver(options: BinaryResolverOptions = {}): BinaryResolver {

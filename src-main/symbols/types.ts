@@ -14,6 +14,14 @@ export interface ResolvedFrame {
   file: string | null;
   /** Source line executing at this address in this function, or -1. */
   line: number;
+  /**
+   * The file and line where the function itself is declared, when the debug
+   * info says (DW_AT_decl_file / decl_line): the function's identity and
+   * its place in the source pane. `file` is where `line` is, which need not
+   * be the same file (see DwarfFrame.funcFile).
+   */
+  funcFile?: string | null;
+  funcLine?: number;
 }
 
 export interface ResolvedAddress {

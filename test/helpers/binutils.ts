@@ -2,7 +2,7 @@
  * The reference answers for the symbolization tests, from the real tools:
  * `addr2line -a -f -i` (functions, files, lines, inline chains), `nm`
  * (symbols), `readelf --debug-dump=decodedline` (line tables) and
- * `llvm-symbolizer --inlining`. Each parser keeps the tool's own meaning;
+ * `llvm-symbolizer --inlining` (and its --verbose declarations). Each parser keeps the tool's own meaning;
  * the tests state where Heatline deliberately differs.
  */
 
@@ -68,6 +68,39 @@ export function llvmSymbolizer(binary: string, addresses: readonly number[]): To
       }
       return frames;
     });
+}
+
+/** Where a frame's function is declared, as `llvm-symbolizer --verbose` prints it. */
+export interface ToolDeclaration {
+  name: string | null;
+  /** "Function start filename"; null where the tool prints it empty. */
+  startFile: string | null;
+  /** "Function start line"; 0 where the tool prints none. */
+  startLine: number;
+}
+
+/** `llvm-symbolizer --verbose --inlining --functions=linkage`: each address's frames (innermost first) with their declarations. */
+export function llvmSymbolizerDeclarations(binary: string, addresses: readonly number[]): ToolDeclaration[][] {
+  const out = runTool('llvm-symbolizer', ['--verbose', '--inlining', '--functions=linkage', '--no-demangle', `--obj=${binary}`], addresses.map(hex).join('\n') + '\n');
+  const answers = out.split('\n\n').filter((block) => block.trim() !== '');
+  if (answers.length !== addresses.length) throw new Error(`llvm-symbolizer answered ${answers.length} of ${addresses.length} addresses`);
+  return answers.map((block) => {
+    const frames: ToolDeclaration[] = [];
+    for (const line of block.split('\n')) {
+      if (line.trim() === '') continue;
+      if (!line.startsWith(' ')) {
+        frames.push({ name: line === '??' ? null : line, startFile: null, startLine: 0 });
+        continue;
+      }
+      const frame = frames[frames.length - 1];
+      const field = /^\s+([^:]+):\s*(.*)$/.exec(line);
+      if (field === null || frame === undefined) continue;
+      const [, key, value] = field;
+      if (key === 'Function start filename') frame.startFile = value === '' ? null : value;
+      if (key === 'Function start line') frame.startLine = Number.parseInt(value, 10) || 0;
+    }
+    return frames;
+  });
 }
 
 export interface NmSymbol {

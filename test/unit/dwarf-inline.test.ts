@@ -28,7 +28,7 @@ import { test } from 'node:test';
 import { createBinaryResolver } from '../../src-main/symbols/binary-resolver';
 import { DwarfInfo, type DwarfFrame } from '../../src-main/symbols/dwarf/info';
 import { ElfFile } from '../../src-main/symbols/elf/elf-file';
-import { addr2line, llvmSymbolizer, nm, readelfSections, type ToolFrame } from '../helpers/binutils';
+import { addr2line, llvmSymbolizer, llvmSymbolizerDeclarations, nm, readelfSections, type ToolFrame } from '../helpers/binutils';
 import { artifactDir, fixtureBuilds } from '../helpers/compile';
 
 function codeRanges(elf: ElfFile): (address: number) => boolean {
@@ -224,3 +224,34 @@ test('libc with its debug file (libc6-dbg), every 61st address, matches addr2lin
   assert.deepEqual(failures, []);
   elf.close();
 });
+
+for (const build of fixtureBuilds()) {
+  test(`each frame's function is declared where llvm-symbolizer says (decl_file, decl_line): ${build.label}`, () => {
+    const { elf, dwarf } = openDwarf(build.path);
+    const addresses = sampleAddresses(build.path, 3);
+    const llvm = llvmSymbolizerDeclarations(build.path, addresses);
+    let frames = 0;
+    let filesCompared = 0;
+    const failures: string[] = [];
+    for (let i = 0; i < addresses.length; i++) {
+      const ours = dwarf.lookup(addresses[i]);
+      // Same chain as llvm's (the test above compares the chains themselves); one without a DIE has no declaration.
+      if (ours === null || ours.length !== llvm[i].length || ours[0].name === null) continue;
+      ours.forEach((frame, k) => {
+        const theirs = llvm[i][k];
+        frames++;
+        const fileDiffers = theirs.startFile !== null && frame.funcFile !== theirs.startFile;
+        if (theirs.startFile !== null) filesCompared++;
+        if ((frame.funcLine !== theirs.startLine || fileDiffers) && failures.length < 10) {
+          failures.push(`0x${addresses[i].toString(16)} frame ${k} ${frame.name}: ours ${frame.funcFile}:${frame.funcLine}, llvm-symbolizer ${theirs.startFile ?? '(no file)'}:${theirs.startLine}`);
+        }
+      });
+    }
+    console.log(`${build.label}: ${frames} frames, ${filesCompared} with llvm-symbolizer's start file`);
+    assert.deepEqual(failures, []);
+    // llvm-symbolizer 14 leaves the start file empty for most frames of gcc's DWARF 5 units; every DWARF 4 frame has it.
+    if (build.label.includes('-gdwarf-4')) assert.ok(filesCompared > 0.99 * frames, 'llvm-symbolizer names the start file of the DWARF 4 frames');
+    assert.ok(frames > 100, 'frames compared');
+    elf.close();
+  });
+}

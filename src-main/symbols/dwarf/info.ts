@@ -30,6 +30,21 @@ import { DieRecord, NONE, Unit } from './unit';
 export interface DwarfFrame {
   /** The function's linkage name when it has one, else its name; null when unnamed. */
   name: string | null;
+  /** Where `line` is: the line table's file at the address, or the call site's for an outer frame. */
+  file: string | null;
+  line: number;
+  /**
+   * Where the function itself is declared (DW_AT_decl_file, decl_line), null
+   * and 0 when the debug info does not say. Not always `file`: code a
+   * function took from elsewhere without an inlined-call scope (an #include
+   * inside its body, a #line directive, Rust's MIR inlining) has line rows
+   * in another file while still being this function.
+   */
+  funcFile: string | null;
+  funcLine: number;
+}
+
+interface Declaration {
   file: string | null;
   line: number;
 }
@@ -63,6 +78,7 @@ export class DwarfInfo {
   private rangeless: number[] = [];
   private readonly parsed = new Map<number, ParsedUnit | null>();
   private readonly names = new Map<number, { name: string | null; linkage: boolean }>();
+  private readonly declarations = new Map<number, Declaration>();
   private readonly isCode: (address: number) => boolean;
   private readonly warn: (message: string) => void;
   private readonly chain: number[] = [];
@@ -121,10 +137,11 @@ export class DwarfInfo {
       if (this.chain.length === 0 && row < 0) return null;
       let file = row >= 0 && lines ? lines.filePath(lines.file[row]) : null;
       let line = row >= 0 && lines ? lines.line[row] : 0;
-      if (this.chain.length === 0) return [{ name: null, file, line }];
+      if (this.chain.length === 0) return [{ name: null, file, line, funcFile: null, funcLine: 0 }];
       const frames: DwarfFrame[] = [];
       for (const n of this.chain) {
-        frames.push({ name: this.nameOf(scopes.die[n]), file, line });
+        const declared = this.declarationOf(scopes.die[n], 0);
+        frames.push({ name: this.nameOf(scopes.die[n]), file, line, funcFile: declared.file, funcLine: declared.line });
         // The caller's position is the call site of this inlined call.
         const callFile = scopes.callFile[n];
         file = callFile !== NONE && lines ? lines.filePath(callFile) : null;
@@ -181,7 +198,43 @@ export class DwarfInfo {
     return result;
   }
 
+  /**
+   * Where the function DIE at `offset` is declared (memoised): its own
+   * DW_AT_decl_file / decl_line, else those of its abstract origin (an
+   * inlined or out-of-line instance), else of its specification (a C++
+   * method's declaration in its class). The file index is read in the line
+   * table of the unit that holds the attribute.
+   */
+  private declarationOf(offset: number, depth: number): Declaration {
+    const cached = this.declarations.get(offset);
+    if (cached) return cached;
+    let result: Declaration = { file: null, line: 0 };
+    const u = this.unitIndexAt(offset);
+    const unit = u < 0 ? null : this.unit(u);
+    const die = new DieRecord();
+    if (unit && unit.readDie(unit.reader(offset), die)) {
+      if (die.declFile !== NONE) {
+        const lines = this.parse(u)?.lines ?? null;
+        result = { file: lines ? lines.filePath(die.declFile) : null, line: die.declLine };
+      } else {
+        for (const ref of [die.abstractOrigin, die.specification]) {
+          if (ref < 0 || ref === offset || depth >= MAX_NAME_DEPTH) continue;
+          result = this.declarationOf(ref, depth + 1);
+          if (result.file !== null) break;
+        }
+      }
+    }
+    this.declarations.set(offset, result);
+    return result;
+  }
+
   private unitAt(offset: number): Unit | null {
+    const u = this.unitIndexAt(offset);
+    return u < 0 ? null : this.unit(u);
+  }
+
+  /** The index of the unit whose DIEs hold `offset`, or -1. */
+  private unitIndexAt(offset: number): number {
     const offsets = this.unitOffsets;
     let lo = 0;
     let hi = offsets.length;
@@ -191,7 +244,7 @@ export class DwarfInfo {
       else hi = mid;
     }
     const unit = lo > 0 ? this.unit(lo - 1) : null;
-    return unit && offset >= unit.dieOffset && offset < unit.end ? unit : null;
+    return unit && offset >= unit.dieOffset && offset < unit.end ? lo - 1 : -1;
   }
 
   /** Unit `u`, its header and unit DIE read on first use; null for kinds Heatline skips and unreadable units (warned once). */

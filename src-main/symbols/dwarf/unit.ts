@@ -39,6 +39,8 @@ export const At = {
   high_pc: 0x12,
   comp_dir: 0x1b,
   abstract_origin: 0x31,
+  decl_file: 0x3a,
+  decl_line: 0x3b,
   declaration: 0x3c,
   specification: 0x47,
   ranges: 0x55,
@@ -87,12 +89,15 @@ export class DieRecord {
   sibling = NONE;
   callFile = NONE;
   callLine = 0;
+  /** Where the function is declared: a file index of the unit's line table, and a line (0 = none). */
+  declFile = NONE;
+  declLine = 0;
   declaration = false;
 
   reset(): void {
     this.lowPc = this.highPc = this.ranges = this.name = this.linkageName = NONE;
-    this.abstractOrigin = this.specification = this.sibling = this.callFile = NONE;
-    this.callLine = 0;
+    this.abstractOrigin = this.specification = this.sibling = this.callFile = this.declFile = NONE;
+    this.callLine = this.declLine = 0;
     this.declaration = false;
   }
 }
@@ -251,6 +256,12 @@ export class Unit implements RangeUnit {
           break;
         case At.call_line:
           die.callLine = readFormValue(r, form, this, ic);
+          break;
+        case At.decl_file:
+          die.declFile = readFormValue(r, form, this, ic);
+          break;
+        case At.decl_line:
+          die.declLine = readFormValue(r, form, this, ic);
           break;
         case At.declaration:
           die.declaration = readFormValue(r, form, this, ic) !== 0;
