@@ -127,12 +127,12 @@ function functionsWithLines(profile: Profile): Uint8Array {
   const has = new Uint8Array(profile.funcs.length);
   for (let fr = 0; fr < profile.frames.length; fr++) {
     const f = profile.frames.func[fr];
-    if (profile.frames.line[fr] >= 0 && profile.funcs.file[f] >= 0) has[f] = 1;
+    if (profile.frames.line[fr] >= 0 && profile.frames.file[fr] < 0 && profile.funcs.file[f] >= 0) has[f] = 1;
   }
   return has;
 }
 
-/** The sorted distinct lines that the function's own frames executed in samples with weight. */
+/** The sorted distinct lines of its own file that the function's frames executed in samples with weight. */
 function costedLinesOf(profile: Profile, stackWeights: Float64Array, func: IndexIntoFuncTable): number[] {
   const { stacks, frames } = profile;
   // A stack with weight makes all its prefixes part of some sampled stack.
@@ -145,7 +145,7 @@ function costedLinesOf(profile: Profile, stackWeights: Float64Array, func: Index
   for (let s = 0; s < stacks.length; s++) {
     if (live[s] === 0) continue;
     const frame = stacks.frame[s];
-    if (frames.func[frame] === func && frames.line[frame] > 0) lines.add(frames.line[frame]);
+    if (frames.func[frame] === func && frames.line[frame] > 0 && frames.file[frame] < 0) lines.add(frames.line[frame]);
   }
   return [...lines].sort((a, b) => a - b);
 }

@@ -193,10 +193,13 @@ function librariesOf(profile: Profile): Map<string, string | null> {
 /** The binaries whose functions name source files: their build-ids, else their paths. */
 function remapKeysOf(profile: Profile, libraries: Map<string, string | null>): string[] {
   const keys = new Set<string>();
-  for (let f = 0; f < profile.funcs.length; f++) {
-    if (profile.funcs.file[f] < 0 || profile.funcs.library[f] < 0) continue;
+  const add = (f: number) => {
+    if (profile.funcs.library[f] < 0) return;
     const path = stringAt(profile, profile.funcs.library[f]);
     keys.add(libraries.get(path) ?? path);
-  }
+  };
+  for (let f = 0; f < profile.funcs.length; f++) if (profile.funcs.file[f] >= 0) add(f);
+  // A function without a file of its own can still run lines of one (frames.file).
+  for (let fr = 0; fr < profile.frames.length; fr++) if (profile.frames.file[fr] >= 0) add(profile.frames.func[fr]);
   return [...keys].sort();
 }

@@ -52,7 +52,8 @@ export class SourceAccess {
   }
 
   /**
-   * Every file the profile's functions name (funcs.file). The default
+   * Every file the profile's functions and frames name (funcs.file,
+   * frames.file). The default
    * provenance is the CLI's (a file named on its command line); the host
    * passes 'uploaded' for openBytes.
    */
@@ -60,6 +61,9 @@ export class SourceAccess {
     const files: string[] = [];
     for (let f = 0; f < profile.funcs.length; f++) {
       if (profile.funcs.file[f] >= 0) files.push(stringAt(profile, profile.funcs.file[f]));
+    }
+    for (let fr = 0; fr < profile.frames.length; fr++) {
+      if (profile.frames.file[fr] >= 0) files.push(stringAt(profile, profile.frames.file[fr]));
     }
     return new SourceAccess(files, remaps, provenance);
   }

@@ -23,7 +23,7 @@
  */
 
 import type { AllocationTable, IndexIntoStackTable, Profile } from '../profile/model';
-import { stringAt } from '../profile/model';
+import { frameFile, stringAt } from '../profile/model';
 import { computeAllocationFlags, type AllocationFlagOptions } from './allocation-flags';
 import { allocationsInRange, type AllocationTimeRange } from './allocation-range';
 
@@ -74,7 +74,7 @@ function lineLabel(profile: Profile, stack: IndexIntoStackTable): string {
   if (stack < 0) return '[unknown]';
   const frame = profile.stacks.frame[stack];
   const func = profile.frames.func[frame];
-  const file = stringAt(profile, profile.funcs.file[func], '');
+  const file = stringAt(profile, frameFile(profile, frame), '');
   const line = profile.frames.line[frame];
   // Without a file the function's name is the best place we can give.
   if (file === '') return `${funcName(profile, func)}${line >= 0 ? `:${line}` : ''}`;

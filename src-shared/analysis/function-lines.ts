@@ -5,8 +5,9 @@
  * For function f, its hottest line is the line of f's own frames with the most
  * weight over the whole recording, a sample counted once per (f, line) even
  * when recursion repeats the frame. For a leaf that is the line it burns time
- * on; for a caller it is the call site most samples pass through. -1 when no
- * frame of f has a line.
+ * on; for a caller it is the call site most samples pass through. Only lines
+ * in f's own file count (the answer is read as f's file:line); -1 when no
+ * frame of f has one.
  */
 
 import type { Profile } from '../profile/model';
@@ -27,7 +28,7 @@ export function computeHottestLines(profile: Profile): Int32Array {
     for (let at = s; at !== -1; at = stacks.prefix[at]) {
       const frame = stacks.frame[at];
       const line = frames.line[frame];
-      if (line < 0) continue;
+      if (line < 0 || frames.file[frame] >= 0) continue;
       const func = frames.func[frame];
       let entry = entryOf.get(func, line);
       if (entry === -1) {

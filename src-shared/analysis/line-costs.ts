@@ -4,12 +4,14 @@
  * self  = weight of samples whose leaf frame executes that line.
  * total = weight of samples with any frame on that line, counted once per
  *         sample (recursion through the same line counts once).
- * A frame's file is its function's file: inlined frames carry their own
- * function, so an inlined helper's lines land in the helper's file.
+ * A frame's file is its own when the format gives one (a line the function
+ * runs from another file, frameFile()), else its function's: inlined frames
+ * carry their own function, so an inlined helper's lines land in the
+ * helper's file.
  * Frames without a known line (-1) or file contribute nothing.
  */
 
-import type { IndexIntoStringTable, Profile } from '../profile/model';
+import { frameFile, type IndexIntoStringTable, type Profile } from '../profile/model';
 import { totalsOncePerSample } from './stack-key-totals';
 
 export interface LineCosts {
@@ -37,7 +39,7 @@ export interface LineSelfCosts {
 }
 
 export function lineSelfCosts(profile: Profile, stackWeights: Float64Array): LineSelfCosts {
-  const { stacks, frames, funcs } = profile;
+  const { stacks, frames } = profile;
   // One entry per distinct (file, line), found once per frame rather than once per stack step.
   const indexOfKey = new Map<number, number>();
   const file: number[] = [];
@@ -45,7 +47,7 @@ export function lineSelfCosts(profile: Profile, stackWeights: Float64Array): Lin
   const entryOfFrame = new Int32Array(frames.length);
   for (let frame = 0; frame < frames.length; frame++) {
     const lineNumber = frames.line[frame];
-    const fileIndex: IndexIntoStringTable = funcs.file[frames.func[frame]];
+    const fileIndex: IndexIntoStringTable = frameFile(profile, frame);
     if (lineNumber < 0 || fileIndex < 0) {
       entryOfFrame[frame] = -1;
       continue;

@@ -10,7 +10,9 @@
  *   total = weight of samples with any frame on the line, counted once per
  *           sample (recursion through the line counts once).
  * Inlined frames carry their own function and file, so an inlined helper's
- * lines get their cost in the helper's file. Per line we also keep which
+ * lines get their cost in the helper's file; a line a function runs from
+ * another file without an inlined call (frameFile()) gets it in that file,
+ * under that function. Per line we also keep which
  * functions put cost there (the hover's list): an inlined helper and the
  * function it was inlined into are both named.
  *
@@ -28,7 +30,7 @@
  *           call just before it (see assembly-costs in the renderer).
  */
 
-import type { IndexIntoFuncTable, IndexIntoStringTable, Profile } from '../profile/model';
+import { frameFile, type IndexIntoFuncTable, type IndexIntoStringTable, type Profile } from '../profile/model';
 
 export interface FuncLineCost {
   func: IndexIntoFuncTable;
@@ -94,7 +96,7 @@ export function computeFileLineCosts(
       const isLeaf = leaf;
       leaf = false;
       const line = frames.line[frame];
-      if (line < 0 || funcs.file[func] !== file) continue;
+      if (line < 0 || frameFile(profile, frame) !== file) continue;
       const key = line * funcCount + func;
       let pair = pairOf.get(key);
       if (pair === undefined) {

@@ -35,6 +35,8 @@ export interface FuncDetails {
 export interface FrameDetails {
   address?: number;
   line?: number;
+  /** The file of `line` when the format knows it per frame; the function's file when absent or the same. */
+  file?: string | null;
   inlineDepth?: number;
 }
 
@@ -62,6 +64,7 @@ export class ProfileBuilder {
   private readonly frameFunc = growInt32(256);
   private readonly frameAddress = growFloat64(256);
   private readonly frameLine = growInt32(256);
+  private readonly frameFile = growInt32(256);
   private readonly frameInlineDepth = growUint8(256);
 
   // (prefix, frame) -> stack, in typed arrays: millions of lookups per big file, no boxed keys.
@@ -140,12 +143,16 @@ export class ProfileBuilder {
     const address = details.address ?? -1;
     const line = details.line ?? -1;
     const inlineDepth = details.inlineDepth ?? 0;
-    const key = `${func}:${address}:${line}:${inlineDepth}`;
+    // -1 for the function's own file, so a frame's file is stored only where it says something.
+    let file = this.internOrNone(details.file);
+    if (file === this.funcFile.get(func)) file = -1;
+    const key = `${func}:${address}:${line}:${inlineDepth}:${file}`;
     let index = this.frameKey.get(key);
     if (index === undefined) {
       index = this.frameFunc.push(func);
       this.frameAddress.push(address);
       this.frameLine.push(line);
+      this.frameFile.push(file);
       this.frameInlineDepth.push(inlineDepth);
       this.frameKey.set(key, index);
     }
@@ -273,6 +280,7 @@ export class ProfileBuilder {
         func: this.frameFunc.finish(),
         address: this.frameAddress.finish(),
         line: this.frameLine.finish(),
+        file: this.frameFile.finish(),
         inlineDepth: this.frameInlineDepth.finish(),
       },
       stacks: {

@@ -76,12 +76,19 @@ export interface FuncTable {
  * none (collapsed stacks); `line` is the source line executing in this frame,
  * -1 when unknown. `inlineDepth` is 0 for a real frame and 1.. for functions
  * inlined into it (outermost first).
+ *
+ * `file` is where `line` is when that is not the function's own file, else
+ * -1: a function can run lines of another file without an inlined call of
+ * its own (an #include inside its body, a #line directive as in bison's
+ * parsers, Rust's MIR inlining), and stays one function. frameFile() reads
+ * the two together.
  */
 export interface FrameTable {
   length: number;
   func: Int32Array;
   address: Float64Array;
   line: Int32Array;
+  file: Int32Array;
   inlineDepth: Uint8Array;
 }
 
@@ -235,6 +242,12 @@ export interface Profile {
 /** The string at `index`, or `fallback` for -1. */
 export function stringAt(profile: Profile, index: IndexIntoStringTable, fallback = ''): string {
   return index < 0 ? fallback : (profile.strings[index] ?? fallback);
+}
+
+/** The file of frame `frame`'s line: its own when it has one, else its function's (-1 when neither is known). */
+export function frameFile(profile: Profile, frame: IndexIntoFrameTable): IndexIntoStringTable {
+  const own = profile.frames.file[frame];
+  return own >= 0 ? own : profile.funcs.file[profile.frames.func[frame]];
 }
 
 /** Weight of sample `i`: 1 unless the profile carries weights. */

@@ -19,11 +19,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildReport } from '../../src-shared/report';
-import type { Profile } from '../../src-shared/profile/model';
+import { frameFile, type Profile } from '../../src-shared/profile/model';
 import { loadProfile } from '../../src-main/import/load';
 import { readPerfData } from '../../src-main/import/perf-data';
 import { fileSource } from '../../src-main/import/source';
-import { compileFixture, perfReportBySymbol, perfScriptText, recordPerf } from '../helpers/perf';
+import { compileFixture, perfReportBySrcline, perfReportBySymbol, perfScriptText, recordPerf } from '../helpers/perf';
 import { compileFixtureWith, countBy, dsoName, perfReportChildren, perfReportThreads, perfScriptSamples, profileSamples, recordPerfPipe, recordPerfWith, type PerfScriptSample } from '../helpers/perf-data';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -163,7 +163,7 @@ function mostCommonCallerLine(profile: Profile, name: string): string | null {
       const frame = stacks.frame[s];
       const func = frames.func[frame];
       if (profile.strings[funcs.name[func]] !== name) continue;
-      const file = funcs.file[func] >= 0 ? profile.strings[funcs.file[func]].split('/').pop() : '?';
+      const file = frameFile(profile, frame) >= 0 ? profile.strings[frameFile(profile, frame)].split('/').pop() : '?';
       const key = `${file}:${frames.line[frame]}`;
       lines.set(key, (lines.get(key) ?? 0) + 1);
     }
@@ -185,6 +185,31 @@ async function perfScriptCallerLine(data: string, name: string): Promise<string 
   }
   return [...lines].sort((x, y) => y[1] - x[1])[0]?.[0] ?? null;
 }
+
+test('a function that runs lines of another file (an #include in its body) is one function, as perf report says; each line keeps its file', async () => {
+  const binary = await compileFixture('included_body');
+  const data = await recordPerf(binary, ['300'], { frequency: 2000 });
+  const profile = await load(data);
+  const ours = buildReport(profile, 5);
+  const perf = await perfReportBySymbol(data);
+  const top = perf.functions[0];
+  assert.equal(top.name, 'mix_all', 'perf sees the fixture spend its time in mix_all');
+  const rows = ours.functions.filter((f) => f.name === top.name);
+  assert.equal(rows.length, 1, `one ${top.name}, not one per file its lines are in`);
+  assert.ok(Math.abs((100 * rows[0].self) / ours.total - top.percent) <= 1, `${top.name}'s share: ${(100 * rows[0].self) / ours.total} against perf's ${top.percent}`);
+  // The function is where it is defined: the file, and the line llvm-symbolizer gives as its start.
+  assert.ok(rows[0].file?.endsWith('/included_body.c'), `mix_all's file: ${rows[0].file}`);
+  const func = Array.from({ length: profile.funcs.length }, (_, f) => f).find((f) => profile.strings[profile.funcs.name[f]] === top.name)!;
+  const symbol = spawnSync('nm', [binary], { encoding: 'utf8' }).stdout.split('\n').find((l) => l.endsWith(' T mix_all'))!.split(' ')[0];
+  const start = /Function start line: (\d+)/.exec(spawnSync('llvm-symbolizer', ['--verbose', `--obj=${binary}`, `0x${symbol}`], { encoding: 'utf8' }).stdout)?.[1];
+  assert.equal(profile.funcs.startLine[func], Number(start), 'the start line is the definition\'s');
+  // Lines: perf's hottest source lines, in order and with their files, most of them in the .inc file.
+  const perfLines = (await perfReportBySrcline(data)).lines.filter((l) => l.line > 0).slice(0, 3);
+  assert.ok(perfLines.some((l) => l.file.endsWith('included_body.inc')), 'perf puts lines in the included file');
+  const ourLines = ours.lines.slice(0, 3);
+  assert.deepEqual(ourLines.map((l) => `${l.file.split('/').pop()}:${l.line}`), perfLines.map((l) => `${l.file.split('/').pop()}:${l.line}`));
+  ourLines.forEach((l, i) => assert.ok(Math.abs((100 * l.self) / ours.total - perfLines[i].percent) <= 1, `${l.file}:${l.line} share`));
+});
 
 /** How many PERF_RECORD_COMPRESSED / COMPRESSED2 records (81, 83) a little-endian perf.data file's data section holds. */
 function compressedBatches(path: string): number {

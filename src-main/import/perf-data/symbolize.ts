@@ -75,8 +75,9 @@ export function symbolizeLocations(
     const out: number[] = [];
     for (let i = frames.length - 1, depth = 0; i >= 0; i--, depth++) {
       const f = frames[i];
-      const func = builder.func(f.name, { file: f.file, library, kind });
-      out.push(builder.frame(func, { address, line: f.line, inlineDepth: depth }));
+      // The function goes by the file it is declared in when the debug info says; its line may be in another.
+      const func = builder.func(f.name, { file: f.funcFile ?? f.file, startLine: f.funcLine, library, kind });
+      out.push(builder.frame(func, { address, line: f.line, file: f.file, inlineDepth: depth }));
     }
     perLocation[location] = out;
   };
