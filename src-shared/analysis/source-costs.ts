@@ -25,9 +25,11 @@
  *   self  = weight of samples whose leaf location is that address in F
  *           (the innermost inlined frames there share the address);
  *   total = weight of samples with a frame of F at that address, once per
- *           sample. For callers the address is the return address, so the
- *           view attributes it to the instruction that contains it, or to the
- *           call just before it (see assembly-costs in the renderer).
+ *           sample. For callers the address is in the call (perf.data: the
+ *           return address minus one) or, for formats that keep return
+ *           addresses, just after it: the view attributes it to the
+ *           instruction that contains it, or to the call just before it (see
+ *           assembly-costs in the renderer).
  */
 
 import { frameFile, type IndexIntoFuncTable, type IndexIntoStringTable, type Profile } from '../profile/model';

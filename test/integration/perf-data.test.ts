@@ -154,6 +154,24 @@ test('--call-graph dwarf without frame pointers: inclusive shares equal perf rep
   }
 });
 
+test('frame-pointer callers are call sites too: a, b and c call from the lines perf\'s DWARF unwinder names', async () => {
+  // The same binary (built with frame pointers) recorded both ways: perf's DWARF unwinder gives each caller at
+  // its call site (return address - 1); a frame-pointer chain holds return addresses, which Heatline moves back
+  // into the call the same way, so both recordings put a caller on the line of its call.
+  const binary = await compileFixture('deep_stack');
+  const fp = await recordPerf(binary, ['60'], { frequency: 1000 });
+  const dwarf = await recordPerf(binary, ['60'], { callGraph: 'dwarf', frequency: 1000 });
+  const profile = await load(fp);
+  // hot() sets up no frame of its own (a leaf), so a frame-pointer walk from it skips c, in perf as here.
+  const callers = ['a', 'b', 'c'].filter((name) => mostCommonCallerLine(profile, name) !== null);
+  assert.ok(callers.includes('a') && callers.includes('b'), `callers found in the frame-pointer chains: ${callers.join(', ')}`);
+  for (const name of callers) {
+    const expected = await perfScriptCallerLine(dwarf, name);
+    assert.ok(expected !== null, `perf unwound ${name} as a caller`);
+    assert.equal(mostCommonCallerLine(profile, name), expected, `the line ${name}() calls from`);
+  }
+});
+
 /** The source line of `name`'s frames that have a callee, weighted by samples, as `file:line` (file's last part). */
 function mostCommonCallerLine(profile: Profile, name: string): string | null {
   const { stacks, frames, funcs, samples } = profile;

@@ -76,7 +76,8 @@ for (const le of [true, false]) {
       });
     }
     const { profile } = await readPerfData(bytesSource('t', w.toFile()));
-    assert.deepEqual(stacks(profile), ['app+0x1200;app+0x1010', 'app+0x1201;app+0x1010', 'app+0x1202;app+0x1010']);
+    // The caller is its call site, the return address minus one.
+    assert.deepEqual(stacks(profile), ['app+0x11ff;app+0x1010', 'app+0x1200;app+0x1010', 'app+0x1201;app+0x1010']);
     assert.deepEqual([...profile.samples.time], [100, 101, 102]);
     assert.equal(profile.threads.tid[0], 43);
     assert.equal(profile.meta.warnings.length, 0, profile.meta.warnings.join('; '));
@@ -84,7 +85,7 @@ for (const le of [true, false]) {
 }
 
 test('kernel addresses reach the kernel resolver with all 64 bits; unresolved ones collapse into one [kernel] frame', async () => {
-  const kernelIps = [0xffffffff81000010n, 0xffffffff81000011n, 0xffffffffc0de0001n];
+  const kernelIps = [0xffffffff81000010n, 0xffffffff81000021n, 0xffffffffc0de0001n];
   const w = withApp(ST.IP | ST.TID | ST.TIME | ST.CALLCHAIN);
   w.sample(0, { ip: kernelIps[0], pid: 42, tid: 42, time: 100n, callchain: [PERF_CONTEXT_KERNEL, ...kernelIps, PERF_CONTEXT_USER, BASE + 0x20n] }, 1);
   const seen: bigint[] = [];
@@ -97,8 +98,9 @@ test('kernel addresses reach the kernel resolver with all 64 bits; unresolved on
     },
   };
   const { profile } = await readPerfData(bytesSource('t', w.toFile()), {}, { symbols: () => sources });
-  // Every address once, in any order (the reader meets a chain's callers before its leaf).
-  assert.deepEqual([...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), kernelIps);
+  // Every address once, in any order (the reader meets a chain's callers before its leaf): the sampled ip as it
+  // is, the callers at their call sites (return address - 1), the user pc after the marker as it is.
+  assert.deepEqual([...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), [kernelIps[0], kernelIps[1] - 1n, kernelIps[2] - 1n]);
   assert.deepEqual(stacks(profile), ['app+0x1020;[kernel];do_thing']);
   assert.equal(profile.funcs.kind[profile.frames.func[profile.stacks.frame[profile.samples.stack[0]]]], 1 /* kernel */);
 });
@@ -113,7 +115,7 @@ test('symbolization: one batch per binary, inlined frames by depth, missing bina
         calls.push({ binary, offsets });
         if (binary.path !== APP) return offsets.map(() => ({ frames: [] }));
         return offsets.map((o) =>
-          o === 0x1300 ? { frames: [{ name: 'main', file: 'app.c', line: 3 }] } : { frames: [{ name: 'leaf_inl', file: 'app.h', line: 9 }, { name: 'work', file: 'app.c', line: 20 }] },
+          o === 0x12ff ? { frames: [{ name: 'main', file: 'app.c', line: 3 }] } : { frames: [{ name: 'leaf_inl', file: 'app.h', line: 9 }, { name: 'work', file: 'app.c', line: 20 }] },
         );
       },
       locate: (binary) => ({ binaryPath: binary.path === APP ? APP : null, debugPath: null }),
@@ -124,11 +126,12 @@ test('symbolization: one batch per binary, inlined frames by depth, missing bina
   assert.deepEqual(
     calls.map((c) => [c.binary.path, [...c.offsets].sort((a, b) => a - b)]),
     [
-      [APP, [0x1010, 0x1011, 0x1300]],
-      ['/lib/libgone.so', [0x10]],
+      // Callers at their call sites: the return address minus one.
+      [APP, [0x1010, 0x1011, 0x12ff]],
+      ['/lib/libgone.so', [0xf]],
     ],
   );
-  assert.deepEqual(new Set(stacks(profile)), new Set(['main;libgone.so+0x10;work;leaf_inl']));
+  assert.deepEqual(new Set(stacks(profile)), new Set(['main;libgone.so+0xf;work;leaf_inl']));
   const leafFrame = profile.stacks.frame[profile.samples.stack[0]];
   assert.equal(profile.frames.inlineDepth[leafFrame], 1);
   assert.equal(profile.frames.line[leafFrame], 9);
@@ -157,16 +160,20 @@ test('call chains that share outer frames: every stack is read word by word, wha
     let kernel = kernelSample;
     const depth = 1 + next(40);
     for (let d = 0; d < depth; d++) {
+      // The leaf and the first word after a marker are exact pcs; every other word is a return address, read at
+      // its call site (minus one).
+      let exact = d === 0;
       if (kernel && d > 0 && next(6) === 0) {
         chain.push(PERF_CONTEXT_USER);
         kernel = false;
+        exact = true;
       }
       // Few distinct words; the same raw value is a kernel word or a user word by the mode it is read in.
       const k = next(d < depth - 8 ? 2 : 5);
       const word = kernel ? kernelWord(k) : userWord(k);
       chain.push(kernel && next(4) === 0 ? userWord(k) : word);
-      const read = chain[chain.length - 1];
-      names.unshift(kernel ? kernelName(read) : `app+0x${(read - BASE + 0x1000n).toString(16)}`);
+      const site = chain[chain.length - 1] - (exact ? 0n : 1n);
+      names.unshift(kernel ? kernelName(site) : `app+0x${(site - BASE + 0x1000n).toString(16)}`);
     }
     w.sample(0, { pid: 42, tid: 42, time: BigInt(100 + i), callchain: chain }, kernelSample ? 1 : 2);
     expected.push(names.join(';'));

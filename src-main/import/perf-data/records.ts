@@ -103,6 +103,17 @@ export interface Counts {
   looseSamples: number;
 }
 
+/**
+ * The low half of a caller's call site from its return address's: the
+ * return address is the instruction after the call, which may be another
+ * line or the start of an inlined function; the byte before it is in the
+ * call, as perf's unwinders (libdw, libunwind) and gdb name a caller. The
+ * high half borrows when lo is 0 (see the callers).
+ */
+function callSiteLo(lo: number): number {
+  return (lo - 1) >>> 0;
+}
+
 export class PerfDataReader {
   readonly attrs: PerfEventAttr[] = [];
   readonly features: PerfFeatures = emptyFeatures();
@@ -136,6 +147,8 @@ export class PerfDataReader {
   private scratch = new Int32Array(256);
   /** walkCallers()'s per-word cpumodes, reused. */
   private wordModes = new Int32Array(256);
+  /** ... and whether each is an exact pc (the first word of its context) rather than a return address. */
+  private wordExact = new Uint8Array(256);
   private readonly hiAt: number;
   private readonly loAt: number;
   private readonly lookup: ModuleLookup & { pid: number };
@@ -407,14 +420,23 @@ export class PerfDataReader {
   private walkCallers(view: DataView, offset: number, nr: number, cpumode: number, pid: number): number {
     const le = this.le;
     const { hiAt, loAt } = this;
-    // The mode each word is read in: set by the nearest context marker on its leaf side.
-    if (nr > this.wordModes.length) this.wordModes = new Int32Array(2 * nr);
+    // The mode each word is read in: set by the nearest context marker on its leaf side. The word right
+    // after a marker is the pc where that context was left (user code entering the kernel), not a return
+    // address; the callers' first word follows the leaf, so it is one.
+    if (nr > this.wordModes.length) {
+      this.wordModes = new Int32Array(2 * nr);
+      this.wordExact = new Uint8Array(2 * nr);
+    }
     const modes = this.wordModes;
+    const exact = this.wordExact;
     let mode = cpumode;
+    let afterMarker = false;
     for (let i = 0, o = offset; i < nr; i++, o += 8) {
       modes[i] = mode;
+      exact[i] = afterMarker ? 1 : 0;
       const lo = view.getUint32(o + loAt, le);
-      if (lo >= MARKER_MIN_LO && view.getUint32(o + hiAt, le) === 0xffffffff) mode = cpumodeOfMarker(lo);
+      afterMarker = lo >= MARKER_MIN_LO && view.getUint32(o + hiAt, le) === 0xffffffff;
+      if (afterMarker) mode = cpumodeOfMarker(lo);
     }
     // The outer `depth` words end at word nr - depth, read in modes[nr - depth].
     let depth = (nr - 1) & ~(PREFIX_STEP - 1);
@@ -436,10 +458,13 @@ export class PerfDataReader {
       const lo = view.getUint32(o + loAt, le);
       const wordMode = modes[i];
       if (hi !== 0xffffffff || lo < MARKER_MIN_LO) {
+        // A caller's frame is its call site: the return address minus one (see callSiteLo).
+        const siteHi = exact[i] === 1 || lo !== 0 ? hi : (hi - 1) >>> 0;
+        const siteLo = exact[i] === 1 ? lo : callSiteLo(lo);
         let location = -1;
-        if (wordMode === CPUMODE_USER) location = userCache.get(hi, lo);
-        else if (wordMode === CPUMODE_KERNEL) location = kernelCache.get(hi, lo);
-        node = this.paths.child(node, location >= 0 ? location : this.location(wordMode, pid, hi, lo));
+        if (wordMode === CPUMODE_USER) location = userCache.get(siteHi, siteLo);
+        else if (wordMode === CPUMODE_KERNEL) location = kernelCache.get(siteHi, siteLo);
+        node = this.paths.child(node, location >= 0 ? location : this.location(wordMode, pid, siteHi, siteLo));
       }
       if ((d & (PREFIX_STEP - 1)) === 0 || d === nr) this.chains.add(d, nr, wordMode, node);
     }
@@ -510,17 +535,23 @@ export class PerfDataReader {
     // call that is not inlined is boxed, and this loop runs once per frame of every new chain.
     const userCache = this.locations.userCache(pid);
     const kernelCache = this.locations.kernelCache;
+    // The first word, and the first after each marker, are exact pcs; the others return addresses.
+    let exact = true;
     for (let i = 0, o = offset; i < nr; i++, o += 8) {
       const hi = view.getUint32(o + this.hiAt, le);
       const lo = view.getUint32(o + this.loAt, le);
       if (hi === 0xffffffff && lo >= MARKER_MIN_LO) {
         cpumode = cpumodeOfMarker(lo);
+        exact = true;
         continue;
       }
+      const siteHi = exact || lo !== 0 ? hi : (hi - 1) >>> 0;
+      const siteLo = exact ? lo : callSiteLo(lo);
+      exact = false;
       let location = -1;
-      if (cpumode === CPUMODE_USER) location = userCache.get(hi, lo);
-      else if (cpumode === CPUMODE_KERNEL) location = kernelCache.get(hi, lo);
-      scratch[count++] = location >= 0 ? location : this.location(cpumode, pid, hi, lo);
+      if (cpumode === CPUMODE_USER) location = userCache.get(siteHi, siteLo);
+      else if (cpumode === CPUMODE_KERNEL) location = kernelCache.get(siteHi, siteLo);
+      scratch[count++] = location >= 0 ? location : this.location(cpumode, pid, siteHi, siteLo);
     }
     return count;
   }
