@@ -31,6 +31,9 @@ const DW_LNS_set_prologue_end = 10;
 const DW_LNS_set_epilogue_begin = 11;
 const DW_LNS_set_isa = 12;
 
+/** C0 controls, DEL, and bytes that were not UTF-8 (decoded as U+FFFD): never a source path that can be opened. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f\ufffd]/;
+
 const DW_LNE_end_sequence = 1;
 const DW_LNE_set_address = 2;
 const DW_LNE_define_file = 3;
@@ -119,7 +122,9 @@ export class LineTable {
 
   private computePath(index: number): string | null {
     const entry = this.files[index];
-    if (!entry) return null;
+    // A name with control characters or undecodable bytes is no file: garbage some JIT writers put in the
+    // line tables they generate (perf inject --jit images of node's jitdump), which readelf prints as it is.
+    if (!entry || CONTROL_CHARACTER.test(entry.name)) return null;
     if (entry.name.startsWith('/')) return entry.name;
     // Before DWARF 5 directory 0 meant "the compilation directory"; since,
     // entry 0 holds it explicitly. Both land in dirs[] the same way here.
