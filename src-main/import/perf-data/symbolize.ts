@@ -10,16 +10,21 @@
  *   kernel, no kallsyms     [kernel]             (one function for all)
  *   no map covers it        0x00007f1234567890   (perf's format for these)
  *   JIT memory, no map file 0x00007f1234567890
+ * Code from `perf inject --jit` images is JIT code under no library, so a
+ * function V8 or a JVM compiled twice (two images) stays one function.
  * Inlined functions become frames of their own (inlineDepth 1..), as
  * `perf report --inline` shows them.
  */
 
 import type { ProfileBuilder } from '../../../src-shared/profile/builder';
 import { FuncKind, type IndexIntoFrameTable } from '../../../src-shared/profile/model';
-import type { BinaryResolver, ResolvedAddress } from '../../symbols/types';
+import type { BinaryResolver, ResolvedAddress, ResolvedFrame } from '../../symbols/types';
 import { BinaryKind, type BinaryTable } from './address-space';
 import { hexOf } from './binary';
 import { LocationKind, type Locations } from './locations';
+
+/** The images `perf inject --jit` makes from a jitdump, one per compiled function: jitted-PID-N.so. */
+const JIT_IMAGE = /^jitted-\d+-\d+\.so$/;
 
 /** Kernel symbols (kallsyms): symbols/kernel.ts behind an adapter in index.ts. */
 export interface KernelSymbolizer {
@@ -64,6 +69,19 @@ export function symbolizeLocations(
   const perLocation: number[][] = Array.from({ length: locations.length }, () => []);
   const warnings = builder.meta.warnings;
   let kernelFallbackFrame = -1;
+  // A function the debug info declares nowhere (line rows without a DIE: perf inject's JIT images, line-table-only
+  // builds) is in the file of the first line of it met, so its lines in other files keep it one function.
+  const undeclaredFile = new Map<string, string | null>();
+  const funcFileOf = (f: ResolvedFrame, library: string | null): string | null => {
+    if (f.funcFile !== undefined) return f.funcFile;
+    const key = `${f.name}\0${library ?? ''}`;
+    let file = undeclaredFile.get(key);
+    if (file === undefined) {
+      file = f.file;
+      undeclaredFile.set(key, file);
+    }
+    return file;
+  };
 
   const emit = (location: number, resolved: ResolvedAddress | undefined, library: string | null, kind: FuncKind, address: number, fallbackName: () => string) => {
     const frames = resolved?.frames ?? [];
@@ -76,7 +94,7 @@ export function symbolizeLocations(
     for (let i = frames.length - 1, depth = 0; i >= 0; i--, depth++) {
       const f = frames[i];
       // The function goes by the file it is declared in when the debug info says; its line may be in another.
-      const func = builder.func(f.name, { file: f.funcFile ?? f.file, startLine: f.funcLine, library, kind });
+      const func = builder.func(f.name, { file: funcFileOf(f, library), startLine: f.funcLine, library, kind });
       out.push(builder.frame(func, { address, line: f.line, file: f.file, inlineDepth: depth }));
     }
     perLocation[location] = out;
@@ -100,7 +118,12 @@ export function symbolizeLocations(
       }
     }
     const base = baseName(path);
-    ids.forEach((id, i) => emit(id, resolved[i], path, FuncKind.native, offsets[i], () => `${base}+0x${offsets[i].toString(16)}`));
+    // `perf inject --jit` writes each JIT-compiled function to an ELF image of its own: JIT code, and a function
+    // compiled twice is still one function, so its images are not libraries that would tell the two apart.
+    const jitImage = JIT_IMAGE.test(base);
+    const library = jitImage ? null : path;
+    const kind = jitImage ? FuncKind.jit : FuncKind.native;
+    ids.forEach((id, i) => emit(id, resolved[i], library, kind, offsets[i], () => `${base}+0x${offsets[i].toString(16)}`));
   }
   if (missing.length > 0) {
     const shown = missing.slice(0, 3).map(baseName).join(', ');
