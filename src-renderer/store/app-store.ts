@@ -18,6 +18,7 @@ import type { TimeRange } from '../../src-shared/analysis/analyzer';
 import { sameTransform, transformFuncPath, type Transform } from '../../src-shared/analysis/transforms';
 import type { HostInfo } from '../../src-shared/contract';
 import type { IndexIntoFuncTable, IndexIntoThreadTable, Profile } from '../../src-shared/profile/model';
+import { hasAllocationSites } from './memory-metric';
 import { defaultSourceSelection, type SourceSelection } from './source-state';
 import { ancestorKeys, defaultView, pathKey, pathOfKey, type PaneSizes, type ViewState } from './view-state';
 
@@ -181,11 +182,19 @@ function patchActive(state: Store, change: { selection?: Partial<Selection>; vie
   return { tabs, selection: tab.selection, view: tab.view };
 }
 
-/** A fresh view of `profile`: the timeline just tall enough for its tracks (within reason). */
+/**
+ * A fresh view of `profile`: the timeline just tall enough for its tracks
+ * (within reason), and a memory profile on its allocation sites, as
+ * dh_view, heaptrack_gui and Instruments' Allocations open on their tables.
+ */
 function initialView(profile: Profile): ViewState {
   const processes = new Set(profile.threads.pid).size;
   const wanted = TIMELINE_CHROME + processes * PROCESS_ROW + profile.threads.length * THREAD_ROW;
-  return { ...defaultView, panes: { ...defaultView.panes, timeline: Math.max(110, Math.min(defaultView.panes.timeline, wanted)) } };
+  return {
+    ...defaultView,
+    mainView: hasAllocationSites(profile) ? 'sites' : defaultView.mainView,
+    panes: { ...defaultView.panes, timeline: Math.max(110, Math.min(defaultView.panes.timeline, wanted)) },
+  };
 }
 
 /** Heights in the timeline (bar, ruler, borders; process and thread rows), as its stylesheet sets them. */

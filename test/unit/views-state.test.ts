@@ -57,6 +57,20 @@ test('each open profile is a tab with its own view state; closing shows the neig
   assert.equal(state().profile, null);
 });
 
+test('a memory profile opens on its allocation sites, a CPU profile on the flame graph', async () => {
+  const builder = new ProfileBuilder({ format: 'dhat', kind: 'memory', unit: 'bytes', sourceName: 'm', weighted: true });
+  const thread = builder.thread(1, 1, 'main');
+  const stack = builder.stackFromRoot([builder.frame(builder.func('main')), builder.frame(builder.func('alloc'))]);
+  builder.sample(stack, thread, NaN, 64);
+  const one = Float64Array.of(64);
+  builder.setAllocations({ length: 1, stack: Int32Array.of(stack), totalBytes: one, totalBlocks: Float64Array.of(1), peakBytes: one, endBytes: one, reads: one, writes: one, lifetime: one, temporary: Float64Array.of(NaN), timeline: null });
+  const store = createAppStore();
+  store.getState().profileOpened(builder.finish(), 'dhat-heap.json');
+  assert.equal(store.getState().view.mainView, 'sites');
+  store.getState().profileOpened(await profileFromText('main;a 1'), 'cpu');
+  assert.equal(store.getState().view.mainView, 'flame');
+});
+
 test('adding a transform moves the selected path and the open rows with it; chips remove one at a time', async () => {
   const profile = await profileFromText('main;parse;lex 3\nmain;render 1');
   const [main, parse, lex, render] = ['main', 'parse', 'lex', 'render'].map((name) => funcNamed(profile, name));
