@@ -24,6 +24,7 @@ import { loadProfile } from '../../src-main/import/load';
 import { fileSource } from '../../src-main/import/source';
 import { artifactDir } from '../helpers/compile';
 import { perfReportBySymbol } from '../helpers/perf';
+import { perfReportThreads } from '../helpers/perf-data';
 
 const FIB = `
 function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
@@ -111,6 +112,12 @@ test('node --perf-basic-prof: JIT functions from /tmp/perf-PID.map, as perf repo
   try {
     const profile = await loadProfile(await fileSource(data));
     await assertSameHotFunctions(profile, data);
+    // node's threads (main, V8 workers, libuv) carry the names perf gives them.
+    for (const thread of await perfReportThreads(data)) {
+      const t = Array.from(profile.threads.tid).indexOf(thread.tid);
+      assert.ok(t >= 0, `thread ${thread.tid} is in the profile`);
+      assert.equal(stringAt(profile, profile.threads.name[t]), thread.comm, `thread ${thread.tid}'s name`);
+    }
     const fib = funcsNamed(profile, (name) => /^JS:[*~^]?fib /.test(name));
     assert.ok(fib.length > 0, 'the JS function is named from the map');
     for (const f of fib) assert.equal(profile.funcs.kind[f], FuncKind.jit, 'JIT code is JIT');
