@@ -69,16 +69,23 @@ export function symbolizeLocations(
   const perLocation: number[][] = Array.from({ length: locations.length }, () => []);
   const warnings = builder.meta.warnings;
   let kernelFallbackFrame = -1;
-  // A function the debug info declares nowhere (line rows without a DIE: perf inject's JIT images, line-table-only
-  // builds) is in the file of the first line of it met, so its lines in other files keep it one function.
-  const undeclaredFile = new Map<string, string | null>();
+  // A frame without a declaration (line rows outside any DIE: perf inject's JIT images, line-table-only builds, a
+  // stray address of a declared function) takes the file its function is declared in at other addresses of the
+  // same binary, else the file of the first line of it met: its lines in other files keep it one function.
+  const fileOfFunction = new Map<string, string | null>();
+  const functionKey = (f: ResolvedFrame, library: string | null) => `${f.name}\0${library ?? ''}`;
+  const learnDeclarations = (resolved: readonly (ResolvedAddress | undefined)[], library: string | null) => {
+    for (const address of resolved) {
+      for (const f of address?.frames ?? []) if (typeof f.funcFile === 'string') fileOfFunction.set(functionKey(f, library), f.funcFile);
+    }
+  };
   const funcFileOf = (f: ResolvedFrame, library: string | null): string | null => {
     if (f.funcFile !== undefined) return f.funcFile;
-    const key = `${f.name}\0${library ?? ''}`;
-    let file = undeclaredFile.get(key);
+    const key = functionKey(f, library);
+    let file = fileOfFunction.get(key);
     if (file === undefined) {
       file = f.file;
-      undeclaredFile.set(key, file);
+      fileOfFunction.set(key, file);
     }
     return file;
   };
@@ -123,6 +130,7 @@ export function symbolizeLocations(
     const jitImage = JIT_IMAGE.test(base);
     const library = jitImage ? null : path;
     const kind = jitImage ? FuncKind.jit : FuncKind.native;
+    learnDeclarations(resolved, library);
     ids.forEach((id, i) => emit(id, resolved[i], library, kind, offsets[i], () => `${base}+0x${offsets[i].toString(16)}`));
   }
   if (missing.length > 0) {
