@@ -120,7 +120,8 @@ test('many sample fields at once are skipped correctly (addr, raw, regs, phys ad
   const data = await recordPerfWith([...args, '--intr-regs=ax,bx', '--user-regs=sp,ip', '--all-cgroups', '--', binary, '5'], 'cpu_hot-many-fields.perf.data');
   const profile = await load(data);
   assertSameSamples(profile, await perfScriptSamples(data, 'cpu-clock'));
-  assert.deepEqual(profile.meta.warnings, [], 'every sample decoded to its last byte');
+  // A busy machine can make the kernel drop samples (a warning of its own); no other warning may come.
+  assert.deepEqual(profile.meta.warnings.filter((w) => !/the kernel lost \d+ samples/.test(w)), [], 'every sample decoded to its last byte');
 });
 
 test('DWARF call graph with a leader-sampled group (READ group, user regs and stack)', async () => {
@@ -129,7 +130,8 @@ test('DWARF call graph with a leader-sampled group (READ group, user regs and st
   const profile = await load(data);
   assertSameSamples(profile, await perfScriptSamples(data, 'cpu-clock'));
   assert.equal(buildReport(profile).total, profile.samples.length);
-  assert.deepEqual(profile.meta.warnings, [], 'every sample decoded to its last byte');
+  // A busy machine can make the kernel drop samples (a warning of its own); no other warning may come.
+  assert.deepEqual(profile.meta.warnings.filter((w) => !/the kernel lost \d+ samples/.test(w)), [], 'every sample decoded to its last byte');
 });
 
 test('--call-graph dwarf without frame pointers: inclusive shares equal perf report --children', async () => {
