@@ -188,6 +188,37 @@ test('call chains that share outer frames: every stack is read word by word, wha
   assert.equal(pairs.size, profile.stacks.length, 'no two stacks are the same frame under the same prefix');
 });
 
+for (const order of ['kernel sample first', 'user sample first']) {
+  test(`a caller word read as an exact pc and as a return address are different frames, whichever comes first (${order})`, async () => {
+    // X is the pc where user code entered the kernel in one chain (right after the USER marker: as it is) and a
+    // return address in the other (its call site, X - 1); the outer words A, B, C are the same in both, so the
+    // reader's cache of outer parts (chains.ts) meets the same words read two ways.
+    const [X, A, B, C] = [0x500n, 0x600n, 0x700n, 0x800n].map((o) => BASE + o);
+    const w = withApp(ST.IP | ST.TID | ST.TIME | ST.CALLCHAIN);
+    const kernelSample = (time: bigint) => w.sample(0, { pid: 42, tid: 42, time, callchain: [PERF_CONTEXT_KERNEL, 0xffffffff81000010n, 0xffffffff81000020n, PERF_CONTEXT_USER, X, A, B, C] }, 1);
+    const userSample = (time: bigint) => w.sample(0, { pid: 42, tid: 42, time, callchain: [PERF_CONTEXT_USER, BASE + 0x40n, BASE + 0x900n, X, A, B, C] }, 2);
+    if (order === 'kernel sample first') {
+      kernelSample(100n);
+      userSample(101n);
+    } else {
+      userSample(100n);
+      kernelSample(101n);
+    }
+    const sources: PerfSymbolSources = { kernel: { resolveKernelAddresses: (addresses) => addresses.map(() => ({ frames: [{ name: 'k', file: null, line: -1 }] })) } };
+    const { profile } = await readPerfData(bytesSource('t', w.toFile()), {}, { symbols: () => sources });
+    const kernelStack = 'app+0x17ff;app+0x16ff;app+0x15ff;app+0x1500;k;k';
+    const userStack = 'app+0x17ff;app+0x16ff;app+0x15ff;app+0x14ff;app+0x18ff;app+0x1040';
+    assert.deepEqual(stacks(profile), order === 'kernel sample first' ? [kernelStack, userStack] : [userStack, kernelStack]);
+  });
+}
+
+test('a zero word in a frame-pointer chain stays address 0, not 0 - 1', async () => {
+  const w = withApp(ST.IP | ST.TID | ST.TIME | ST.CALLCHAIN);
+  w.sample(0, { pid: 42, tid: 42, time: 100n, callchain: [PERF_CONTEXT_USER, BASE + 0x40n, 0n] });
+  const { profile } = await readPerfData(bytesSource('t', w.toFile()));
+  assert.deepEqual(stacks(profile), ['0x0000000000000000;app+0x1040']);
+});
+
 test('records out of time order within a round are applied in time order (a sample before its MMAP)', async () => {
   const w = new PerfDataWriter().addAttr({ sampleType: ST.IP | ST.TID | ST.TIME, ids: [1] });
   w.comm(42, 42, 'app', true, 5n).finishedRound();

@@ -23,7 +23,9 @@
  * version (the same addresses mean other code after an mmap), and the
  * cpumode in effect at the prefix's inner end (words are read in the mode of
  * the nearest context marker on their leaf side, which may lie outside the
- * prefix). The words themselves are not kept: comparing them with a stored
+ * prefix), with whether that inner word is an exact pc (right after a
+ * marker) or a return address read at its call site: the callers pass both
+ * as `cpumode`, the mode in bits 0-2 and exactness in bit 3. The words themselves are not kept: comparing them with a stored
  * copy cost more than the rest of the lookup, and kept tens of MB. A false
  * match needs two different prefixes with the same 64 bits: for 10^6 stored
  * prefixes, odds of about 10^-7 per file. (A crafted file could force one,

@@ -438,11 +438,12 @@ export class PerfDataReader {
       afterMarker = lo >= MARKER_MIN_LO && view.getUint32(o + hiAt, le) === 0xffffffff;
       if (afterMarker) mode = cpumodeOfMarker(lo);
     }
-    // The outer `depth` words end at word nr - depth, read in modes[nr - depth].
+    // The outer `depth` words end at word nr - depth, read in modes[nr - depth], as an exact pc or not: both
+    // are part of what the stored node means, so both go into the key (the mode in bits 0-2, exactness bit 3).
     let depth = (nr - 1) & ~(PREFIX_STEP - 1);
     let node = -1;
     for (; depth > 0; depth -= PREFIX_STEP) {
-      const known = this.chains.knownPrefix(depth, modes[nr - depth]);
+      const known = this.chains.knownPrefix(depth, modes[nr - depth] | (exact[nr - depth] << 3));
       if (known !== NOT_FOUND) {
         node = known;
         break;
@@ -458,15 +459,16 @@ export class PerfDataReader {
       const lo = view.getUint32(o + loAt, le);
       const wordMode = modes[i];
       if (hi !== 0xffffffff || lo < MARKER_MIN_LO) {
-        // A caller's frame is its call site: the return address minus one (see callSiteLo).
-        const siteHi = exact[i] === 1 || lo !== 0 ? hi : (hi - 1) >>> 0;
-        const siteLo = exact[i] === 1 ? lo : callSiteLo(lo);
+        // A caller's frame is its call site: the return address minus one (see callSiteLo); a 0 word is no address.
+        const asIs = exact[i] === 1 || (hi === 0 && lo === 0);
+        const siteHi = asIs || lo !== 0 ? hi : (hi - 1) >>> 0;
+        const siteLo = asIs ? lo : callSiteLo(lo);
         let location = -1;
         if (wordMode === CPUMODE_USER) location = userCache.get(siteHi, siteLo);
         else if (wordMode === CPUMODE_KERNEL) location = kernelCache.get(siteHi, siteLo);
         node = this.paths.child(node, location >= 0 ? location : this.location(wordMode, pid, siteHi, siteLo));
       }
-      if ((d & (PREFIX_STEP - 1)) === 0 || d === nr) this.chains.add(d, nr, wordMode, node);
+      if ((d & (PREFIX_STEP - 1)) === 0 || d === nr) this.chains.add(d, nr, wordMode | (exact[i] << 3), node);
     }
     return node;
   }
@@ -545,8 +547,9 @@ export class PerfDataReader {
         exact = true;
         continue;
       }
-      const siteHi = exact || lo !== 0 ? hi : (hi - 1) >>> 0;
-      const siteLo = exact ? lo : callSiteLo(lo);
+      const asIs = exact || (hi === 0 && lo === 0);
+      const siteHi = asIs || lo !== 0 ? hi : (hi - 1) >>> 0;
+      const siteLo = asIs ? lo : callSiteLo(lo);
       exact = false;
       let location = -1;
       if (cpumode === CPUMODE_USER) location = userCache.get(siteHi, siteLo);
