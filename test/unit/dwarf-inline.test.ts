@@ -29,7 +29,7 @@ import { createBinaryResolver } from '../../src-main/symbols/binary-resolver';
 import { DwarfInfo, type DwarfFrame } from '../../src-main/symbols/dwarf/info';
 import { ElfFile } from '../../src-main/symbols/elf/elf-file';
 import { addr2line, llvmSymbolizer, llvmSymbolizerDeclarations, nm, readelfSections, type ToolFrame } from '../helpers/binutils';
-import { artifactDir, fixtureBuilds } from '../helpers/compile';
+import { artifactDir, compile, fixtureBuilds } from '../helpers/compile';
 
 function codeRanges(elf: ElfFile): (address: number) => boolean {
   const code = elf.sections.filter((s) => s.flags & 4 && s.size > 0);
@@ -225,33 +225,80 @@ test('libc with its debug file (libc6-dbg), every 61st address, matches addr2lin
   elf.close();
 });
 
+/**
+ * Every frame's decl file and line against llvm-symbolizer --verbose (its
+ * Function start filename and line), over every 3rd address of `path`.
+ */
+function compareDeclarations(label: string, path: string): void {
+  const { elf, dwarf } = openDwarf(path);
+  const addresses = sampleAddresses(path, 3);
+  const llvm = llvmSymbolizerDeclarations(path, addresses);
+  let frames = 0;
+  let filesCompared = 0;
+  const failures: string[] = [];
+  for (let i = 0; i < addresses.length; i++) {
+    const ours = dwarf.lookup(addresses[i]);
+    // Same chain as llvm's (the test above compares the chains themselves); one without a DIE has no declaration.
+    if (ours === null || ours.length !== llvm[i].length || ours[0].name === null) continue;
+    ours.forEach((frame, k) => {
+      const theirs = llvm[i][k];
+      frames++;
+      const fileDiffers = theirs.startFile !== null && frame.funcFile !== theirs.startFile;
+      if (theirs.startFile !== null) filesCompared++;
+      if ((frame.funcLine !== theirs.startLine || fileDiffers) && failures.length < 10) {
+        failures.push(`0x${addresses[i].toString(16)} frame ${k} ${frame.name}: ours ${frame.funcFile}:${frame.funcLine}, llvm-symbolizer ${theirs.startFile ?? '(no file)'}:${theirs.startLine}`);
+      }
+    });
+  }
+  console.log(`${label}: ${frames} frames, ${filesCompared} with llvm-symbolizer's start file`);
+  assert.deepEqual(failures, []);
+  // llvm-symbolizer 14 leaves the start file empty for most frames of gcc's DWARF 5 units; every DWARF 4 frame has it.
+  if (label.includes('-gdwarf-4')) assert.ok(filesCompared > 0.99 * frames, 'llvm-symbolizer names the start file of the DWARF 4 frames');
+  assert.ok(frames > 10, 'frames compared');
+  elf.close();
+}
+
 for (const build of fixtureBuilds()) {
-  test(`each frame's function is declared where llvm-symbolizer says (decl_file, decl_line): ${build.label}`, () => {
-    const { elf, dwarf } = openDwarf(build.path);
-    const addresses = sampleAddresses(build.path, 3);
-    const llvm = llvmSymbolizerDeclarations(build.path, addresses);
-    let frames = 0;
-    let filesCompared = 0;
-    const failures: string[] = [];
-    for (let i = 0; i < addresses.length; i++) {
-      const ours = dwarf.lookup(addresses[i]);
-      // Same chain as llvm's (the test above compares the chains themselves); one without a DIE has no declaration.
-      if (ours === null || ours.length !== llvm[i].length || ours[0].name === null) continue;
-      ours.forEach((frame, k) => {
-        const theirs = llvm[i][k];
-        frames++;
-        const fileDiffers = theirs.startFile !== null && frame.funcFile !== theirs.startFile;
-        if (theirs.startFile !== null) filesCompared++;
-        if ((frame.funcLine !== theirs.startLine || fileDiffers) && failures.length < 10) {
-          failures.push(`0x${addresses[i].toString(16)} frame ${k} ${frame.name}: ours ${frame.funcFile}:${frame.funcLine}, llvm-symbolizer ${theirs.startFile ?? '(no file)'}:${theirs.startLine}`);
-        }
-      });
-    }
-    console.log(`${build.label}: ${frames} frames, ${filesCompared} with llvm-symbolizer's start file`);
-    assert.deepEqual(failures, []);
-    // llvm-symbolizer 14 leaves the start file empty for most frames of gcc's DWARF 5 units; every DWARF 4 frame has it.
-    if (build.label.includes('-gdwarf-4')) assert.ok(filesCompared > 0.99 * frames, 'llvm-symbolizer names the start file of the DWARF 4 frames');
-    assert.ok(frames > 100, 'frames compared');
+  test(`each frame's function is declared where llvm-symbolizer says (decl_file, decl_line): ${build.label}`, () => compareDeclarations(build.label, build.path));
+}
+
+/**
+ * C++ methods defined outside their class: the definition's DIE has a
+ * DW_AT_specification to the declaration in the class and only the
+ * attributes that differ from it, here decl_line alone (same file).
+ */
+const OUT_OF_CLASS = `
+struct Widget {
+  int base;
+  int compute(int x) const;
+  int scale(int x) const { return x * base + 1; }
+};
+
+__attribute__((noinline)) int Widget::compute(int x) const {
+  int sum = 0;
+  for (int i = 0; i < x; i++) sum += scale(i);
+  return sum;
+}
+
+int main(int argc, char **) {
+  Widget w{argc};
+  return w.compute(argc * 1000) & 1;
+}
+`;
+
+for (const dwarfVersion of ['-gdwarf-4', '-gdwarf-5']) {
+  test(`a method defined outside its class is declared where its definition is: ${dwarfVersion}`, () => {
+    const dir = artifactDir('out-of-class');
+    const source = join(dir, 'widget.cpp');
+    writeFileSync(source, OUT_OF_CLASS);
+    const binary = compile({ sources: [source], out: join(dir, 'widget'), flags: ['-O2', '-g', dwarfVersion] });
+    compareDeclarations(`widget.cpp ${dwarfVersion}`, binary);
+    // The definition's line, not the declaration's in the class.
+    const symbol = nm(binary).find((s) => s.name === '_ZNK6Widget7computeEi');
+    assert.ok(symbol, 'Widget::compute is a symbol');
+    const { elf, dwarf } = openDwarf(binary);
+    const frames = dwarf.lookup(symbol.address)!;
+    assert.equal(frames[frames.length - 1].funcLine, OUT_OF_CLASS.split('\n').findIndex((l) => l.includes('Widget::compute(int x) const {')) + 1);
     elf.close();
   });
 }

@@ -199,31 +199,39 @@ export class DwarfInfo {
   }
 
   /**
-   * Where the function DIE at `offset` is declared (memoised): its own
-   * DW_AT_decl_file / decl_line, else those of its abstract origin (an
-   * inlined or out-of-line instance), else of its specification (a C++
-   * method's declaration in its class). The file index is read in the line
-   * table of the unit that holds the attribute.
+   * Where the function DIE at `offset` is declared (memoised): the file and
+   * the line each from the DIE's own DW_AT_decl_file / decl_line, else from
+   * its abstract origin (an inlined or out-of-line instance), else from its
+   * specification (a C++ method's declaration in its class). Each attribute
+   * on its own: a method defined outside its class, in the class's file,
+   * carries only the decl_line that differs. A file index is read in the
+   * line table of the unit that holds the attribute. A DIE that cannot be
+   * read declares nothing; it does not fail the lookup.
    */
   private declarationOf(offset: number, depth: number): Declaration {
     const cached = this.declarations.get(offset);
     if (cached) return cached;
-    let result: Declaration = { file: null, line: 0 };
-    const u = this.unitIndexAt(offset);
-    const unit = u < 0 ? null : this.unit(u);
-    const die = new DieRecord();
-    if (unit && unit.readDie(unit.reader(offset), die)) {
-      if (die.declFile !== NONE) {
-        const lines = this.parse(u)?.lines ?? null;
-        result = { file: lines ? lines.filePath(die.declFile) : null, line: die.declLine };
-      } else {
+    let file: string | null = null;
+    let line = 0;
+    try {
+      const u = this.unitIndexAt(offset);
+      const unit = u < 0 ? null : this.unit(u);
+      const die = new DieRecord();
+      if (unit && unit.readDie(unit.reader(offset), die)) {
+        if (die.declFile !== NONE) file = this.parse(u)?.lines?.filePath(die.declFile) ?? null;
+        line = die.declLine;
         for (const ref of [die.abstractOrigin, die.specification]) {
+          if (file !== null && line > 0) break;
           if (ref < 0 || ref === offset || depth >= MAX_NAME_DEPTH) continue;
-          result = this.declarationOf(ref, depth + 1);
-          if (result.file !== null) break;
+          const origin = this.declarationOf(ref, depth + 1);
+          file ??= origin.file;
+          if (line <= 0) line = origin.line;
         }
       }
+    } catch (error) {
+      if (!(error instanceof DwarfError || error instanceof RangeError)) throw error;
     }
+    const result = { file, line };
     this.declarations.set(offset, result);
     return result;
   }
