@@ -58,14 +58,10 @@ export class SourceAccess {
    * passes 'uploaded' for openBytes.
    */
   static fromProfile(profile: Profile, remaps: readonly PathRemap[] = [], provenance: Provenance = 'opened-by-path'): SourceAccess {
-    const files: string[] = [];
-    for (let f = 0; f < profile.funcs.length; f++) {
-      if (profile.funcs.file[f] >= 0) files.push(stringAt(profile, profile.funcs.file[f]));
-    }
-    for (let fr = 0; fr < profile.frames.length; fr++) {
-      if (profile.frames.file[fr] >= 0) files.push(stringAt(profile, profile.frames.file[fr]));
-    }
-    return new SourceAccess(files, remaps, provenance);
+    const named = new Set<number>();
+    for (const file of profile.funcs.file) if (file >= 0) named.add(file);
+    for (const file of profile.frames.file) if (file >= 0) named.add(file);
+    return new SourceAccess([...named].map((file) => stringAt(profile, file)), remaps, provenance);
   }
 
   /** The remaps in use, first tried first (a copy). */

@@ -56,8 +56,9 @@ export function MemoryMetricSelector({ profile }: { profile: Profile }) {
   // Only what the tool measured: massif has no totals or leaks, only bytes at the peak.
   const options = memoryMetrics.filter((m) => knownMetrics(profile).includes(m.id));
   const viewChanged = useAppState((state) => state.viewChanged);
-  // The Sites table shows every metric as a column; the stack chart follows samples in time.
-  if (metric === null || mainView === 'sites' || mainView === 'stack-chart') return null;
+  // The stack chart follows samples in time. Beside the Sites table (every metric a column of its own) the
+  // selector still weighs the function table and the source pane, and memory profiles open on that table.
+  if (metric === null || mainView === 'stack-chart') return null;
   return (
     <label className="memory-metric" title="What the flame graph, call tree and function table weigh stacks by">
       Weigh by

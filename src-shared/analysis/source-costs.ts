@@ -86,6 +86,9 @@ export function computeFileLineCosts(
   const lineTotal = new Map<number, number>();
   const lineSelf = new Map<number, number>();
   const funcCount = Math.max(1, funcs.length);
+  // Which frames have a line in this file, found once per frame rather than once per stack step.
+  const inFile = new Uint8Array(frames.length);
+  for (let frame = 0; frame < frames.length; frame++) if (frames.line[frame] >= 0 && frameFile(profile, frame) === file) inFile[frame] = 1;
 
   for (let s = 0; s < stacks.length; s++) {
     const weight = stackWeights[s];
@@ -97,8 +100,8 @@ export function computeFileLineCosts(
       if (merged !== null && merged[func] === 1) continue; // the next kept frame is the leaf
       const isLeaf = leaf;
       leaf = false;
+      if (inFile[frame] === 0) continue;
       const line = frames.line[frame];
-      if (line < 0 || frameFile(profile, frame) !== file) continue;
       const key = line * funcCount + func;
       let pair = pairOf.get(key);
       if (pair === undefined) {

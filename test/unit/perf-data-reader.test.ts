@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CancelledError, ImportError } from '../../src-shared/errors';
-import { stringAt, type Profile } from '../../src-shared/profile/model';
+import { frameFile, stringAt, type Profile } from '../../src-shared/profile/model';
 import type { ImportSource } from '../../src-main/import/importer';
 import { readPerfData, type PerfSymbolSources } from '../../src-main/import/perf-data';
 import { sniffPerfData } from '../../src-main/import/perf-data/header';
@@ -136,6 +136,41 @@ test('symbolization: one batch per binary, inlined frames by depth, missing bina
   assert.equal(profile.frames.inlineDepth[leafFrame], 1);
   assert.equal(profile.frames.line[leafFrame], 9);
   assert.match(profile.meta.warnings.join('\n'), /1 binary was not found on this machine \(libgone\.so\)/);
+});
+
+test('one function per name and binary, whatever file each of its lines is in; a line in no known file is no line', async () => {
+  // Leaf offsets 0x1010-0x1013: `work` declared in work.c at two of them and not at the others (lines outside its
+  // DIE), `helper` declared nowhere, first met with a garbage file name (null) and then in helper.h.
+  const w = withApp(ST.IP | ST.TID | ST.TIME | ST.CALLCHAIN);
+  for (let i = 0; i < 6; i++) w.sample(0, { pid: 42, tid: 42, time: BigInt(100 + i), callchain: [PERF_CONTEXT_USER, BASE + 0x10n + BigInt(i)] });
+  const frameAt: Record<number, ResolvedAddress['frames'][number]> = {
+    0x1010: { name: 'work', file: 'other.h', line: 3 },
+    0x1011: { name: 'work', file: '/src/work.c', line: 10, funcFile: '/src/work.c', funcLine: 8 },
+    0x1012: { name: 'work', file: 'gen.inc', line: 2, funcFile: '/src/work.c', funcLine: 8 },
+    0x1013: { name: 'helper', file: null, line: 7 },
+    0x1014: { name: 'helper', file: 'helper.h', line: 4 },
+    0x1015: { name: 'helper', file: 'other.h', line: 5 },
+  };
+  const sources: PerfSymbolSources = {
+    binaries: {
+      resolveFileOffsets: (binary, offsets) => offsets.map((o) => ({ frames: frameAt[o] ? [frameAt[o]] : [] })),
+      locate: (binary) => ({ binaryPath: binary.path, debugPath: null }),
+      dispose() {},
+    },
+  };
+  const { profile } = await readPerfData(bytesSource('t', w.toFile()), {}, { symbols: () => sources });
+  const funcsNamed = (name: string) => Array.from({ length: profile.funcs.length }, (_, f) => f).filter((f) => stringAt(profile, profile.funcs.name[f]) === name);
+  const [work] = funcsNamed('work');
+  const [helper] = funcsNamed('helper');
+  assert.deepEqual([funcsNamed('work').length, funcsNamed('helper').length], [1, 1], 'one row each');
+  assert.equal(stringAt(profile, profile.funcs.file[work]), '/src/work.c', 'the declared file, also for the address outside the DIE');
+  assert.equal(profile.funcs.startLine[work], 8);
+  assert.equal(stringAt(profile, profile.funcs.file[helper]), 'helper.h', 'the first known file of its lines');
+  const lineAt = (offset: number) => {
+    const frame = profile.stacks.frame[profile.samples.stack[offset - 0x1010]];
+    return `${stringAt(profile, frameFile(profile, frame), '?')}:${profile.frames.line[frame]}`;
+  };
+  assert.deepEqual([0x1010, 0x1011, 0x1012, 0x1013, 0x1014, 0x1015].map(lineAt), ['other.h:3', '/src/work.c:10', 'gen.inc:2', 'helper.h:-1', 'helper.h:4', 'other.h:5']);
 });
 
 test('call chains that share outer frames: every stack is read word by word, whatever was seen before', async () => {

@@ -69,26 +69,7 @@ export function symbolizeLocations(
   const perLocation: number[][] = Array.from({ length: locations.length }, () => []);
   const warnings = builder.meta.warnings;
   let kernelFallbackFrame = -1;
-  // A frame without a declaration (line rows outside any DIE: perf inject's JIT images, line-table-only builds, a
-  // stray address of a declared function) takes the file its function is declared in at other addresses of the
-  // same binary, else the file of the first line of it met: its lines in other files keep it one function.
-  const fileOfFunction = new Map<string, string | null>();
-  const functionKey = (f: ResolvedFrame, library: string | null) => `${f.name}\0${library ?? ''}`;
-  const learnDeclarations = (resolved: readonly (ResolvedAddress | undefined)[], library: string | null) => {
-    for (const address of resolved) {
-      for (const f of address?.frames ?? []) if (typeof f.funcFile === 'string') fileOfFunction.set(functionKey(f, library), f.funcFile);
-    }
-  };
-  const funcFileOf = (f: ResolvedFrame, library: string | null): string | null => {
-    if (f.funcFile !== undefined) return f.funcFile;
-    const key = functionKey(f, library);
-    let file = fileOfFunction.get(key);
-    if (file === undefined) {
-      file = f.file;
-      fileOfFunction.set(key, file);
-    }
-    return file;
-  };
+  const functionFiles = new FunctionFiles();
 
   const emit = (location: number, resolved: ResolvedAddress | undefined, library: string | null, kind: FuncKind, address: number, fallbackName: () => string) => {
     const frames = resolved?.frames ?? [];
@@ -100,15 +81,18 @@ export function symbolizeLocations(
     const out: number[] = [];
     for (let i = frames.length - 1, depth = 0; i >= 0; i--, depth++) {
       const f = frames[i];
-      // The function goes by the file it is declared in when the debug info says; its line may be in another.
-      const func = builder.func(f.name, { file: funcFileOf(f, library), startLine: f.funcLine, library, kind });
-      out.push(builder.frame(func, { address, line: f.line, file: f.file, inlineDepth: depth }));
+      // The function goes by the file it is declared in; its line may be in another, and a line in no known
+      // file says nothing (-1: a file-less frame would otherwise read as a line of the function's file).
+      const func = builder.func(f.name, { file: functionFiles.fileOf(f, library), startLine: functionFiles.startLineOf(f, library), library, kind });
+      out.push(builder.frame(func, { address, line: f.file === null ? -1 : f.line, file: f.file, inlineDepth: depth }));
     }
     perLocation[location] = out;
   };
 
-  // User code, one batch per binary.
+  // User code, one batch per binary; every batch is resolved before any is emitted, so a function's file does not
+  // depend on which of its addresses comes first (FunctionFiles).
   const missing: string[] = [];
+  const batches: { ids: number[]; offsets: number[]; resolved: ResolvedAddress[]; library: string | null; kind: FuncKind; base: string }[] = [];
   for (const [binary, all] of locations.userLocationsByBinary()) {
     const ids = all.filter((id) => used[id]);
     if (ids.length === 0) continue;
@@ -129,8 +113,10 @@ export function symbolizeLocations(
     // compiled twice is still one function, so its images are not libraries that would tell the two apart.
     const jitImage = JIT_IMAGE.test(base);
     const library = jitImage ? null : path;
-    const kind = jitImage ? FuncKind.jit : FuncKind.native;
-    learnDeclarations(resolved, library);
+    functionFiles.learn(resolved, library);
+    batches.push({ ids, offsets, resolved, library, kind: jitImage ? FuncKind.jit : FuncKind.native, base });
+  }
+  for (const { ids, offsets, resolved, library, kind, base } of batches) {
     ids.forEach((id, i) => emit(id, resolved[i], library, kind, offsets[i], () => `${base}+0x${offsets[i].toString(16)}`));
   }
   if (missing.length > 0) {
@@ -213,4 +199,48 @@ function baseName(path: string): string {
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0].trim();
+}
+
+/**
+ * The file each function goes by. A resolved frame names its function's
+ * declared file when the debug info has one (funcFile); a frame without one
+ * (line rows no DIE covers: perf inject's JIT images, line-table-only builds,
+ * a stray address of a declared function) takes the file that function is
+ * declared in at its other addresses, else the first known file of its
+ * lines: so its lines in other files never make it several functions.
+ * Functions are told apart by name within a library, as perf report's rows.
+ * The declared first line goes the same way.
+ */
+class FunctionFiles {
+  private readonly declared = new Map<string, string>();
+  private readonly declaredLine = new Map<string, number>();
+  private readonly firstLineFile = new Map<string, string>();
+
+  /** Takes in a binary's resolved addresses before any of its frames is emitted. */
+  learn(resolved: readonly (ResolvedAddress | undefined)[], library: string | null): void {
+    for (const address of resolved) {
+      for (const f of address?.frames ?? []) {
+        const key = functionKey(f, library);
+        if (typeof f.funcFile === 'string') this.declared.set(key, f.funcFile);
+        else if (f.file !== null && !this.firstLineFile.has(key)) this.firstLineFile.set(key, f.file);
+        if (f.funcLine !== undefined && f.funcLine > 0) this.declaredLine.set(key, f.funcLine);
+      }
+    }
+  }
+
+  fileOf(f: ResolvedFrame, library: string | null): string | null {
+    if (typeof f.funcFile === 'string') return f.funcFile;
+    const key = functionKey(f, library);
+    return this.declared.get(key) ?? this.firstLineFile.get(key) ?? null;
+  }
+
+  /** The declared first line, or undefined when none of the function's frames says. */
+  startLineOf(f: ResolvedFrame, library: string | null): number | undefined {
+    if (f.funcLine !== undefined && f.funcLine > 0) return f.funcLine;
+    return this.declaredLine.get(functionKey(f, library));
+  }
+}
+
+function functionKey(f: ResolvedFrame, library: string | null): string {
+  return `${f.name}\0${library ?? ''}`;
 }

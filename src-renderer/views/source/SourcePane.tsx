@@ -50,7 +50,7 @@ export function SourcePane({ profile }: { profile: Profile }) {
 
   if (!source.open) return null;
   const shown = source.shown;
-  const hasLines = profile.funcs.file.some((file) => file >= 0);
+  const hasLines = profile.funcs.file.some((file) => file >= 0) || profile.frames.file.some((file) => file >= 0);
   const asmName = source.asmFunc >= 0 ? stringAt(profile, profile.funcs.name[source.asmFunc], '[unknown]') : null;
   return (
     <section className="pane source-pane" aria-label="Source" data-testid="source-pane">
