@@ -31,8 +31,6 @@ import { FrameFields, isKernelDso, parseFrame, parseSrcline } from './lines';
 const UNKNOWN = '[unknown]';
 /** Frame cache keys pack (site, srcline + 1) into one exact double. */
 const KEY_SCALE = 2 ** 26;
-const NO_FILE = -1;
-const FILE_UNSET = -2;
 
 export class FrameResolver {
   private readonly fields = new FrameFields();
@@ -49,8 +47,6 @@ export class FrameResolver {
   private readonly symbolName: string[] = [];
   private readonly symbolDso: (string | null)[] = [];
   private readonly symbolFunc: IndexIntoFuncTable[] = [];
-  /** String index of the function's file, NO_FILE, or FILE_UNSET before its first use. */
-  private readonly symbolFile: number[] = [];
 
   private readonly srclineOfText = new Map<string, number>();
   private readonly srclineFile: (string | null)[] = [];
@@ -59,9 +55,6 @@ export class FrameResolver {
 
   private readonly frameOfKey = new Map<number | string, IndexIntoFrameTable>();
   private unknownStack = -1;
-
-  /** Frames whose srcline named another file than their function's. */
-  foreignSrclines = 0;
 
   // The current sample, leaf first.
   private count = 0;
@@ -170,7 +163,6 @@ export class FrameResolver {
       this.symbolName.push(name);
       this.symbolDso.push(dso);
       this.symbolFunc.push(-1);
-      this.symbolFile.push(FILE_UNSET);
       this.symbolOfKey.set(key, symbol);
     }
     return symbol;
@@ -183,12 +175,9 @@ export class FrameResolver {
       const symbol = this.siteSymbol[site];
       const file = srcline >= 0 ? this.srclineFile[srcline] : null;
       const func = this.funcFor(symbol, file);
-      let line = -1;
-      if (srcline >= 0 && file !== null) {
-        if (this.symbolFile[symbol] === this.builder.intern(file)) line = this.srclineLine[srcline];
-        else this.foreignSrclines++;
-      }
-      frame = this.builder.frame(func, { address: this.siteAddress[site], line, inlineDepth });
+      // A srcline in another file than the function's (code taken in without an inlined frame) keeps its file.
+      const line = srcline >= 0 && file !== null ? this.srclineLine[srcline] : -1;
+      frame = this.builder.frame(func, { address: this.siteAddress[site], line, file, inlineDepth });
       this.frameOfKey.set(key, frame);
     }
     return frame;
@@ -199,7 +188,6 @@ export class FrameResolver {
       const dso = this.symbolDso[symbol];
       const kind = dso !== null && isKernelDso(dso) ? FuncKind.kernel : FuncKind.native;
       this.symbolFunc[symbol] = this.builder.func(this.symbolName[symbol], { file, library: dso, kind });
-      this.symbolFile[symbol] = file === null ? NO_FILE : this.builder.intern(file);
     }
     return this.symbolFunc[symbol];
   }

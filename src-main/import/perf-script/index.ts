@@ -198,11 +198,6 @@ class PerfScriptParser {
     if (this.periodsVary) {
       warnings.push("sample periods vary: shares are by sample count, while perf report's are by period");
     }
-    if (this.frames.foreignSrclines > 0) {
-      warnings.push(
-        `${this.frames.foreignSrclines} frames have a source line in another file than their function's (inlined code); those lines are left out`,
-      );
-    }
     if (!lastLineTerminated) warnings.push('the last line has no newline after it: the file may be truncated');
     return builder.finish();
   }
