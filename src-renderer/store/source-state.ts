@@ -64,6 +64,29 @@ export function showFunction(profile: Profile, source: SourceSelection, func: In
   };
 }
 
+/** Shows `file` in its tab (opened if need be); a file just shown scrolls to its hottest line. */
+export function showFile(source: SourceSelection, file: IndexIntoStringTable): SourceSelection {
+  const files = source.files.includes(file) ? source.files : [...source.files, file].slice(-MAX_FILES);
+  return { ...source, files, shown: { kind: 'file', file } };
+}
+
+/**
+ * The other files `func` runs lines of without an inlined frame of their
+ * own (frames.file: an #include in its body, a #line directive, Rust's MIR
+ * inlining), most frames first: the source pane points to them, since the
+ * function's own file does not show those lines.
+ */
+export function otherFilesOf(profile: Profile, func: IndexIntoFuncTable): IndexIntoStringTable[] {
+  if (func < 0) return [];
+  const { frames } = profile;
+  const count = new Map<IndexIntoStringTable, number>();
+  for (let frame = 0; frame < frames.length; frame++) {
+    if (frames.func[frame] !== func || frames.file[frame] < 0 || frames.line[frame] < 0) continue;
+    count.set(frames.file[frame], (count.get(frames.file[frame]) ?? 0) + 1);
+  }
+  return [...count].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([file]) => file);
+}
+
 /** Closes a file tab; the neighbour (or the assembly) shows instead. */
 export function closeFile(source: SourceSelection, file: IndexIntoStringTable): SourceSelection {
   const index = source.files.indexOf(file);

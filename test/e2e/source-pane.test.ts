@@ -19,13 +19,13 @@
 
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { artifactsDir, dropFile, launchChromium, screenshot, startServe, type ServeProcess } from '../helpers/browser';
 import { runTool } from '../helpers/compile';
 import { compileAllocSites, recordDhat } from '../helpers/memory-tools';
-import { FIXTURE_CFLAGS, FIXTURE_PROGRAMS_DIR, perfReportBySrcline, recordPerf, type PerfReportBySrcline } from '../helpers/perf';
+import { compileFixture, FIXTURE_CFLAGS, FIXTURE_PROGRAMS_DIR, perfReportBySrcline, recordPerf, type PerfReportBySrcline } from '../helpers/perf';
 
 const workDir = join(artifactsDir, 'source-pane');
 const hotDir = join(workDir, 'hot');
@@ -260,6 +260,28 @@ test('DHAT: the pane shows bytes per line under the memory metric; a `.` remap f
   );
   const cells = await gutter();
   assert.ok(cells.some((c) => c.self !== null), `block counts in the gutter: ${cells.map((c) => c.text).join(' | ')}`);
+});
+
+test('a function running lines of another file points to it; that file opens on perf report\'s hottest srcline', async () => {
+  const data = await recordPerf(await compileFixture('included_body'), ['300'], { frequency: 2000, out: join(workDir, 'included_body.perf.data') });
+  const perfInc = (await perfReportBySrcline(data)).lines.filter((l) => l.file === 'included_body.inc');
+  assert.ok(perfInc.length > 0, 'perf puts lines in the included file');
+  await dropFile(page, data);
+  await page.locator('[data-testid=profile-tab]').nth(3).waitFor({ timeout: 30_000 });
+  await ready();
+  await page.locator('[data-testid=function-row]', { hasText: 'mix_all' }).first().click();
+  await page.getByTestId('source-toggle').click();
+  // mix_all's own file opens first; its loop body is elsewhere, and the pane says where.
+  const file = page.locator('[data-testid=source-file][data-costs=ready]');
+  await file.waitFor({ timeout: 30_000 });
+  assert.equal(basename((await file.getAttribute('data-path')) ?? ''), 'included_body.c');
+  const others = page.getByTestId('source-other-files');
+  assert.match(await others.innerText(), /mix_all also runs lines of\s+included_body\.inc/);
+  await screenshot(page, 'source-pane/other-files');
+  await others.getByRole('button', { name: 'included_body.inc' }).click();
+  await page.waitForFunction(() => /included_body\.inc$/.test(document.querySelector('[data-testid=source-file][data-costs=ready]')?.getAttribute('data-path') ?? ''), undefined, { timeout: 30_000 });
+  assert.equal(await page.locator('[data-testid=source-file]').getAttribute('data-hottest-line'), String(perfInc[0].line), 'the .inc file\'s hottest line is perf\'s');
+  await screenshot(page, 'source-pane/other-file-shown');
 });
 
 test('no page errors (Monaco runs under the CSP)', () => {

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createAppStore } from '../../src-renderer/store/app-store';
 import { createSourceService } from '../../src-renderer/store/source-service';
-import { closeFile, defaultSourceSelection, showFunction, sourceRequestOf } from '../../src-renderer/store/source-state';
+import { closeFile, defaultSourceSelection, otherFilesOf, showFile, showFunction, sourceRequestOf } from '../../src-renderer/store/source-state';
 import type { HostClient } from '../../src-shared/contract';
 import { ProfileBuilder } from '../../src-shared/profile/builder';
 import type { Profile } from '../../src-shared/profile/model';
@@ -83,4 +83,29 @@ test('each tab keeps its own pane; closing a tab closes its profile on the host'
   store.getState().tabClosed(first);
   assert.deepEqual(closed, ['id-one']);
   service.dispose();
+});
+
+test('the other files a function runs lines of, most frames first; showing one opens its tab', () => {
+  const b = new ProfileBuilder({ format: 'perf.data', kind: 'cpu', unit: 'samples', sourceName: 't', weighted: false });
+  const thread = b.thread(1, 1);
+  const work = b.func('work', { file: '/src/work.c', library: '/bin/app' });
+  const frames = [
+    b.frame(work, { address: 1, line: 3 }),
+    b.frame(work, { address: 2, line: 5, file: '/src/body.inc' }),
+    b.frame(work, { address: 3, line: 6, file: '/src/body.inc' }),
+    b.frame(work, { address: 4, line: 9, file: '/usr/include/vector.h' }),
+    b.frame(work, { address: 5, line: 4, file: '/src/work.c' }),
+  ];
+  for (const frame of frames) b.sample(b.stackFromRoot([frame]), thread, 0);
+  const profile = b.finish();
+  const names = (files: number[]) => files.map((file) => profile.strings[file]);
+  assert.deepEqual(names(otherFilesOf(profile, work)), ['/src/body.inc', '/usr/include/vector.h']);
+  assert.deepEqual(otherFilesOf(profile, -1), []);
+
+  const opened = showFunction(profile, { ...defaultSourceSelection, open: true }, work, 3);
+  const inc = otherFilesOf(profile, work)[0];
+  const shown = showFile(opened, inc);
+  assert.deepEqual(shown.shown, { kind: 'file', file: inc });
+  assert.deepEqual(names([...shown.files]), ['/src/work.c', '/src/body.inc']);
+  assert.equal(showFile(shown, inc).files.length, 2, 'an open file is not opened twice');
 });

@@ -7,9 +7,9 @@
  * transforms, memory metric); texts and disassembly from the host.
  */
 
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import { stringAt, type Profile } from '../../../src-shared/profile/model';
-import { closeFile, showFunction, type SourceSelection } from '../../store/source-state';
+import { closeFile, otherFilesOf, showFile, showFunction, type SourceSelection } from '../../store/source-state';
 import { useAppState, useServices } from '../app-context';
 import { useAnalysis } from '../use-analysis';
 import { AssemblyView } from './AssemblyView';
@@ -51,6 +51,9 @@ export function SourcePane({ profile }: { profile: Profile }) {
   if (!source.open) return null;
   const shown = source.shown;
   const hasLines = profile.funcs.file.some((file) => file >= 0) || profile.frames.file.some((file) => file >= 0);
+  // Lines the selected function runs in other files (no inlined frame says so): its own file does not show them.
+  const otherFiles = useMemo(() => otherFilesOf(profile, selectedFunc), [profile, selectedFunc]);
+  const showsOwnFile = shown.kind === 'file' && selectedFunc >= 0 && shown.file === profile.funcs.file[selectedFunc];
   const asmName = source.asmFunc >= 0 ? stringAt(profile, profile.funcs.name[source.asmFunc], '[unknown]') : null;
   return (
     <section className="pane source-pane" aria-label="Source" data-testid="source-pane">
@@ -100,7 +103,20 @@ export function SourcePane({ profile }: { profile: Profile }) {
         ) : hostProfileId === null ? (
           <div className="source-bar">This profile did not come from the host, so its sources cannot be read.</div>
         ) : shown.kind === 'file' ? (
-          <SourceFileView profile={profile} profileId={hostProfileId} file={shown.file} reveal={source.reveal} />
+          <>
+            {showsOwnFile && otherFiles.length > 0 && (
+              <div className="source-bar source-bar--others" data-testid="source-other-files">
+                {stringAt(profile, profile.funcs.name[selectedFunc], '[unknown]')} also runs lines of
+                {otherFiles.slice(0, 5).map((file) => (
+                  <button key={file} type="button" className="source-bar__file" title={stringAt(profile, file)} onClick={() => change(showFile(store.getState().selection.source, file))}>
+                    {baseName(stringAt(profile, file))}
+                  </button>
+                ))}
+                {otherFiles.length > 5 && <span>and {otherFiles.length - 5} more</span>}
+              </div>
+            )}
+            <SourceFileView profile={profile} profileId={hostProfileId} file={shown.file} reveal={source.reveal} />
+          </>
         ) : (
           <AssemblyView profile={profile} profileId={hostProfileId} func={source.asmFunc} />
         )}
