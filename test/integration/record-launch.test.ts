@@ -62,7 +62,8 @@ test('perf off-CPU: sleepy waits in nap()', async () => {
 });
 
 test('strace -c summary: getppid is the most frequent call; the timeline has one line per call', async () => {
-  const summary = await finished(await runRecording({ target: launch('until_killed', '0.3'), options: { instrument: 'syscalls', mode: 'summary' } }, { outputDir: dir }));
+  // At least 300 rounds (one getppid each), however little CPU a loaded machine gives the 0.3 s.
+  const summary = await finished(await runRecording({ target: launch('until_killed', '0.3', '300'), options: { instrument: 'syscalls', mode: 'summary' } }, { outputDir: dir }));
   assert.equal(summary.format, 'strace-summary');
   const rows = parseStraceSummary(readFileSync(summary.path, 'utf8'));
   assert.equal(rows[0].syscall, 'getppid');
