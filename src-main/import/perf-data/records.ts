@@ -104,12 +104,16 @@ export interface Counts {
 }
 
 /**
- * The low half of a caller's call site from its return address's: the
- * return address is the instruction after the call, which may be another
- * line or the start of an inlined function; the byte before it is in the
- * call, as perf's unwinders (libdw, libunwind) and gdb name a caller. The
- * high half borrows when lo is 0 (see the callers).
+ * A caller's call site from its return address (hi, lo): the return address
+ * is the instruction after the call, which may be another line or the start
+ * of an inlined function; the byte before it is in the call, as perf's
+ * unwinders (libdw, libunwind) and gdb name a caller. The high half borrows
+ * when lo is 0.
  */
+function callSiteHi(hi: number, lo: number): number {
+  return lo === 0 ? (hi - 1) >>> 0 : hi;
+}
+
 function callSiteLo(lo: number): number {
   return (lo - 1) >>> 0;
 }
@@ -459,9 +463,9 @@ export class PerfDataReader {
       const lo = view.getUint32(o + loAt, le);
       const wordMode = modes[i];
       if (hi !== 0xffffffff || lo < MARKER_MIN_LO) {
-        // A caller's frame is its call site: the return address minus one (see callSiteLo); a 0 word is no address.
+        // A caller's frame is its call site (callSiteHi); an exact pc or a 0 word (no address) stays as it is.
         const asIs = exact[i] === 1 || (hi === 0 && lo === 0);
-        const siteHi = asIs || lo !== 0 ? hi : (hi - 1) >>> 0;
+        const siteHi = asIs ? hi : callSiteHi(hi, lo);
         const siteLo = asIs ? lo : callSiteLo(lo);
         let location = -1;
         if (wordMode === CPUMODE_USER) location = userCache.get(siteHi, siteLo);
@@ -548,7 +552,7 @@ export class PerfDataReader {
         continue;
       }
       const asIs = exact || (hi === 0 && lo === 0);
-      const siteHi = asIs || lo !== 0 ? hi : (hi - 1) >>> 0;
+      const siteHi = asIs ? hi : callSiteHi(hi, lo);
       const siteLo = asIs ? lo : callSiteLo(lo);
       exact = false;
       let location = -1;

@@ -48,11 +48,13 @@ export function SourcePane({ profile }: { profile: Profile }) {
     // Only a new selection (or opening the pane) moves the pane; new results do not.
   }, [selectedFunc, source.open, haveResult, profile]);
 
+  // Lines the selected function runs in other files (no inlined frame says so): its own file does not show them.
+  // A hook, so before the return below: hooks run in the same order on every render.
+  const otherFiles = useMemo(() => otherFilesOf(profile, selectedFunc), [profile, selectedFunc]);
+
   if (!source.open) return null;
   const shown = source.shown;
   const hasLines = profile.funcs.file.some((file) => file >= 0) || profile.frames.file.some((file) => file >= 0);
-  // Lines the selected function runs in other files (no inlined frame says so): its own file does not show them.
-  const otherFiles = useMemo(() => otherFilesOf(profile, selectedFunc), [profile, selectedFunc]);
   const showsOwnFile = shown.kind === 'file' && selectedFunc >= 0 && shown.file === profile.funcs.file[selectedFunc];
   const asmName = source.asmFunc >= 0 ? stringAt(profile, profile.funcs.name[source.asmFunc], '[unknown]') : null;
   return (
