@@ -13,13 +13,21 @@
  * Kernel addresses are above 2^53 (0xffffffff81000000...), so addresses are
  * bigints in the API and two 32-bit halves inside, never JavaScript numbers.
  *
+ * A recording of another kernel can still be named from perf's build-id
+ * cache: `perf record` keeps a copy of the kallsyms it ran under in
+ * ~/.debug/[kernel.kallsyms]/BUILD-ID/kallsyms, and `perf archive` carries
+ * that copy to another machine (unpacked into ~/.debug there), which is how
+ * a recording from a server opens with kernel names on a laptop or a Mac.
+ * perf report looks there too when the running kernel is another.
+ *
  * Formats: kallsyms lines are `%px %c %s` plus `\t[module]` for module
  * symbols (kernel/kallsyms.c, s_show); notes are ELF notes (namesz, descsz,
  * type, name and desc padded to 4 bytes; NT_GNU_BUILD_ID = 3).
  */
 
 import { readFileSync } from 'node:fs';
-import { endianness } from 'node:os';
+import { endianness, homedir } from 'node:os';
+import { join } from 'node:path';
 import type { ResolvedAddress } from './types';
 
 export interface KernelSymbol {
@@ -118,7 +126,8 @@ export class KallsymsIndex {
     const order = new Int32Array(count);
     for (let k = 0; k < count; k++) order[k] = k;
     if (!sorted) order.sort((a, b) => (his[a] !== his[b] ? (his[a] < his[b] ? -1 : 1) : los[a] !== los[b] ? (los[a] < los[b] ? -1 : 1) : a - b));
-    // Keep one symbol per address: the one perf would pick (names are compared only at shared addresses).
+    // Keep one symbol per address, the last in the file, as perf does: its end fix-up gives every alias but
+    // the last a length of 0, and its duplicate fix-up then prefers the one with a length.
     const hi = new Uint32Array(count);
     const lo = new Uint32Array(count);
     const typeAt = new Int32Array(count);
@@ -126,7 +135,7 @@ export class KallsymsIndex {
     for (let k = 0; k < count; k++) {
       const i = order[k];
       if (kept > 0 && hi[kept - 1] === his[i] && lo[kept - 1] === los[i]) {
-        if (better(text, typeAts[i], typeAt[kept - 1])) typeAt[kept - 1] = typeAts[i];
+        typeAt[kept - 1] = typeAts[i];
         continue;
       }
       hi[kept] = his[i];
@@ -187,15 +196,6 @@ function lineFields(text: string, typeAt: number): { name: string; module: strin
   return { name, module };
 }
 
-/** Whether the symbol at `a` beats the one at `b` for the same address (lower preference, then name order). */
-function better(text: string, a: number, b: number): boolean {
-  const nameA = lineFields(text, a).name;
-  const nameB = lineFields(text, b).name;
-  const pa = preference(nameA, text.charAt(a));
-  const pb = preference(nameB, text.charAt(b));
-  return pa !== pb ? pa < pb : nameA < nameB;
-}
-
 function grownU32(array: Uint32Array): Uint32Array<ArrayBuffer> {
   const bigger = new Uint32Array(2 * array.length);
   bigger.set(array);
@@ -207,18 +207,6 @@ function hexValue(c: number): number {
   if (c >= 0x61 && c <= 0x66) return c - 0x57;
   if (c >= 0x41 && c <= 0x46) return c - 0x37;
   return -1;
-}
-
-/**
- * Which of several names for one address to show, lower first, as perf's
- * choose_best_symbol does: global over weak over local, then fewer leading
- * underscores (`_text` loses to `startup_64`), then the longer name.
- */
-function preference(name: string, type: string): number {
-  const binding = type === 'W' || type === 'w' ? 1 : type === type.toUpperCase() ? 0 : 2;
-  let underscores = 0;
-  while (underscores < name.length && name.charCodeAt(underscores) === 0x5f) underscores++;
-  return binding * 1_000_000 + Math.min(underscores, 99) * 10_000 + (9_999 - Math.min(name.length, 9_999));
 }
 
 /** The GNU build-id in a buffer of ELF notes (lowercase hex), or null. */
@@ -271,9 +259,11 @@ export interface KernelResolverOptions {
   /** Resolve even though the recording has no kernel build-id (the caller knows it is this machine). */
   allowWithoutBuildId?: boolean;
   kallsymsPath?: string;
-  /** kallsyms already read and parsed (readKallsymsIndex, in the symbol worker): not read again. */
+  /** This machine's kallsyms already read and parsed (readKallsymsIndex, in the symbol worker): not read again. */
   kallsymsIndex?: KallsymsIndex | null;
   notesPath?: string;
+  /** Whose ~/.debug (perf's build-id cache) holds copies of other kernels' kallsyms; default this user's. */
+  homeDir?: string;
   kptrRestrictPath?: string;
 }
 
@@ -317,11 +307,16 @@ export function createKernelResolver(options: KernelResolverOptions): KernelReso
   }
   if (options.recordedBuildId !== null) {
     const current = readKernelBuildId(notesPath);
-    if (current === null) {
-      return unresolved(`kernel symbols not used: this kernel's build-id is unreadable (${notesPath}), so the recording's kernel can't be matched`);
-    }
-    if (!sameBuildId(options.recordedBuildId, current)) {
-      return unresolved(`kernel symbols not used: the recording's kernel (build-id ${options.recordedBuildId}) is not the running kernel (build-id ${current})`);
+    if (current === null || !sameBuildId(options.recordedBuildId, current)) {
+      const cached = readCachedKallsyms(options.recordedBuildId, options.homeDir ?? homedir());
+      if (cached !== null) {
+        return resolverOver(cached.index, cached.path, () => `${cached.path}, perf's copy of the recording kernel's kallsyms, shows every address as 0 (perf record could not read them)`);
+      }
+      const noCopy = `and ~/.debug has no copy of its kallsyms (perf archive, run where it was recorded, carries one)`;
+      if (current === null) {
+        return unresolved(`kernel symbols not used: this kernel's build-id is unreadable (${notesPath}), so the recording's kernel can't be matched, ${noCopy}`);
+      }
+      return unresolved(`kernel symbols not used: the recording's kernel (build-id ${options.recordedBuildId}) is not the running kernel (build-id ${current}), ${noCopy}`);
     }
   }
   let index = options.kallsymsIndex ?? null;
@@ -334,10 +329,13 @@ export function createKernelResolver(options: KernelResolverOptions): KernelReso
     }
     index = KallsymsIndex.parse(text);
   }
-  if (index.allZero) {
-    return unresolved(`kernel symbols hidden: ${kptrPath} is ${readTrimmed(kptrPath) ?? 'set'}, so ${kallsymsPath} shows every address as 0 (run as root, or set kernel.kptr_restrict=0)`);
-  }
-  if (index.size === 0) return unresolved(`kernel symbols unavailable: ${kallsymsPath} lists no symbols`);
+  return resolverOver(index, kallsymsPath, () => `${kptrPath} is ${readTrimmed(kptrPath) ?? 'set'}, so ${kallsymsPath} shows every address as 0 (run as root, or set kernel.kptr_restrict=0)`);
+}
+
+/** Names from `index` (read from `path`), unless its addresses are hidden (`whyHidden` says how) or it has no symbols. */
+function resolverOver(index: KallsymsIndex, path: string, whyHidden: () => string): KernelResolver {
+  if (index.allZero) return unresolved(`kernel symbols hidden: ${whyHidden()}`);
+  if (index.size === 0) return unresolved(`kernel symbols unavailable: ${path} lists no symbols`);
   return {
     active: true,
     warning: null,
@@ -347,6 +345,30 @@ export function createKernelResolver(options: KernelResolverOptions): KernelReso
       return frame(symbol === null ? UNKNOWN_KERNEL_FRAME : symbol.name);
     },
   };
+}
+
+/**
+ * perf's copy of the kallsyms of the kernel with `buildId`, from the build-id
+ * cache under `homeDir`, or null. perf names the directory by the build-id's
+ * own length; the recording may carry it zero-padded to 20 bytes.
+ */
+export function readCachedKallsyms(buildId: string, homeDir: string): { index: KallsymsIndex; path: string } | null {
+  const full = buildId.toLowerCase();
+  if (!/^[0-9a-f]+$/.test(full)) return null;
+  const ids = [...new Set([full, full.replace(/(00)+$/, '')])].filter((id) => id.length >= 2);
+  const cache = join(homeDir, '.debug');
+  for (const id of ids) {
+    for (const path of [join(cache, '[kernel.kallsyms]', id, 'kallsyms'), join(cache, '.build-id', id.slice(0, 2), id.slice(2), 'kallsyms')]) {
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch {
+        continue;
+      }
+      return { index: KallsymsIndex.parse(text), path };
+    }
+  }
+  return null;
 }
 
 function unresolved(warning: string): KernelResolver {
