@@ -15,10 +15,13 @@
  *   when a symbol holds the address, as perf names it: gcc's split parts
  *   (`main.cold`) and clones (`foo.isra.0`) stay apart from the function
  *   that DWARF names, and names match `perf report`; otherwise DWARF's name;
- * - an address in no symbol and no DWARF function is `<binary>+0x<offset>`
- *   (perf report prints the bare address `0x0000000000001139`, perf script
- *   `[unknown]`: keeping the binary's name and the offset makes the frame
- *   meaningful in a flame graph and keeps different addresses apart);
+ * - an address in no symbol and no DWARF function (a stripped binary) is
+ *   `<binary>+0x<offset>` where the offset is the start of the function
+ *   holding it by the binary's call frame information (.eh_frame, which
+ *   stripping keeps), else of the address itself. perf report prints one
+ *   bare address per sampled instruction (`0x0000000000001139`) and perf
+ *   script `[unknown]`; one row per unnamed function adds up its cost, as
+ *   its name would, and keeps the binary's name in a flame graph;
  * - a binary that cannot be found, or cannot be read, gives the same
  *   `<binary>+0x<offset>` frame for every offset, never an empty one, so no
  *   sample loses its place in the call tree.
@@ -34,6 +37,7 @@ import type { ElfFile } from './elf/elf-file';
 import { SymbolTable } from './elf/symbols';
 import { hasDwarf, locateFiles } from './locate';
 import type { BinaryRef, BinaryResolver, ResolvedAddress, ResolvedFrame } from './types';
+import { CfiTable } from './unwind/cfi';
 
 export interface BinaryResolverOptions {
   /** Global debug directories (default: /usr/lib/debug). */
@@ -74,6 +78,7 @@ export function offsetFrameName(path: string, fileOffset: number): string {
 class OpenBinary {
   private symbols: SymbolTable | null = null;
   private dwarf: DwarfInfo | null | undefined;
+  private cfi: CfiTable | null | undefined;
   private readonly results = new Map<number, ResolvedAddress>();
   private readonly base: string;
 
@@ -121,12 +126,32 @@ class OpenBinary {
     const symbols = this.symbols;
     const sym = symbols ? symbols.lookup(address) : -1;
     const dwarf = this.dwarfInfo()?.lookup(address) ?? null;
-    if (!dwarf) return sym >= 0 && symbols ? [{ name: displayName(symbols.name(sym)), file: null, line: -1 }] : unknown();
+    if (!dwarf) return [{ name: sym >= 0 && symbols ? displayName(symbols.name(sym)) : this.unnamedFunction(fileOffset, address), file: null, line: -1 }];
     const frames = dwarf.map(toFrame);
     const outer = frames[frames.length - 1];
     if (sym >= 0 && symbols) outer.name = displayName(symbols.name(sym));
-    else if (dwarf[dwarf.length - 1].name === null) outer.name = offsetFrameName(this.base, fileOffset);
+    else if (dwarf[dwarf.length - 1].name === null) outer.name = this.unnamedFunction(fileOffset, address);
     return frames;
+  }
+
+  /** `<binary>+0x<offset>` for code nothing names: the offset of its function's start by the CFI, else its own. */
+  private unnamedFunction(fileOffset: number, address: number): string {
+    if (this.cfi === undefined) {
+      this.cfi = null;
+      try {
+        if (this.binary) this.cfi = CfiTable.fromElf(this.binary, this.debug);
+      } catch {
+        // No usable CFI: every address keeps its own name.
+      }
+    }
+    let start = address;
+    try {
+      const fde = this.cfi?.findFde(address) ?? null;
+      if (fde !== null && fde.pcBegin <= address && address < fde.pcEnd) start = fde.pcBegin;
+    } catch {
+      // A corrupt FDE names nothing: the address keeps its own name.
+    }
+    return offsetFrameName(this.base, fileOffset - (address - start));
   }
 
   private dwarfInfo(): DwarfInfo | null {
