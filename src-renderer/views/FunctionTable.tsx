@@ -38,6 +38,19 @@ const columns: Column[] = [
   { label: 'Total %', sortsBy: 'total', numeric: true, showsSort: false },
 ];
 
+/** A narrow table's: the percentages only, so names are readable (each percentage's tooltip has the amount). */
+const narrowColumns: Column[] = [
+  { label: 'Function', sortsBy: 'name', numeric: false, showsSort: true },
+  { label: 'Self %', sortsBy: 'self', numeric: true, showsSort: true },
+  { label: 'Total %', sortsBy: 'total', numeric: true, showsSort: true },
+];
+
+/**
+ * Narrower than this, the amounts' columns go: beside the flame graph (420 px) the four number columns
+ * left a name ~130 px, which cut `std::vector<...>::push_back` or `libfoo.so+0x1a2b0` to the same prefix.
+ */
+const AMOUNTS_MIN_WIDTH = 560;
+
 export function FunctionTable({ profile }: { profile: Profile }) {
   const { result } = useAnalysis();
   if (result === null) return <p className="pane__empty">Analysing…</p>;
@@ -56,7 +69,9 @@ function FunctionTableOf({ profile, costs }: { profile: Profile; costs: Function
   const unit = useDisplayUnit(profile);
 
   const scroller = useRef<HTMLDivElement>(null);
-  const { height } = useElementSize(scroller);
+  const { width, height } = useElementSize(scroller);
+  const withAmounts = width >= AMOUNTS_MIN_WIDTH;
+  const shownColumns = withAmounts ? columns : narrowColumns;
   const [scrollTop, setScrollTop] = useState(0);
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN_ROWS);
   const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN_ROWS);
@@ -89,14 +104,14 @@ function FunctionTableOf({ profile, costs }: { profile: Profile; costs: Function
         <table className="function-table__table" aria-rowcount={rows.length + 1}>
           <colgroup>
             <col />
-            <col className="function-table__col-number" />
-            <col className="function-table__col-percent" />
-            <col className="function-table__col-number" />
-            <col className="function-table__col-percent" />
+            {withAmounts && <col className="function-table__col-number" />}
+            <col className={withAmounts ? 'function-table__col-percent' : 'function-table__col-sorted-percent'} />
+            {withAmounts && <col className="function-table__col-number" />}
+            <col className={withAmounts ? 'function-table__col-percent' : 'function-table__col-sorted-percent'} />
           </colgroup>
           <thead>
             <tr>
-              {columns.map((column) => {
+              {shownColumns.map((column) => {
                 const active = sort.column === column.sortsBy && column.showsSort;
                 const direction = sort.descending ? 'descending' : 'ascending';
                 return (
@@ -138,12 +153,12 @@ function FunctionTableOf({ profile, costs }: { profile: Profile; costs: Function
                   <td className="function-table__name" title={names[func]}>
                     {names[func]}
                   </td>
-                  <td className="numeric">{formatWeight(costs.self[func], unit)}</td>
-                  <td className="numeric">
+                  {withAmounts && <td className="numeric">{formatWeight(costs.self[func], unit)}</td>}
+                  <td className="numeric" title={withAmounts ? undefined : `self ${formatWeightWithUnit(costs.self[func], unit)}`}>
                     {formatPercent(costs.self[func], costs.grandTotal)}
                   </td>
-                  <td className="numeric">{formatWeight(costs.total[func], unit)}</td>
-                  <td className="numeric">
+                  {withAmounts && <td className="numeric">{formatWeight(costs.total[func], unit)}</td>}
+                  <td className="numeric" title={withAmounts ? undefined : `total ${formatWeightWithUnit(costs.total[func], unit)}`}>
                     {formatPercent(costs.total[func], costs.grandTotal)}
                   </td>
                 </tr>

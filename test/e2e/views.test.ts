@@ -109,6 +109,16 @@ test('the window opens on the timeline and a flame graph of both phases; the ana
   await screenshot(page, 'views-flame-graph');
 });
 
+test('the function table beside the flame graph keeps room for names: percentages only, amounts in their tooltips', async () => {
+  const table = page.getByTestId('function-table');
+  const headers = await table.locator('th').allInnerTexts();
+  assert.deepEqual(headers.map((h) => h.replace(/[▲▼]/g, '').trim()), ['Function', 'Self %', 'Total %']);
+  const nameCell = table.getByTestId('function-row').first().locator('td').first();
+  const width = (await nameCell.boundingBox())?.width ?? 0;
+  assert.ok(width >= 250, `the name column is ${width} px wide`);
+  assert.match((await table.getByTestId('function-row').first().locator('td').nth(1).getAttribute('title')) ?? '', /^self \d/);
+});
+
 test('a range over phase B only makes spin_b the top function and takes phase A out of the flame graph', async () => {
   const ruler = await page.locator('.timeline__ruler').boundingBox();
   const track = await page.getByTestId('thread-track').first().boundingBox();
