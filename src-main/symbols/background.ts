@@ -25,12 +25,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { KernelReference } from './kernel';
 import type { BinaryRef, BinaryResolver, ResolvedAddress } from './types';
 
 export type ToSymbolWorker =
   | { type: 'resolve'; path: string; buildId: string | null; offsets: number[] }
   | { type: 'kernel-ahead' }
-  | { type: 'kernel'; addresses: bigint[]; recordedBuildId: string | null; allowWithoutBuildId: boolean }
+  | { type: 'kernel'; addresses: bigint[]; recordedBuildId: string | null; allowWithoutBuildId: boolean; reference: KernelReference | null }
   | { type: 'flush' };
 
 export type FromSymbolWorker =
@@ -41,7 +42,7 @@ export type FromSymbolWorker =
 
 /** What symbolization asks of the kernel (perf-data/symbolize.ts KernelSymbolizer). */
 export interface KernelAddressResolver {
-  resolveKernelAddresses(addresses: readonly bigint[], buildId: string | null): ResolvedAddress[];
+  resolveKernelAddresses(addresses: readonly bigint[], buildId: string | null, reference?: KernelReference | null): ResolvedAddress[];
 }
 
 interface BinaryLocation {
@@ -99,9 +100,9 @@ export class BackgroundSymbols {
    * checks as in this thread decide whether the names are used
    * (createKernelResolver).
    */
-  resolveKernel(addresses: bigint[], recordedBuildId: string | null, allowWithoutBuildId: boolean): void {
+  resolveKernel(addresses: bigint[], recordedBuildId: string | null, allowWithoutBuildId: boolean, reference: KernelReference | null = null): void {
     if (this.failed || addresses.length === 0) return;
-    this.post({ type: 'kernel', addresses, recordedBuildId, allowWithoutBuildId });
+    this.post({ type: 'kernel', addresses, recordedBuildId, allowWithoutBuildId, reference });
   }
 
   /** Resolves when everything asked so far has come back (or the worker failed). */
@@ -139,11 +140,11 @@ export class BackgroundSymbols {
   /** A kernel resolver answering from the worker's results, and from `fallback()` (made on first need) for anything else. */
   kernelResolver(fallback: () => KernelAddressResolver): KernelAddressResolver {
     return {
-      resolveKernelAddresses: (addresses, buildId) => {
+      resolveKernelAddresses: (addresses, buildId, reference) => {
         const missing = addresses.filter((address) => !this.kernelResults.has(address));
         const here = new Map<bigint, ResolvedAddress>();
         if (missing.length > 0) {
-          const results = fallback().resolveKernelAddresses(missing, buildId);
+          const results = fallback().resolveKernelAddresses(missing, buildId, reference);
           missing.forEach((address, i) => here.set(address, results[i]));
         }
         return addresses.map((address) => this.kernelResults.get(address) ?? here.get(address) ?? { frames: [] });

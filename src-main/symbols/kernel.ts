@@ -13,6 +13,13 @@
  * Kernel addresses are above 2^53 (0xffffffff81000000...), so addresses are
  * bigints in the API and two 32-bit halves inside, never JavaScript numbers.
  *
+ * Kernel addresses move between boots (KASLR), even for the same kernel:
+ * perf records where the kernel's text was (its MMAP of
+ * `[kernel.kallsyms]_text`, whose pgoff is that symbol's address then), and
+ * the names are looked up that far from where the symbol is in the kallsyms
+ * read, as perf relocates them. Modules load elsewhere on every boot, so
+ * when the kernel moved, a module's addresses are not named.
+ *
  * A recording of another kernel can still be named from perf's build-id
  * cache: `perf record` keeps a copy of the kallsyms it ran under in
  * ~/.debug/[kernel.kallsyms]/BUILD-ID/kallsyms, and `perf archive` carries
@@ -146,6 +153,17 @@ export class KallsymsIndex {
     return new KallsymsIndex(text, hi.slice(0, kept), lo.slice(0, kept), typeAt.slice(0, kept), lines > 0 && !nonZero);
   }
 
+  /** The address of the first symbol named `name` (text or data, not a module's), or null. */
+  addressOf(name: string): bigint | null {
+    const needle = ` ${name}\n`;
+    for (let at = this.text.indexOf(needle); at >= 0; at = this.text.indexOf(needle, at + 1)) {
+      const lineStart = this.text.lastIndexOf('\n', at) + 1;
+      const fields = /^([0-9a-fA-F]{1,16}) [A-Za-z]$/.exec(this.text.slice(lineStart, at));
+      if (fields) return BigInt(`0x${fields[1]}`);
+    }
+    return null;
+  }
+
   /** The symbol whose span holds `address`, or null below the first symbol. */
   lookup(address: bigint): KernelSymbol | null {
     if (address < 0n || address > 0xffffffffffffffffn) return null;
@@ -253,6 +271,12 @@ export function sameBuildId(a: string, b: string): boolean {
   return norm(a) === norm(b) && norm(a) !== '';
 }
 
+/** Where the recording's kernel had a symbol: perf's MMAP of `[kernel.kallsyms]_text` (symbol `_text`, its address). */
+export interface KernelReference {
+  symbol: string;
+  address: bigint;
+}
+
 export interface KernelResolverOptions {
   /** The kernel build-id the recording carries (perf's build-id table, `[kernel.kallsyms]`), or null. */
   recordedBuildId: string | null;
@@ -264,6 +288,8 @@ export interface KernelResolverOptions {
   notesPath?: string;
   /** Whose ~/.debug (perf's build-id cache) holds copies of other kernels' kallsyms; default this user's. */
   homeDir?: string;
+  /** Where the recording's kernel was loaded, to relocate the kallsyms read; none: as it is. */
+  reference?: KernelReference | null;
   kptrRestrictPath?: string;
 }
 
@@ -310,7 +336,7 @@ export function createKernelResolver(options: KernelResolverOptions): KernelReso
     if (current === null || !sameBuildId(options.recordedBuildId, current)) {
       const cached = readCachedKallsyms(options.recordedBuildId, options.homeDir ?? homedir());
       if (cached !== null) {
-        return resolverOver(cached.index, cached.path, () => `${cached.path}, perf's copy of the recording kernel's kallsyms, shows every address as 0 (perf record could not read them)`);
+        return resolverOver(cached.index, cached.path, options.reference ?? null, () => `${cached.path}, perf's copy of the recording kernel's kallsyms, shows every address as 0 (perf record could not read them)`);
       }
       const noCopy = `and ~/.debug has no copy of its kallsyms (perf archive, run where it was recorded, carries one)`;
       if (current === null) {
@@ -329,19 +355,32 @@ export function createKernelResolver(options: KernelResolverOptions): KernelReso
     }
     index = KallsymsIndex.parse(text);
   }
-  return resolverOver(index, kallsymsPath, () => `${kptrPath} is ${readTrimmed(kptrPath) ?? 'set'}, so ${kallsymsPath} shows every address as 0 (run as root, or set kernel.kptr_restrict=0)`);
+  return resolverOver(index, kallsymsPath, options.reference ?? null, () => `${kptrPath} is ${readTrimmed(kptrPath) ?? 'set'}, so ${kallsymsPath} shows every address as 0 (run as root, or set kernel.kptr_restrict=0)`);
 }
 
-/** Names from `index` (read from `path`), unless its addresses are hidden (`whyHidden` says how) or it has no symbols. */
-function resolverOver(index: KallsymsIndex, path: string, whyHidden: () => string): KernelResolver {
+/**
+ * Names from `index` (read from `path`), relocated to where `reference` says
+ * the recording's kernel was, unless its addresses are hidden (`whyHidden`
+ * says how) or it has no symbols.
+ */
+function resolverOver(index: KallsymsIndex, path: string, reference: KernelReference | null, whyHidden: () => string): KernelResolver {
   if (index.allZero) return unresolved(`kernel symbols hidden: ${whyHidden()}`);
   if (index.size === 0) return unresolved(`kernel symbols unavailable: ${path} lists no symbols`);
+  const here = reference === null ? null : index.addressOf(reference.symbol);
+  // Recorded minus read: 0 when the kernel did not move, or nothing says where it was.
+  const shift = reference === null || here === null ? 0n : reference.address - here;
+  const lookup = (address: bigint): KernelSymbol | null => {
+    const symbol = index.lookup(address - shift);
+    if (symbol === null) return null;
+    if (shift === 0n) return symbol;
+    return symbol.module === null ? { ...symbol, address: symbol.address + shift } : null;
+  };
   return {
     active: true,
     warning: null,
-    lookup: (address) => index.lookup(address),
+    lookup,
     resolve(address) {
-      const symbol = index.lookup(address);
+      const symbol = lookup(address);
       return frame(symbol === null ? UNKNOWN_KERNEL_FRAME : symbol.name);
     },
   };

@@ -47,6 +47,7 @@ if (port) {
         recordedBuildId: message.recordedBuildId,
         allowWithoutBuildId: message.allowWithoutBuildId,
         kallsymsIndex: kallsymsIndex(),
+        reference: message.reference,
       });
       if (kernel.warning) warn(kernel.warning);
       const results = message.addresses.map((address) => (kernel.active ? kernel.resolve(address) : { frames: [] }));

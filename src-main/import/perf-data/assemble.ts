@@ -48,7 +48,7 @@ export function assemble(source: ImportSource, reader: PerfDataReader, sources: 
       if (reader.binaries.buildIds[b] === null && reader.binaries.paths[b] === entry.filename) reader.binaries.buildIds[b] = entry.buildId;
     }
   }
-  const located = symbolizeLocations(reader.locations, reader.binaries, builder, sources, kernelBuildId, usedLocation);
+  const located = symbolizeLocations(reader.locations, reader.binaries, builder, sources, kernelBuildId, reader.kernelReference, usedLocation);
   // Every location has its frames: let the binaries' symbol and DWARF tables go before the big stack tables are built.
   sources.binaries?.dispose();
   meta.binaries = reader.binaries.paths.map((path, b) => ({ path, buildId: reader.binaries.buildIds[b] })); // source pane (issue 5)

@@ -141,7 +141,7 @@ async function readRecords(
   const facts = { hostname: reader.features.hostname, osRelease: reader.features.osRelease };
   if (feed && background) {
     feed.sendNew();
-    background.resolveKernel(reader.locations.kernelAddresses(), recordedKernelBuildId(reader.features), recordedHere(facts));
+    background.resolveKernel(reader.locations.kernelAddresses(), recordedKernelBuildId(reader.features), recordedHere(facts), reader.kernelReference);
     await background.settled();
   }
   const recording = { ...facts, background };

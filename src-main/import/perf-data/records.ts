@@ -23,6 +23,7 @@ import { parseAttr, readIds, type PerfEventAttr } from './header';
 import { CallPaths, Locations } from './locations';
 import { OrderedQueue } from './ordered';
 import { SampleDecoder, SampleFields, userStackSample, type ModuleLookup, type UserStackUnwinder } from './sample';
+import type { KernelReference } from '../../symbols/kernel';
 import { Threads } from './threads';
 
 /**
@@ -128,6 +129,8 @@ export class PerfDataReader {
   readonly paths = new CallPaths();
   readonly counts: Counts = { lost: 0, throttled: 0, malformed: 0, unknownEvent: 0, unknownTypes: 0, beforeAttrs: 0, looseSamples: 0 };
   readonly warnings: string[] = [];
+  /** Where the recorded kernel's text was (its MMAP), to relocate kallsyms; null when not recorded. */
+  kernelReference: KernelReference | null = null;
 
   /** Sample columns: call-path node, thread, time, event index (emptied by releaseSamples once the profile has them). */
   sampleNode = new Int32Column();
@@ -594,6 +597,7 @@ export class PerfDataReader {
     const le = this.le;
     const pid = view.getInt32(pos + 8, le);
     const cpumode = misc & CPUMODE_MASK;
+    if (pid === -1 && cpumode === CPUMODE_KERNEL) this.kernelMap(view, pos, nameAt, size);
     // Kernel and module maps (pid -1) are resolved through kallsyms, data maps hold no code, guests are not ours.
     if (pid === -1 || (misc & MISC_MMAP_DATA) !== 0 || (cpumode !== CPUMODE_USER && cpumode !== 0)) return;
     if (u64Hi(view, pos + 16, le) > MAX_EXACT_HI || u64Hi(view, pos + 24, le) > MAX_EXACT_HI || u64Hi(view, pos + 32, le) > MAX_EXACT_HI) return;
@@ -609,6 +613,18 @@ export class PerfDataReader {
     }
     const path = cString(bytes, pos + nameAt, pos + size);
     this.space.mmap(pid, start, length, pgoff, this.binaries.index(path, buildId));
+  }
+
+  /**
+   * The kernel's own map, `[kernel.kallsyms]_text` (or `_stext`): its pgoff
+   * is where that symbol was, which relocates kallsyms to the recorded boot
+   * (symbols/kernel.ts).
+   */
+  private kernelMap(view: DataView, pos: number, nameAt: number, size: number): void {
+    const name = cString(bytesOf(view), pos + nameAt, pos + size);
+    const prefix = '[kernel.kallsyms]';
+    if (!name.startsWith(prefix) || name.length === prefix.length) return;
+    this.kernelReference = { symbol: name.slice(prefix.length), address: view.getBigUint64(pos + 32, this.le) };
   }
 
   /** COMM: { header; u32 pid, tid; char comm[]; sample_id }. The exec flag means a new program image. */

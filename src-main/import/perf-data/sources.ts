@@ -33,8 +33,8 @@ export function defaultSymbolSources(warn: (line: string) => void = () => {}, re
   return {
     binaries: recording.background ? recording.background.resolver(() => createBinaryResolver({ warn })) : createBinaryResolver({ warn }),
     kernel: withBackground(recording, {
-      resolveKernelAddresses(addresses, buildId) {
-        const kernel = createKernelResolver({ recordedBuildId: buildId, allowWithoutBuildId: recordedHere(recording) });
+      resolveKernelAddresses(addresses, buildId, reference) {
+        const kernel = createKernelResolver({ recordedBuildId: buildId, allowWithoutBuildId: recordedHere(recording), reference });
         if (kernel.warning) warn(kernel.warning);
         return addresses.map((address) => (kernel.active ? kernel.resolve(address) : { frames: [] }));
       },

@@ -18,6 +18,7 @@
 
 import type { ProfileBuilder } from '../../../src-shared/profile/builder';
 import { FuncKind, type IndexIntoFrameTable } from '../../../src-shared/profile/model';
+import type { KernelReference } from '../../symbols/kernel';
 import type { BinaryResolver, ResolvedAddress, ResolvedFrame } from '../../symbols/types';
 import { BinaryKind, type BinaryTable } from './address-space';
 import { hexOf } from './binary';
@@ -31,9 +32,10 @@ export interface KernelSymbolizer {
   /**
    * One entry per address (64-bit, hence BigInt). `buildId` is the recorded
    * kernel's; a resolver whose running kernel differs returns empty frames
-   * rather than wrong names.
+   * rather than wrong names. `reference` is where the recorded kernel was
+   * loaded (its MMAP), to relocate this boot's kallsyms to it.
    */
-  resolveKernelAddresses(addresses: readonly bigint[], buildId: string | null): ResolvedAddress[];
+  resolveKernelAddresses(addresses: readonly bigint[], buildId: string | null, reference?: KernelReference | null): ResolvedAddress[];
 }
 
 /** JIT symbols from /tmp/perf-PID.map: symbols/perf-map.ts behind an adapter in index.ts. */
@@ -63,6 +65,7 @@ export function symbolizeLocations(
   builder: ProfileBuilder,
   sources: PerfSymbolSources,
   kernelBuildId: string | null,
+  kernelReference: KernelReference | null,
   /** Only locations marked here get frames (the others belong to events the profile does not show). */
   used: Uint8Array,
 ): LocationFrames {
@@ -156,7 +159,7 @@ export function symbolizeLocations(
     if (sources.kernel) {
       const addresses = kernelIds.map((id) => (BigInt(locations.hi[id]) << 32n) | BigInt(locations.lo[id]));
       try {
-        resolved = sources.kernel.resolveKernelAddresses(addresses, kernelBuildId);
+        resolved = sources.kernel.resolveKernelAddresses(addresses, kernelBuildId, kernelReference);
       } catch (error) {
         warnings.push(`kernel symbols could not be read: ${firstLine(error)}`);
       }
