@@ -174,14 +174,18 @@ function zstdStored(text: string): Uint8Array {
 
 test('corrupt, raw and broken data: one line naming the file', LIMIT, async () => {
   const corrupt = Uint8Array.from(compressed);
-  corrupt[4] ^= 0xff; // the frame header descriptor
-  // Its magic still says zstd, but it no longer decompresses to heaptrack data: nothing claims it.
-  await assertOneLineError('heaptrack.bad.1.zst', corrupt, /not a profile Heatline can read/);
+  corrupt[4] ^= 0xff; // the frame header descriptor: now single-segment, with a content size of gigabytes
+  await assertOneLineError('heaptrack.bad.1.zst', corrupt, /heaptrack: corrupt zstd data: its frame asks for a \d+ MiB window/);
   // A good frame, then a corrupt one: the start is heaptrack data, the rest does not decompress.
   const goodThenBad = new Uint8Array(compressed.length + corrupt.length);
   goodThenBad.set(compressed);
   goodThenBad.set(corrupt, compressed.length);
   await assertOneLineError('heaptrack.bad.2.zst', goodThenBad, /heaptrack: corrupt zstd data \(invalid zstd data\)/);
+  // A header byte that asks for a 1920 MiB window (fzstd would allocate it): refused before decoding, as zstd -d does.
+  assert.equal(compressed[4] & 0x20, 0, "heaptrack's frame is not single-segment: byte 5 is its window descriptor");
+  const hugeWindow = Uint8Array.from(compressed);
+  hugeWindow[5] = 0xa7;
+  await assertOneLineError('heaptrack.window.zst', hugeWindow, /heaptrack: corrupt zstd data: its frame asks for a 1920 MiB window/);
   const text = (s: string) => new TextEncoder().encode(s);
   await assertOneLineError('heaptrack.raw.1', text('v 10400 3\nx ./prog\nm 1 /lib/libc.so.6 7f0000000000 0 1000\n'), /heaptrack: line 2: raw heaptrack data/);
   await assertOneLineError('heaptrack.p.1', text('v 10400 3\nX ./p\n+ 5\n'), /heaptrack: line 3: refers to allocation info 5, which was never defined/);

@@ -15,6 +15,7 @@
 import { createGunzip, gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { ImportError } from '../../../src-shared/errors';
+import { MAX_ZSTD_WINDOW, zstdWindowSize } from '../zstd-window';
 
 export type Container = 'zstd' | 'gzip' | 'plain';
 
@@ -94,7 +95,15 @@ async function* zstdChunks(input: AsyncIterable<Uint8Array>, state: { truncated:
   const zstd = new Decompress((chunk) => {
     if (chunk.length > 0) out.push(chunk);
   });
+  let first = true;
   const push = (chunk: Uint8Array, final: boolean) => {
+    if (first && chunk.length > 0) {
+      first = false;
+      const window = zstdWindowSize(chunk);
+      if (window > MAX_ZSTD_WINDOW) {
+        throw new ImportError(`corrupt zstd data: its frame asks for a ${Math.round(window / 2 ** 20)} MiB window (zstd itself refuses more than ${MAX_ZSTD_WINDOW / 2 ** 20} MiB without --long)`);
+      }
+    }
     try {
       zstd.push(chunk, final);
     } catch (error) {

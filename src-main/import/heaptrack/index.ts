@@ -24,6 +24,7 @@ import type { Profile } from '../../../src-shared/profile/model';
 import type { ImportOptions, ImportSource, Importer } from '../importer';
 import { buildHeaptrackProfile } from './build';
 import { containerOf, decompressChunks, decompressHead } from './decompress';
+import { MAX_ZSTD_WINDOW, zstdWindowSize } from '../zstd-window';
 import { HeaptrackReader, type HeaptrackData } from './reader';
 
 /** First line "v VERSION[ FORMAT]", then a record heaptrack writes next (interpreted or raw). */
@@ -46,6 +47,8 @@ export const heaptrackImporter: Importer = {
   id: 'heaptrack',
   label: 'heaptrack',
   sniff(head) {
+    // A zstd frame asking for an impossible window is no other format's: taken, so the import says what is wrong.
+    if (containerOf(head) === 'zstd' && zstdWindowSize(head) > MAX_ZSTD_WINDOW) return true;
     const text = decompressHead(head, 256);
     if (text === null) return false;
     return HEAD.test(String.fromCharCode(...text));

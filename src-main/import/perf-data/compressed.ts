@@ -18,6 +18,7 @@
  */
 
 import { Decompress } from 'fzstd';
+import { MAX_ZSTD_WINDOW, zstdWindowSize } from '../zstd-window';
 import { RecordSplitter, type RecordHandler } from './stream';
 
 export class CompressedRecords {
@@ -41,7 +42,7 @@ export class CompressedRecords {
       return;
     }
     this.batches++;
-    if (this.zstd === null && windowSize(data) > MAX_WINDOW) {
+    if (this.zstd === null && zstdWindowSize(data) > MAX_ZSTD_WINDOW) {
       // The decoder allocates the window the frame header asks for: refuse what no perf level writes.
       this.broken = true;
       return;
@@ -67,28 +68,4 @@ export class CompressedRecords {
     if (this.splitter.pending) return 'the compressed records (perf record -z) end inside a record: its last record was not read';
     return null;
   }
-}
-
-/** zstd's largest window at its strongest level (windowLog 27); perf's levels 1-22 stay within it. */
-const MAX_WINDOW = 1 << 27;
-
-/**
- * The window a zstd frame header at the start of `data` asks for (RFC 8878,
- * 3.1.1.1): the window descriptor, or the content size of a single-segment
- * frame; 0 when `data` starts with no zstd frame header.
- */
-function windowSize(data: Uint8Array): number {
-  if (data.length < 6 || data[0] !== 0x28 || data[1] !== 0xb5 || data[2] !== 0x2f || data[3] !== 0xfd) return 0;
-  const descriptor = data[4];
-  const singleSegment = (descriptor >> 5) & 1;
-  if (!singleSegment) {
-    const exponent = 10 + (data[5] >> 3);
-    const base = 2 ** exponent;
-    return base + (base / 8) * (data[5] & 7);
-  }
-  const dictBytes = [0, 1, 2, 4][descriptor & 3];
-  const sizeBytes = [1, 2, 4, 8][descriptor >> 6];
-  let size = 0;
-  for (let i = sizeBytes - 1; i >= 0; i--) size = size * 256 + (data[5 + dictBytes + i] ?? 0);
-  return sizeBytes === 2 ? size + 256 : size;
 }
