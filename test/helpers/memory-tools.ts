@@ -53,13 +53,13 @@ export interface DhatSummary {
 }
 
 /**
- * `valgrind --tool=dhat --mode=MODE --dhat-out-file=OUT --log-file=OUT.log
- * binary args` -> OUT, and DHAT's own summary from the log.
+ * `valgrind --tool=dhat --mode=MODE [options] --dhat-out-file=OUT
+ * --log-file=OUT.log binary args` -> OUT, and DHAT's own summary from the log.
  */
-export function recordDhat(binary: string, args: string[], mode: DhatMode = 'heap'): { file: string; summary: DhatSummary } {
+export function recordDhat(binary: string, args: string[], mode: DhatMode = 'heap', options: string[] = []): { file: string; summary: DhatSummary } {
   const out = join(freshDir(`dhat-${mode}`), 'dhat.out.json');
   const log = `${out}.log`;
-  runTool('valgrind', ['--tool=dhat', `--mode=${mode}`, `--dhat-out-file=${out}`, `--log-file=${log}`, binary, ...args]);
+  runTool('valgrind', ['--tool=dhat', `--mode=${mode}`, ...options, `--dhat-out-file=${out}`, `--log-file=${log}`, binary, ...args]);
   if (!existsSync(out)) throw new Error(`valgrind --tool=dhat wrote no ${out}`);
   const text = readFileSync(log, 'utf8');
   const total = /Total:\s+([\d,]+) \S+ in ([\d,]+) /.exec(text);

@@ -61,6 +61,20 @@ test('DHAT: total and allocations are the sums over the program points', async (
   assert.deepEqual(report.threads.map((t) => t.name), [basename(raw.cmd.split(' ')[0])]);
 });
 
+test('DHAT with --num-callers=1 (only the allocator recorded): sites are the allocators, not [unknown]', async () => {
+  const { file } = recordDhat(await compileAllocSites(), [], 'heap', ['--num-callers=1']);
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as { pps: { tb: number; fs: number[] }[]; ftbl: string[] };
+  // What DHAT recorded: one frame per program point, the allocator (valgrind's "0x...: malloc (in ...)").
+  const expected = new Map<string, number>();
+  for (const pp of raw.pps) {
+    const name = /^0x[0-9A-F]+: (\S+)/.exec(raw.ftbl[pp.fs[0]])?.[1] ?? '?';
+    expected.set(name, (expected.get(name) ?? 0) + pp.tb);
+  }
+  assert.ok(raw.pps.every((pp) => pp.fs.length === 1), 'one frame per program point');
+  const report = await reportOf(file);
+  assert.deepEqual(new Map(report.functions.filter((f) => f.self > 0).map((f) => [f.name, f.self])), expected);
+});
+
 test("massif: total is ms_print's peak; unrecorded numbers are null", async () => {
   const report = await reportOf(massifFile);
   const peak = msPrintPeak(massifFile);

@@ -223,8 +223,12 @@ function buildStacks(builder: ProfileBuilder, frames: FtblFrames, fs: Int32Array
   for (let pp = 0; pp < ppCount; pp++) {
     let start = fsStart[pp];
     const end = fsStart[pp + 1];
-    // fs is leaf first; drop the allocator's own frames (and "[root]", which is never a real frame).
-    while (start < end && (fs[start] === 0 || frames.droppedAtLeaf(fs[start]))) start++;
+    // fs is leaf first; drop "[root]" (never a real frame) and the allocator's own frames, unless those are all
+    // there is (DHAT run with --num-callers=1): then the allocator is the best-known site, not "[unknown]".
+    while (start < end && fs[start] === 0) start++;
+    const firstFrame = start;
+    while (start < end && frames.droppedAtLeaf(fs[start])) start++;
+    if (start === end) start = firstFrame;
     keptEnd[pp] = start;
     // An empty path is the [unknown] stack: one step.
     pathStart[pp + 1] = pathStart[pp] + Math.max(1, end - start);
