@@ -13,6 +13,8 @@ export interface ProfileReport {
   format: FormatId;
   kind: ProfileKind;
   unit: WeightUnit;
+  /** What was sampled or counted: perf's event ("cpu-clock:pppH"), DHAT's mode ("heap", "copy", "ad-hoc"); null when the format does not say. */
+  event: string | null;
   total: number;
   threads: { tid: number; name: string; total: number }[];
   functions: { name: string; file: string | null; self: number; total: number }[];
@@ -58,6 +60,7 @@ export function buildReport(profile: Profile, top = 50): ProfileReport {
   return {
     format: profile.meta.format,
     kind: profile.meta.kind,
+    event: profile.meta.eventName ?? null,
     unit: profile.meta.unit,
     total: sumWeights(stackWeights),
     threads,
@@ -83,7 +86,8 @@ function summarizeAllocations(profile: Profile): ProfileReport['allocations'] {
 export function formatReportText(report: ProfileReport, sourceName: string): string {
   const percent = (value: number) => (report.total > 0 ? ((100 * value) / report.total).toFixed(2) + '%' : '-');
   const out: string[] = [];
-  out.push(`${sourceName}: ${report.format}, ${report.kind}, total ${report.total} ${report.unit}`);
+  const event = report.event === null ? '' : ` (${report.format === 'dhat' ? `${report.event} mode` : report.event})`;
+  out.push(`${sourceName}: ${report.format}${event}, ${report.kind}, total ${report.total} ${report.unit}`);
   out.push('');
   out.push('Threads');
   for (const t of report.threads) out.push(`  ${String(t.tid).padStart(8)}  ${percent(t.total).padStart(8)}  ${t.name}`);
@@ -103,7 +107,7 @@ export function formatReportText(report: ProfileReport, sourceName: string): str
   }
   if (report.allocations) {
     out.push('');
-    out.push(formatAllocations(report.allocations));
+    out.push(formatAllocations(report.allocations, report.event));
   }
   return out.join('\n');
 }
@@ -111,9 +115,13 @@ export function formatReportText(report: ProfileReport, sourceName: string): str
 /**
  * The allocations line. A number the format does not record is NaN in the
  * report (null in --json): massif has only the peak, DHAT's copy and ad-hoc
- * modes no peak or exit. Those print as "unknown", not "NaN".
+ * modes no peak or exit. Those print as "unknown", not "NaN". DHAT's copy
+ * mode counts copies (memcpy and friends) and its ad-hoc mode the program's
+ * own events and units, so those say so.
  */
-function formatAllocations(a: NonNullable<ProfileReport['allocations']>): string {
+function formatAllocations(a: NonNullable<ProfileReport['allocations']>, event: string | null): string {
   const n = (value: number) => (Number.isNaN(value) ? 'unknown' : String(value));
+  if (event === 'copy') return `Copies: ${n(a.totalBytes)} bytes in ${n(a.totalBlocks)} copies`;
+  if (event === 'ad-hoc') return `Events: ${n(a.totalBytes)} units in ${n(a.totalBlocks)} events`;
   return `Allocations: ${n(a.totalBytes)} bytes in ${n(a.totalBlocks)} blocks; peak ${n(a.peakBytes)}; at exit ${n(a.endBytes)}`;
 }

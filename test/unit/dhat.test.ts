@@ -19,7 +19,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { AllocationFlag, computeAllocationFlags } from '../../src-shared/analysis/allocation-flags';
 import type { Profile } from '../../src-shared/profile/model';
-import { buildReport } from '../../src-shared/report';
+import { buildReport, formatReportText } from '../../src-shared/report';
 import { loadProfile } from '../../src-main/import/load';
 import { detectImporter } from '../../src-main/import/registry';
 import { fileSource } from '../../src-main/import/source';
@@ -165,6 +165,10 @@ test('copy mode: bytes copied per site; the replaced memcpy is not a site', () =
   assert.ok(copied > 0, 'DHAT saw copy_site copy');
   assert.equal(report.functions.find((f) => f.name === 'copy_site')?.self, copied);
   assert.ok(!report.functions.some((f) => /^(memcpy|memmove|mempcpy)/.test(f.name) && f.self > 0), 'memcpy is not a leaf');
+  // The text report says these are copies, in DHAT's own words ("Total: N bytes in M blocks" counts copies here).
+  const text = formatReportText(report, 'copy.json').split('\n');
+  assert.equal(text[0], `copy.json: dhat (copy mode), memory, total ${summary.totalBytes} bytes`);
+  assert.equal(text[text.length - 1], `Copies: ${summary.totalBytes} bytes in ${summary.totalBlocks} copies`);
 });
 
 test('ad-hoc mode: units per site, unit "samples"', () => {
@@ -178,6 +182,8 @@ test('ad-hoc mode: units per site, unit "samples"', () => {
   for (const site of ['short_lived_site', 'leak_site', 'peak_site']) {
     assert.equal(report.functions.find((f) => f.name === site)?.self, heap.functions.find((f) => f.name === site)?.self, site);
   }
+  const text = formatReportText(report, 'adhoc.json').split('\n');
+  assert.equal(text[text.length - 1], `Events: ${summary.totalBytes} units in ${summary.totalBlocks} events`);
 });
 
 test('heap mode: the stack table is a prefix tree without duplicates, and each site is its program point\'s frames', () => {
