@@ -36,6 +36,7 @@ test('line forms: pid prefixes, -tt and -ttt times, durations', () => {
     pid: 12,
     comm: null,
     time: 36001e9 + 2000,
+    clock: 'clock',
     body: { kind: 'call', name: 'getppid', text: 'getppid() = 1 <0.000123>', duration: 123000 },
   });
   assert.equal(parseStraceLine('[pid   345] 10:00:01.5 getpid() = 345 <0.000001>')?.pid, 345);
@@ -86,18 +87,19 @@ test('unfinished and resumed lines of one pid join into one call timed from the 
   assert.deepEqual(events, ['exit 101 exited with 0', 'signal 100 SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED}', 'exit 100 exited with 0']);
 });
 
-test('[pid N] prefixes, unprefixed lines and forked children without exec', async () => {
+test('[pid N] prefixes: unprefixed lines are the first process, which says its pid with getpid', async () => {
   const profile = await importText(
     [
       '10:00:00.000000 execve("./a.out", ["./a.out"], 0x7ffe /* 3 vars */) = 0 <0.000100>',
       '10:00:00.001000 getpid()                = 7 <0.000002>',
       '[pid  8] 10:00:00.002000 getppid()       = 7 <0.000003>',
-      '[pid  9] 10:00:00.002500 write(1, "hi\\n", 3) = 3 <0.000004>',
+      '[pid  7] 10:00:00.002500 write(1, "hi\\n", 3) = 3 <0.000004>',
     ].join('\n') + '\n',
   );
-  assert.deepEqual(threadNames(profile), ['a.out', 'pid 8', 'pid 9']);
-  assert.deepEqual(Array.from(profile.threads.tid), [0, 8, 9]);
+  assert.deepEqual(threadNames(profile), ['a.out', 'pid 8']);
+  assert.deepEqual(Array.from(profile.threads.tid), [7, 8]);
   assert.equal(profile.samples.length, 4);
+  assert.deepEqual(profile.meta.warnings, []);
 });
 
 test('-Y command names name the threads; a cut-short program path names none', async () => {

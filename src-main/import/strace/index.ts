@@ -21,18 +21,19 @@
  * end.
  */
 
-import { basename } from 'node:path';
 import { ImportError } from '../../../src-shared/errors';
 import { ProfileBuilder } from '../../../src-shared/profile/builder';
 import { FuncKind, type IndexIntoStackTable, type Profile } from '../../../src-shared/profile/model';
 import type { ImportOptions, ImportSource, Importer } from '../importer';
 import { detach, hasNulByte, headLines, readLines } from '../text-lines';
+import { TraceClock } from './clock';
+import { NO_PID, UnprefixedLines } from './first-process';
 import { isStraceEvidence, parseStraceLine } from './lines';
+import { StraceLineJoiner, isStackTraceLine, isSummaryHeader } from './noise';
+import { PidFacts, resultOf } from './pid-facts';
+import { unreadableStraceVariant } from './variants';
 
 const SNIFF_LINES = 20;
-const DAY = 86_400e9;
-/** The key of lines strace printed without a pid (the first process before it had children). */
-const NO_PID = -1;
 
 interface Call {
   pid: number;
@@ -54,82 +55,32 @@ interface Marker {
   detail: string;
 }
 
-/** What the lines tell about pids: programs exec'd, who cloned whom. */
-class PidFacts {
-  readonly order: number[] = [];
-  private readonly seen = new Set<number>();
-  readonly program = new Map<number, string>();
-  /** strace -Y's command name per pid, the latest seen. */
-  readonly comm = new Map<number, string>();
-  /** The first pid seen; the profile's command is its latest exec (setpriv and env exec the program in turn). */
-  private first: number | null = null;
-  readonly parent = new Map<number, number>();
-  /** Thread group leader of pids cloned with CLONE_THREAD. */
-  readonly leader = new Map<number, number>();
-  command: string | null = null;
-
-  see(pid: number): void {
-    if (!this.seen.has(pid)) {
-      this.seen.add(pid);
-      this.order.push(pid);
-      this.first ??= pid;
-    }
-  }
-
-  /** Learns from one finished call's whole text (arguments and result). */
-  learn(pid: number, name: string, text: string): void {
-    const result = resultOf(text);
-    if (name === 'execve' || name === 'execveat') {
-      if (result !== 0) return;
-      const strings = quotedStrings(text);
-      const whole = strings.find((s) => !s.cut && s.text.length > 0 && !s.text.endsWith('/'));
-      if (whole !== undefined) this.program.set(pid, basename(whole.text));
-      if (pid === this.first) this.command = strings.slice(1).map((s) => s.text + (s.cut ? '...' : '')).join(' ');
-    } else if ((name === 'clone' || name === 'clone3' || name === 'fork' || name === 'vfork') && result !== null && result > 0) {
-      this.parent.set(result, pid);
-      if (text.includes('CLONE_THREAD')) this.leader.set(result, this.leader.get(pid) ?? pid);
-    }
-  }
-
-  /** The name of `pid`: its -Y command name, else its own exec's, else its cloner's (a few generations up). */
-  nameOf(pid: number): string | null {
-    const comm = this.comm.get(pid);
-    if (comm !== undefined) return comm;
-    for (let p: number | undefined = pid, hops = 0; p !== undefined && hops < 64; p = this.parent.get(p), hops++) {
-      const program = this.program.get(p);
-      if (program !== undefined) return program;
-    }
-    return null;
-  }
-}
-
-/** The number after the last " = " of a finished call, or null ("= ?", "= 0x7f..." count as non-numbers except hex). */
-function resultOf(text: string): number | null {
-  const at = text.lastIndexOf(') = ');
-  if (at === -1) return null;
-  const match = /^(-?\d+)\b/.exec(text.slice(at + 4));
-  return match === null ? null : Number(match[1]);
-}
-
 /**
- * execve's path and then its argv strings: `execve("/bin/ls", ["ls", "-l"], ...`.
- * `cut` marks a string strace shortened (`"..."...`).
+ * What the head of a file is: a trace Heatline reads ('trace'), strace
+ * output it cannot read (the problem, to say so), or something else (null).
  */
-function quotedStrings(text: string): { text: string; cut: boolean }[] {
-  const path = /^\w+\("((?:[^"\\]|\\.)*)"(\.\.\.)?, \[/.exec(text);
-  if (path === null) return [];
-  const out = [{ text: unescape(path[1]), cut: path[2] !== undefined }];
-  const item = /\s*"((?:[^"\\]|\\.)*)"(\.\.\.)?\s*([,\]])/y;
-  item.lastIndex = path[0].length;
-  for (let match = item.exec(text); match !== null; match = item.exec(text)) {
-    out.push({ text: unescape(match[1]), cut: match[2] !== undefined });
-    if (match[3] === ']') break;
+function judgeHead(head: Uint8Array): 'trace' | { problem: string } | null {
+  if (hasNulByte(head)) return null;
+  const joiner = new StraceLineJoiner();
+  const lines: string[] = [];
+  headLines(head, SNIFF_LINES).forEach((line, i) => {
+    const joined = joiner.push(line, i + 1);
+    if (joined !== null) lines.push(joined.text);
+  });
+  let evidence = 0;
+  for (const line of lines) {
+    if (line.trim() === '' || isStackTraceLine(line)) continue;
+    if (isSummaryHeader(line)) break;
+    const parsed = parseStraceLine(line);
+    if (parsed === null) {
+      evidence = 0;
+      break;
+    }
+    if (isStraceEvidence(parsed)) evidence++;
   }
-  return out;
-}
-
-function unescape(text: string): string {
-  return text.replace(/\\(.)/g, '$1');
+  if (evidence > 0) return 'trace';
+  const problem = unreadableStraceVariant(lines);
+  return problem === null ? null : { problem };
 }
 
 export const straceImporter: Importer = {
@@ -138,53 +89,76 @@ export const straceImporter: Importer = {
 
   /**
    * Every complete line of the head parses as a strace -tt line and at least
-   * one is a call, signal or exit. perf script lines ("comm pid [cpu] time:")
-   * and collapsed stacks never start with a clock time after an optional pid.
+   * one is a call, signal or exit; or the head is strace output without the
+   * times Heatline needs (variants.ts), claimed so that import() can say so.
+   * perf script lines ("comm pid [cpu] time:") and collapsed stacks never
+   * start with a clock time after an optional pid, nor end in " = result".
    */
   sniff(head: Uint8Array): boolean {
-    if (hasNulByte(head)) return false;
-    let evidence = 0;
-    for (const line of headLines(head, SNIFF_LINES)) {
-      if (line.trim() === '') continue;
-      const parsed = parseStraceLine(line);
-      if (parsed === null) return false;
-      if (isStraceEvidence(parsed)) evidence++;
-    }
-    return evidence > 0;
+    return judgeHead(head) !== null;
   },
 
   async import(source: ImportSource, options: ImportOptions): Promise<Profile> {
+    const judged = judgeHead(source.head);
+    if (judged !== null && judged !== 'trace') throw new ImportError(judged.problem);
     const calls: Call[] = [];
     const markers: Marker[] = [];
     const pending = new Map<number, Pending>();
     const facts = new PidFacts();
+    const unprefixed = new UnprefixedLines();
+    const joiner = new StraceLineJoiner();
+    const clock = new TraceClock();
     let unmatchedResumes = 0;
     let skipped = 0;
     let truncatedLine = 0;
-    // -tt has no date: a time far below the previous one is the next day.
-    let lastTime = NaN;
-    let dayOffset = 0;
+    let inSummary = false;
+    let sawDuration = false;
 
-    await readLines(source, options, (line, lineNumber, terminated) => {
-      if (line.trim() === '') return;
-      const parsed = parseStraceLine(line);
+    /** The first process's pid is `pid`: its calls left unfinished before are `pid`'s. */
+    const resolveFirst = (pid: number): void => {
+      unprefixed.resolve(pid);
+      const started = pending.get(NO_PID);
+      pending.delete(NO_PID);
+      if (started !== undefined && !pending.has(pid)) pending.set(pid, started);
+    };
+
+    await readLines(source, options, (physical, physicalNumber, terminated) => {
+      if (inSummary || isStackTraceLine(physical)) return;
       if (!terminated) {
         // strace ends every line; one without a newline was cut off mid-write.
-        truncatedLine = lineNumber;
+        if (physical.trim() !== '') truncatedLine = physicalNumber;
         return;
       }
+      const joined = joiner.push(physical, physicalNumber);
+      if (joined === null) return;
+      const { text: line, lineNumber } = joined;
+      if (line.trim() === '') return;
+      if (isSummaryHeader(line)) {
+        // -C: strace's -c table follows the trace; its counts are the trace's own.
+        inSummary = true;
+        return;
+      }
+      const parsed = parseStraceLine(line);
       if (parsed === null) {
         throw new ImportError(`line ${lineNumber}: not a strace -f -T -tt line (expected "[pid] HH:MM:SS.micro call(...) = result <seconds>")`);
       }
-      if (parsed.time + dayOffset < lastTime - DAY / 2) dayOffset += DAY;
-      const time = parsed.time + dayOffset;
-      lastTime = time;
-      const pid = parsed.pid ?? NO_PID;
+      const time = clock.timeOf(parsed, lineNumber);
+      const body = parsed.body;
+      const pid = unprefixed.keyOf(parsed.pid);
+      if (parsed.pid !== null && unprefixed.awaitingPid && !pending.has(NO_PID) && !facts.descendsFrom(pid, NO_PID)) {
+        // The first process left no call unfinished, and this pid is not one it cloned: it is the first process.
+        resolveFirst(pid);
+      }
       facts.see(pid);
       if (parsed.comm !== null && parsed.comm !== '') facts.comm.set(pid, detach(parsed.comm));
-      const body = parsed.body;
       switch (body.kind) {
         case 'call':
+          sawDuration = true;
+          if (pid === NO_PID && unprefixed.awaitingPid && (body.name === 'getpid' || body.name === 'gettid')) {
+            // The first process said its own pid.
+            const own = resultOf(body.text);
+            if (own !== null && own > 0) resolveFirst(own);
+          }
           calls.push({ pid, name: detach(body.name), start: time, duration: body.duration });
           facts.learn(pid, body.name, body.text);
           break;
@@ -195,11 +169,16 @@ export const straceImporter: Importer = {
           pending.set(pid, { name: detach(body.name), start: time, text: body.text });
           break;
         case 'resumed': {
+          if (pending.get(pid)?.name !== body.name && unprefixed.awaitingPid && pending.get(NO_PID)?.name === body.name) {
+            // The first process resumes the call it began before strace printed pids.
+            resolveFirst(pid);
+          }
           const started = pending.get(pid);
           if (started !== undefined && started.name === body.name) pending.delete(pid);
           else unmatchedResumes++;
           facts.learn(pid, body.name, (started?.text ?? '') + body.text);
           if (body.duration === null) break;
+          sawDuration = true;
           // Without its start (attached mid-call), it started `duration` before it ended.
           const start = started?.name === body.name ? started.start : time - body.duration;
           calls.push({ pid, name: detach(body.name), start, duration: body.duration });
@@ -208,6 +187,7 @@ export const straceImporter: Importer = {
         case 'signal':
         case 'exit':
           markers.push({ pid, time, event: body.kind, detail: detach(body.text) });
+          if (body.kind === 'exit') unprefixed.exited(pid);
           break;
         case 'other':
           skipped++;
@@ -215,7 +195,17 @@ export const straceImporter: Importer = {
       }
     });
 
-    if (calls.length === 0) throw new ImportError(truncatedLine > 0 ? `truncated at line ${truncatedLine} before any finished system call` : 'no finished system calls (was strace run with -T?)');
+    if (calls.length === 0) {
+      if (truncatedLine > 0) throw new ImportError(`truncated at line ${truncatedLine} before any finished system call`);
+      throw new ImportError(sawDuration ? 'no finished system calls' : 'strace output without -T durations: record with strace -f -T -tt');
+    }
+    if (unprefixed.resolved === null && facts.order.includes(NO_PID)) {
+      // The first process's pid never resumed its call: the first pid it did not clone is it.
+      const first = facts.order.find((pid) => pid !== NO_PID && !facts.descendsFrom(pid, NO_PID));
+      if (first !== undefined) unprefixed.resolve(first);
+    }
+    if (unprefixed.resolved !== null) facts.merge(NO_PID, unprefixed.resolved);
+    const keyOf = (pid: number): number => unprefixed.canonical(pid);
 
     const builder = new ProfileBuilder({ format: 'strace', kind: 'cpu', unit: 'nanoseconds', sourceName: source.name, weighted: true });
     builder.meta.eventName = 'system calls';
@@ -235,9 +225,9 @@ export const straceImporter: Importer = {
         stack = builder.stack(-1, builder.frame(builder.func(call.name, { kind: FuncKind.kernel, library: 'syscall' })));
         stackOf.set(call.name, stack);
       }
-      builder.sample(stack, threadOf.get(call.pid) ?? 0, call.start, call.duration);
+      builder.sample(stack, threadOf.get(keyOf(call.pid)) ?? 0, call.start, call.duration);
     }
-    for (const marker of markers) builder.marker(marker.time, threadOf.get(marker.pid) ?? 0, marker.event, -1, marker.detail);
+    for (const marker of markers) builder.marker(marker.time, threadOf.get(keyOf(marker.pid)) ?? 0, marker.event, -1, marker.detail);
 
     const warnings = builder.meta.warnings;
     if (truncatedLine > 0) warnings.push(`truncated at line ${truncatedLine}: the unfinished last line is left out`);

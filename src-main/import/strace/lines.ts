@@ -7,7 +7,12 @@
  *   [PID ]TIME BODY            PID "1234" (-f with -o) or "[pid 1234]" (-f to a terminal),
  *                              "1234<comm>" with -Y (strace >= 5.17); absent for a
  *                              process that has no children yet
- *   TIME  16:15:05.642353 (-tt) or 1700000000.642353 (-ttt)
+ *   TIME  16:15:05.642353 (-tt) or 1700000000.642353 (-ttt), or "     0.000305"
+ *         (-r: seconds since the previous line, padded to 6 digits before the
+ *         point; the importer tells it from -ttt by its size). With -tt/-ttt,
+ *         -r adds "(+     0.000305) " after the time, which is skipped.
+ *         Then -n's "[ 12] " (syscall number) and -i's "[00007f0f8257bc47] "
+ *         (instruction pointer), both skipped.
  *   BODY  getppid()    = 12381 <0.000049>                     a complete call
  *         rseq(0x7f6b, 0x20 <unfinished ...>                   a call another pid interrupted
  *         <... rseq resumed>) = 0 <0.000039>                   its end, on its own line
@@ -34,15 +39,20 @@ export interface StraceLine {
   pid: number | null;
   /** The pid's command name (-Y), or null. */
   comm: string | null;
-  /** Nanoseconds since midnight (-tt) or since the epoch (-ttt). */
+  /** Nanoseconds since midnight (-tt), since the epoch (-ttt) or since the previous line (-r). */
   time: number;
+  /** 'clock' for HH:MM:SS.micro (-tt), 'seconds' for a bare number (-ttt or -r). */
+  clock: 'clock' | 'seconds';
   body: StraceBody;
 }
 
 // "[pid 1234] ", "1234<comm> " or "1234 " (strace pads the bracketed form with spaces).
 const PREFIX = /^(?:\[pid\s+(\d+)\]\s+|(\d+)(?:<([^>]*)>)?\s+)?/;
 const CLOCK = /^(\d\d):(\d\d):(\d\d)\.(\d{1,9})\s+/;
-const EPOCH = /^(\d+)\.(\d{1,9})\s+/;
+// Leading spaces: -r pads its seconds ("%6ld"), and a line without a pid starts with them.
+const EPOCH = /^\s*(\d+)\.(\d{1,9})\s+/;
+/** What follows the time: -r's "(+ seconds)" beside -tt/-ttt, -n's "[ 12]", -i's "[00007f...]" ("[????...]" when unknown). */
+const AFTER_TIME = /^(?:\(\+\s*\d+\.\d+\)\s+)?(?:\[\s*\d+\]\s+)?(?:\[[0-9a-f?]{8,16}\]\s+)?/;
 const CALL_NAME = /^([A-Za-z_][A-Za-z0-9_]*)\(/;
 const RESUMED = /^<\.\.\. ([A-Za-z_][A-Za-z0-9_]*) resumed>/;
 const DURATION = /<(\d+)\.(\d+)>$/;
@@ -65,9 +75,10 @@ export function parseStraceLine(line: string): StraceLine | null {
     time = Number(epoch[1]) * 1e9 + fractionToNanoseconds(epoch[2]);
     rest = rest.slice(epoch[0].length);
   }
+  rest = rest.slice(AFTER_TIME.exec(rest)?.[0].length ?? 0);
   const body = parseBody(rest.trimEnd());
   if (body === null) return null;
-  return { pid: pidText === undefined ? null : Number(pidText), comm: prefix?.[3] ?? null, time, body };
+  return { pid: pidText === undefined ? null : Number(pidText), comm: prefix?.[3] ?? null, time, clock: clock === null ? 'seconds' : 'clock', body };
 }
 
 function parseBody(text: string): StraceBody | null {
