@@ -261,3 +261,23 @@ test('perf record -z (zstd-compressed records): samples, threads and top functio
   assert.deepEqual(ours.functions.map((f) => f.name), report.functions.slice(0, 3).map((f) => f.name));
   ours.functions.forEach((f, i) => assert.ok(Math.abs((100 * f.self) / ours.total - report.functions[i].percent) <= 1, `${f.name} share`));
 });
+
+test("lost samples are counted once, as perf report's Total Lost Samples", async () => {
+  // A small ring buffer and 8 KiB stack copies at 4 kHz: the kernel drops samples (smaller buffers until it does).
+  // perf 6.x records the losses twice, as LOST records while they happen and LOST_SAMPLES totals at the end.
+  const binary = await compileFixture('cpu_hot');
+  let data = '';
+  let lost = 0;
+  for (const pages of ['8', '4', '2']) {
+    data = await recordPerfWith(['-m', pages, '-e', 'cpu-clock', '-F', '4000', '--call-graph', 'dwarf', '--', binary, '10'], `cpu_hot-lost-${pages}.perf.data`);
+    const perfReport = spawnSync('perf', ['report', '-i', data, '--stdio', '--sort', 'comm'], { encoding: 'utf8' }).stdout;
+    lost = Number(/^# Total Lost Samples: (\d+)$/m.exec(perfReport)?.[1] ?? 0);
+    if (lost > 0) break;
+  }
+  assert.ok(lost > 0, 'perf report counts lost samples');
+  const stats = spawnSync('perf', ['report', '-i', data, '--stats'], { encoding: 'utf8' }).stdout;
+  assert.match(stats, /^\s+LOST events:\s+[1-9]/m, 'LOST records while recording');
+  assert.match(stats, /^\s+LOST_SAMPLES events:\s+[1-9]/m, 'and LOST_SAMPLES totals at the end');
+  const profile = await load(data);
+  assert.deepEqual(profile.meta.warnings.filter((w) => /lost/.test(w)), [`the kernel lost ${lost} samples while recording (perf's buffers were full)`]);
+});

@@ -106,7 +106,8 @@ export function assemble(source: ImportSource, reader: PerfDataReader, sources: 
   if (periodsVary && !(attrs[shown].type === PERF_TYPE_SOFTWARE && attrs[shown].config <= 1n)) {
     meta.warnings.push(`shares are by sample count; the sample periods of ${meta.eventName} vary, and perf report weighs by period`);
   }
-  if (counts.lost > 0) meta.warnings.push(`the kernel lost ${counts.lost} samples while recording (perf's buffers were full)`);
+  const lost = counts.lostSamples > 0 ? counts.lostSamples : counts.lostChunks;
+  if (lost > 0) meta.warnings.push(`the kernel lost ${lost} samples while recording (perf's buffers were full)`);
   if (counts.throttled > 0) meta.warnings.push(`sampling was throttled ${counts.throttled} times (too high a frequency for this machine)`);
   if (counts.malformed > 0) meta.warnings.push(`${counts.malformed} malformed records were skipped`);
   if (counts.unknownEvent > 0) meta.warnings.push(`${counts.unknownEvent} samples name no recorded event and were skipped`);

@@ -90,8 +90,14 @@ function cpumodeOfMarker(lo: number): number {
 }
 
 export interface Counts {
-  /** Samples the kernel dropped (LOST / LOST_SAMPLES records). */
-  lost: number;
+  /** Samples the kernel dropped, as its ring buffers overflowed (LOST records). */
+  lostChunks: number;
+  /**
+   * The same losses as perf counts them at the end of a recording (LOST_SAMPLES
+   * records, perf 6.x): where present these are the total (perf report's "Total
+   * Lost Samples"), and adding the LOST records would count every loss twice.
+   */
+  lostSamples: number;
   throttled: number;
   /** Records whose fields ran past their size, or samples of an event with an unknown layout. */
   malformed: number;
@@ -127,7 +133,7 @@ export class PerfDataReader {
   readonly space = new AddressSpace();
   readonly locations = new Locations(this.space, this.binaries);
   readonly paths = new CallPaths();
-  readonly counts: Counts = { lost: 0, throttled: 0, malformed: 0, unknownEvent: 0, unknownTypes: 0, beforeAttrs: 0, looseSamples: 0 };
+  readonly counts: Counts = { lostChunks: 0, lostSamples: 0, throttled: 0, malformed: 0, unknownEvent: 0, unknownTypes: 0, beforeAttrs: 0, looseSamples: 0 };
   readonly warnings: string[] = [];
   /** Where the recorded kernel's text was (its MMAP), to relocate kallsyms; null when not recorded. */
   kernelReference: KernelReference | null = null;
@@ -275,10 +281,11 @@ export class PerfDataReader {
         }
         return 0;
       case RecordType.LOST:
-        if (size >= 24) this.counts.lost += u64(view, pos + 16, this.le);
+        if (size >= 24) this.counts.lostChunks += u64(view, pos + 16, this.le);
         return 0;
       case RecordType.LOST_SAMPLES:
-        if (size >= 16) this.counts.lost += u64(view, pos + 8, this.le);
+        // Not those a BPF filter dropped on purpose (misc bit 15), as perf report counts them.
+        if (size >= 16 && (misc & 0x8000) === 0) this.counts.lostSamples += u64(view, pos + 8, this.le);
         return 0;
       case RecordType.THROTTLE:
         this.counts.throttled++;
