@@ -121,6 +121,9 @@ function perfCacheCandidates(homeDir: string, recordedPath: string, buildId: str
   const out = [join(link, kind)];
   if (kind === 'elf' && !isDirectory(link)) out.push(link); // the layout before perf 4.x: the link names the file
   if (isAbsolute(recordedPath) && !recordedPath.split('/').includes('..')) out.push(join(root, recordedPath, buildId, kind));
+  // The vdso ("[vdso]"): perf keeps its image as ~/.debug/[vdso]/BUILD-ID/vdso, which the build-id link names too.
+  const image = /^\[(vdso(?:32|x32)?)\]$/.exec(recordedPath)?.[1];
+  if (kind === 'elf' && image !== undefined) out.push(join(link, image), join(root, recordedPath, buildId, image));
   return out;
 }
 

@@ -281,3 +281,19 @@ test("lost samples are counted once, as perf report's Total Lost Samples", async
   const profile = await load(data);
   assert.deepEqual(profile.meta.warnings.filter((w) => /lost/.test(w)), [`the kernel lost ${lost} samples while recording (perf's buffers were full)`]);
 });
+
+test("vdso code is named from perf's copy of the vdso, as perf report names it", async () => {
+  const binary = await compileFixture('clock_calls');
+  const data = await recordPerfWith(['-e', 'cpu-clock', '-F', '2000', '-g', '--', binary, '2'], 'clock_calls.perf.data');
+  const report = await perfReportBySymbol(data);
+  const vdsoFunctions = report.functions.filter((f) => f.name.startsWith('__vdso_'));
+  assert.ok(vdsoFunctions.length >= 2, `perf report names vdso functions: ${report.functions.slice(0, 5).map((f) => f.name).join(', ')}`);
+  const profile = await load(data);
+  const ours = buildReport(profile, 1000);
+  for (const expected of vdsoFunctions) {
+    const found = ours.functions.find((f) => f.name === expected.name);
+    assert.ok(found, `${expected.name} is a function of ours`);
+    assert.equal(found.self, expected.samples, `${expected.name}: self samples`);
+  }
+  assert.ok(!ours.functions.some((f) => f.name.startsWith('[vdso]+')), 'no vdso address is left unnamed');
+});
