@@ -124,7 +124,7 @@ class OpenBinary {
     }
     if (address === null) return unknown();
     const symbols = this.symbols;
-    const sym = symbols ? symbols.lookup(address) : -1;
+    const sym = symbols ? symbolAtOrJustBefore(symbols, address) : -1;
     const dwarf = this.dwarfInfo()?.lookup(address) ?? null;
     if (!dwarf) return [{ name: sym >= 0 && symbols ? displayName(symbols.name(sym)) : this.unnamedFunction(fileOffset, address), file: null, line: -1 }];
     const frames = dwarf.map(toFrame);
@@ -176,6 +176,20 @@ class OpenBinary {
     this.binary?.close();
     this.debug?.close();
   }
+}
+
+/**
+ * The symbol holding `address`, or else the one starting right after it. A
+ * caller's frame is looked up at its return address minus one, and a signal
+ * handler returns to the very start of the trampoline (__restore_rt):
+ * glibc puts a nop before it, covered by its CFI, so that minus one still
+ * lands in it for unwinders, but no symbol covers the nop.
+ */
+function symbolAtOrJustBefore(symbols: SymbolTable, address: number): number {
+  const sym = symbols.lookup(address);
+  if (sym >= 0) return sym;
+  const next = symbols.lookup(address + 1);
+  return next >= 0 && symbols.start(next) === address + 1 ? next : -1;
 }
 
 function toFrame(f: DwarfFrame): ResolvedFrame {

@@ -297,3 +297,16 @@ test("vdso code is named from perf's copy of the vdso, as perf report names it",
   }
   assert.ok(!ours.functions.some((f) => f.name.startsWith('[vdso]+')), 'no vdso address is left unnamed');
 });
+
+test('frame-pointer chains through a signal handler name its trampoline, __restore_rt, as perf report does', async () => {
+  // The handler returns to the first byte of __restore_rt: its call site (return address - 1) is the nop glibc
+  // puts before it, which no symbol covers.
+  const binary = await compileFixture('signal_fp');
+  const data = await recordPerfWith(['-e', 'cpu-clock', '-F', '2000', '-g', '--', binary, '1'], 'signal_fp.perf.data');
+  const perf = (await perfReportChildren(data)).find((row) => row.name === '__restore_rt');
+  assert.ok(perf && perf.children > 5, `perf report --children shows __restore_rt: ${JSON.stringify(perf)}`);
+  const report = buildReport(await load(data), 100000);
+  const ours = report.functions.find((f) => f.name === '__restore_rt');
+  assert.ok(ours, 'a __restore_rt function');
+  assert.ok(Math.abs((100 * ours.total) / report.total - perf.children) <= 1, `__restore_rt total ${(100 * ours.total) / report.total}% vs perf's ${perf.children}%`);
+});
