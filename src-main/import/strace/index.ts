@@ -19,6 +19,12 @@
  * cloning pid's process. Since a child's first lines can come before its
  * parent's clone returns, calls are collected first and threads made at the
  * end.
+ *
+ * Other ways of recording strace are read too (README.md has the list):
+ * strace's own messages, -k stack lines and the -C summary table are skipped
+ * (noise.ts), -r times summed (clock.ts), lines without a pid given the first
+ * process's (first-process.ts); output without -T or times is refused with
+ * what to record instead (variants.ts).
  */
 
 import { ImportError } from '../../../src-shared/errors';
