@@ -162,8 +162,9 @@ function onePositional(positionals: string[], command: string): string {
   return positionals[0];
 }
 
+/** `-` is standard input, as for perf report -i - (perf record -o - | heatline report -). */
 async function load(path: string): Promise<Profile> {
-  return loadProfile(await fileSource(path));
+  return loadProfile(await fileSource(path === '-' ? '/dev/stdin' : path));
 }
 
 function printWarnings(profile: Profile): void {

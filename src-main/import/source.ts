@@ -26,11 +26,14 @@ export function hasReusableChunks(source: ImportSource): source is ImportSource 
   return typeof (source as Partial<ReusableChunks>).chunksInto === 'function';
 }
 
-export async function fileSource(path: string): Promise<ImportSource & ReusableChunks> {
+/** A file's bytes, streamed (with ReusableChunks); a pipe's, read whole first. */
+export async function fileSource(path: string): Promise<ImportSource> {
   let size: number;
   try {
     const info = await stat(path);
     if (info.isDirectory()) throw new UserFacingError(`${path}: is a directory, not a profile`);
+    // A pipe (perf record -o - | heatline report /dev/stdin) has no size and cannot be read twice: read it whole.
+    if (info.isFIFO() || info.isCharacterDevice() || info.isSocket()) return bytesSource(path, await readStream(path));
     size = info.size;
   } catch (error) {
     if (error instanceof UserFacingError) throw error;
@@ -57,7 +60,7 @@ export async function fileSource(path: string): Promise<ImportSource & ReusableC
   } catch (error) {
     throw new UserFacingError(`${path}: ${describeFsError(error)}`);
   }
-  return {
+  const source: ImportSource & ReusableChunks = {
     name: path,
     size,
     head,
@@ -68,6 +71,7 @@ export async function fileSource(path: string): Promise<ImportSource & ReusableC
         : (createReadStream(path, { highWaterMark: CHUNK_BYTES, start, end: end - 1 }) as AsyncIterable<Uint8Array>),
     chunksInto: (buffers, start, end) => chunksInto(path, buffers, start, Math.min(end, size)),
   };
+  return source;
 }
 
 async function* chunksInto(path: string, buffers: readonly Uint8Array[], start: number, end: number): AsyncIterable<Uint8Array> {
@@ -100,6 +104,21 @@ async function* chunksInto(path: string, buffers: readonly Uint8Array[], start: 
     await handle.close();
   }
 }
+
+/** Everything a pipe or device gives until its end, at most MAX_STREAM_BYTES. */
+async function readStream(path: string): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Uint8Array>) {
+    size += chunk.length;
+    if (size > MAX_STREAM_BYTES) throw new UserFacingError(`${path}: more than 2 GiB from a pipe; save it to a file first`);
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts, size);
+}
+
+/** One ArrayBuffer holds at most 2 GiB everywhere. */
+const MAX_STREAM_BYTES = 2 ** 31 - 1;
 
 export function bytesSource(name: string, bytes: Uint8Array): ImportSource {
   return {

@@ -151,3 +151,25 @@ test('a report bigger than a pipe holds arrives whole, however slowly the reader
   const report = JSON.parse(text) as ProfileReport;
   assert.equal(report.functions.length, functions);
 });
+
+test('report - reads perf record -o - from a pipe, as perf report -i - does', async () => {
+  const binary = await compileFixture('cpu_hot');
+  const copy = join(workDir, 'piped.perf.data');
+  const bin = join(repoRoot, 'bin', 'heatline.js');
+  // tee keeps what went through the pipe, for perf report to read afterwards.
+  const pipeline = 'perf record -q -e cpu-clock -F 1000 -g -o - -- "$1" 10 2>/dev/null | tee "$2" | "$3" "$4" report - --json';
+  const result = await new Promise<CliResult>((resolve, reject) => {
+    const child = spawn('sh', ['-c', pipeline, 'sh', binary, copy, process.execPath, bin], { cwd: repoRoot });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+  assert.equal(result.status, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as ProfileReport;
+  const perf = await perfReportBySymbol(copy);
+  assert.equal(report.total, perf.totalSamples);
+  assert.equal(report.functions[0].name, perf.functions[0].name);
+});

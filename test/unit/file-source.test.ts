@@ -5,11 +5,12 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { fileSource } from '../../src-main/import/source';
+import { fileSource, hasReusableChunks } from '../../src-main/import/source';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -20,8 +21,30 @@ async function randomFile(t: TestContext, size: number) {
   const path = join(dir, 'data.bin');
   const bytes = randomBytes(size);
   writeFileSync(path, bytes);
-  return { bytes, source: await fileSource(path) };
+  const source = await fileSource(path);
+  assert.ok(hasReusableChunks(source), 'a file is read through reused buffers');
+  return { bytes, source };
 }
+
+test('a pipe (perf record -o - | heatline report /dev/stdin) is read whole, then like any bytes', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'heatline-source-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'data.bin');
+  const fifo = join(dir, 'fifo');
+  const bytes = randomBytes(3_000_001);
+  writeFileSync(file, bytes);
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+  const writer = spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', file, fifo]);
+  const written = new Promise((done) => writer.once('exit', done));
+  const source = await fileSource(fifo);
+  assert.equal(source.size, bytes.length);
+  assert.ok(Buffer.from(source.head).equals(bytes.subarray(0, source.head.length)));
+  const read: Buffer[] = [];
+  for await (const chunk of source.chunks()) read.push(Buffer.from(chunk));
+  assert.ok(Buffer.concat(read).equals(bytes));
+  assert.ok(Buffer.from(await source.readRange(1_000_000, 10)).equals(bytes.subarray(1_000_000, 1_000_010)));
+  assert.equal(await written, 0, 'the writer wrote it all');
+});
 
 test('chunksInto gives the range in order, and a chunk stays intact while the reads ahead land in the other buffers', async (t) => {
   const { bytes, source } = await randomFile(t, 300_007);
