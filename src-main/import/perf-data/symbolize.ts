@@ -124,7 +124,8 @@ export function symbolizeLocations(
   }
   if (missing.length > 0) {
     const shown = missing.slice(0, 3).map(baseName).join(', ');
-    warnings.push(`${missing.length} binar${missing.length === 1 ? 'y was' : 'ies were'} not found on this machine (${shown}${missing.length > 3 ? ', ...' : ''}); their frames are named file+offset`);
+    // "Or not the recorded build": a file at the path with another build-id is not used either (its own warning says so).
+    warnings.push(`${missing.length} binar${missing.length === 1 ? 'y was' : 'ies were'} not found on this machine, or not as recorded (${shown}${missing.length > 3 ? ', ...' : ''}); their frames are named file+offset`);
   }
 
   // JIT and other anonymous code, one batch per process.
