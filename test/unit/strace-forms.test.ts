@@ -115,3 +115,15 @@ test('text that only looks like strace output is not claimed', () => {
   // strace's call form without times is claimed, so that import() can say what is missing.
   assert.equal(straceImporter.sniff(encode('brk(NULL) = 0x55ce3732d000 <0.000006>\nclose(3) = 0 <0.000002>\n')), true);
 });
+
+test('a stderr trace with the program\'s own output in it fails naming the line and the likely cause', async () => {
+  await assert.rejects(
+    importLines([
+      `05:13:55.816500 ${CLONE} => {parent_tid=[12877]}, 88) = 12877 <0.000071>`,
+      '05:13:55.816566 futex(0x7fa5340d0990, FUTEX_WAIT_BITSET|FUTEX_CLOCK_REALTIME, 12877, NULL, FUTEX_BITSET_MATCH_ANY <unfinished ...>',
+      '[pid 12877] 05:13:55.817640 write(2, "worker says hello\\n", 18worker says hello',
+      ') = 18 <0.000007>',
+    ]),
+    /^ImportError: line 4: not a strace -f -T -tt line \(.*\); the traced program's own output\? record with strace -o FILE$/,
+  );
+});

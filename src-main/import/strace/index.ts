@@ -119,6 +119,8 @@ export const straceImporter: Importer = {
     let truncatedLine = 0;
     let inSummary = false;
     let sawDuration = false;
+    let sawUnprefixed = false;
+    let sawPrefixed = false;
 
     /** The first process's pid is `pid`: its calls left unfinished before are `pid`'s. */
     const resolveFirst = (pid: number): void => {
@@ -146,8 +148,13 @@ export const straceImporter: Importer = {
       }
       const parsed = parseStraceLine(line);
       if (parsed === null) {
-        throw new ImportError(`line ${lineNumber}: not a strace -f -T -tt line (expected "[pid] HH:MM:SS.micro call(...) = result <seconds>")`);
+        // On stderr (strace's messages, or lines with and without pids), the traced program's own stderr output is mixed in.
+        const onStderr = joiner.sawMessages || (sawUnprefixed && sawPrefixed);
+        const hint = onStderr ? '; the traced program\'s own output? record with strace -o FILE' : '';
+        throw new ImportError(`line ${lineNumber}: not a strace -f -T -tt line (expected "[pid] HH:MM:SS.micro call(...) = result <seconds>")${hint}`);
       }
+      if (parsed.pid === null) sawUnprefixed = true;
+      else sawPrefixed = true;
       const time = clock.timeOf(parsed, lineNumber);
       const body = parsed.body;
       const pid = unprefixed.keyOf(parsed.pid);

@@ -29,12 +29,18 @@ export interface JoinedLine {
 /** Joins the halves of lines strace's own messages cut in two, and drops the messages. */
 export class StraceLineJoiner {
   private carry: JoinedLine | null = null;
+  /** True once a message showed: the trace was written to stderr, with the program's own stderr output. */
+  sawMessages = false;
 
   /** The logical line `line` completes, or null when it was a message or half a line. */
   push(line: string, lineNumber: number): JoinedLine | null {
-    if (line.startsWith('strace: ')) return null;
+    if (line.startsWith('strace: ')) {
+      this.sawMessages = true;
+      return null;
+    }
     const message = OWN_MESSAGE_AT_END.exec(line);
     if (message !== null) {
+      this.sawMessages = true;
       const before = line.slice(0, message.index);
       this.carry = { text: (this.carry?.text ?? '') + before, lineNumber: this.carry?.lineNumber ?? lineNumber };
       return null;
