@@ -16,7 +16,9 @@
  */
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { UserFacingError } from '../../src-shared/errors';
 import type { Profile } from '../../src-shared/profile/model';
@@ -24,6 +26,7 @@ import { buildReport } from '../../src-shared/report';
 import { loadProfile } from '../../src-main/import/load';
 import { detectImporter } from '../../src-main/import/registry';
 import { bytesSource, fileSource } from '../../src-main/import/source';
+import { runTool } from '../helpers/compile';
 import { compileAllocSites, functionNamesOnStacks, msPrintPeak, recordMassif, sitesBy, type MsPrintPeak } from '../helpers/memory-tools';
 
 type Unit = 'i' | 'B' | 'ms';
@@ -108,7 +111,7 @@ test('a file cut mid-snapshot keeps the whole snapshots, with a warning', { time
   // Cut inside the peak snapshot's tree: the tree is incomplete, the largest detailed one stands in.
   const cutTree = await importText(lines.slice(0, peakTree + 2).join('\n'));
   assert.match(cutTree.meta.warnings.join('\n'), /ends inside snapshot \d+ \(cut short\?\)/);
-  assert.match(cutTree.meta.warnings.join('\n'), /no peak snapshot; the allocation tree is snapshot \d+'s/);
+  assert.match(cutTree.meta.warnings.join('\n'), /no peak snapshot \(cut short\?\); the allocation tree is snapshot \d+'s/);
   assert.equal(cutTree.counters[0].time.length, lines.filter((l) => l.startsWith('snapshot=')).length - 1);
   // Cut among the fields of the peak snapshot.
   const cutFields = await importText(lines.slice(0, peakTree - 2).join('\n'));
@@ -116,6 +119,41 @@ test('a file cut mid-snapshot keeps the whole snapshots, with a warning', { time
   // Cut inside the first snapshot: nothing to keep.
   await assertOneLineError(lines.slice(0, 8).join('\n'), /no complete snapshot in the file \(cut short\?\)/);
   assert.ok(peak.usefulHeapBytes > 0);
+});
+
+test('cut at any byte: the whole snapshots before the cut, with a warning that says so (an error only before the first)', { timeout: 60_000 }, async () => {
+  const { text } = get('i');
+  const bytes = new TextEncoder().encode(text);
+  const firstWhole = text.indexOf('heap_tree=', text.indexOf('snapshot=0')) + 'heap_tree=empty\n'.length;
+  const snapshots = text.split('\n').filter((l) => l.startsWith('snapshot=')).length;
+  const problems: string[] = [];
+  for (let cut = 1; cut < bytes.length; cut += 37) {
+    let profile: Profile;
+    try {
+      profile = await loadProfile(bytesSource('massif.out.99', bytes.subarray(0, cut)));
+    } catch (error) {
+      const expected = /massif: (line \d+: the file ends inside massif's header|no complete snapshot in the file \(cut short\?\))$|not a profile Heatline can read/;
+      if (cut >= firstWhole + 1 || !(error instanceof UserFacingError) || !expected.test(error.message)) problems.push(`${cut}: ${String(error)}`);
+      continue;
+    }
+    const kept = profile.counters[0].time.length;
+    // A cut between two snapshots after the peak leaves a file like a whole one: nothing can tell.
+    const looksWhole = text.startsWith('#-----------\nsnapshot=', cut) && text.slice(0, cut).includes('heap_tree=peak');
+    if (!profile.meta.warnings.some((w) => /\(cut short\?\)/.test(w)) && !looksWhole && cut < bytes.length) {
+      problems.push(`${cut}: no warning of the cut (${profile.meta.warnings.join('; ')})`);
+    }
+    if (kept > snapshots) problems.push(`${cut}: ${kept} snapshots of ${snapshots}`);
+  }
+  assert.deepEqual(problems.slice(0, 5), [], `${problems.length} cuts went wrong`);
+});
+
+test("memcheck's --xtree-memory report in massif's format is not read as a timeline: one line says what it is", { timeout: 60_000 }, async () => {
+  const binary = await compileAllocSites();
+  const out = join(mkdtempSync(join(tmpdir(), 'heatline-xtree-')), 'xtmemory.ms');
+  runTool('valgrind', ['-q', '--tool=memcheck', '--xtree-memory=full', `--xtree-memory-file=${out}`, binary]);
+  const text = readFileSync(out, 'utf8');
+  assert.match(text, /^desc: xtree\.produce_report\n/, 'the report memcheck wrote');
+  await assertOneLineError(text, /line 1: a memcheck --xtree-memory report \(its snapshots are totals, not a timeline\)/);
 });
 
 test('broken lines: one line naming the line and the problem', { timeout: 20_000 }, async () => {

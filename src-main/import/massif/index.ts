@@ -88,11 +88,23 @@ class MassifParser {
   private lastNumber = -1;
   readonly warnings: string[] = [];
 
-  line(text: string, lineNumber: number): void {
+  /** Separators since the last "snapshot=N": a second one opens the next snapshot. */
+  private separators = 0;
+  /** The file ends inside a line (massif ends every line): the first half of that line was not read. */
+  private endsMidLine = false;
+  private heapEverUsed = false;
+
+  line(text: string, lineNumber: number, terminated = true): void {
+    if (!terminated) {
+      this.endsMidLine = true;
+      return;
+    }
     if (this.timeUnit === null) return this.headerLine(text, lineNumber);
+    if (text === SEPARATOR) this.separators++;
     if (text === SEPARATOR || text === '') return;
     const snapshot = this.current;
     if (text.startsWith('snapshot=')) {
+      this.separators = 0;
       this.finishSnapshot(lineNumber);
       const number = Number(text.slice(9));
       if (!Number.isSafeInteger(number) || number < 0) this.fail(lineNumber, `"${text}" is not a snapshot number`);
@@ -125,6 +137,11 @@ class MassifParser {
     const expected = this.desc === null ? 'desc: ' : this.cmd === null ? 'cmd: ' : 'time_unit: ';
     if (!text.startsWith(expected.trimEnd())) this.fail(lineNumber, `expected "${expected.trim()}" (massif's header), found "${clip(text)}"`);
     const value = detach(text.slice(expected.length - 1).trim());
+    if (this.desc === null && value === 'xtree.produce_report') {
+      // Memcheck's --xtree-memory in massif's format: each "snapshot" is another measure (bytes and blocks live,
+      // allocated, freed), not a moment, so reading it as a timeline would show a wrong peak.
+      this.fail(lineNumber, "a memcheck --xtree-memory report (its snapshots are totals, not a timeline); Heatline reads massif's own output (valgrind --tool=massif)");
+    }
     if (this.desc === null) this.desc = value;
     else if (this.cmd === null) this.cmd = value;
     else {
@@ -155,6 +172,7 @@ class MassifParser {
     const value = (key: string) => Number(s.fields.get(key));
     this.time.push(value('time'));
     this.heap.push(value('mem_heap_B'));
+    if (value('mem_heap_B') > 0) this.heapEverUsed = true;
     this.extraHeap.push(value('mem_heap_extra_B'));
     this.stacks.push(value('mem_stacks_B'));
     if (s.tree !== null && (s.treeKind === 'peak' || s.treeKind === 'detailed')) {
@@ -170,11 +188,20 @@ class MassifParser {
 
   finish(lineNumber: number): MassifData {
     if (this.timeUnit === null) this.fail(lineNumber, 'the file ends inside massif\'s header (desc:, cmd:, time_unit:)');
+    const lastNumber = this.current?.number ?? this.lastNumber;
     this.finishSnapshot(lineNumber, true);
+    if (this.separators >= 2) {
+      // Cut between the next snapshot's opening separator and its "snapshot=N" line.
+      this.warnings.push(`the file ends where snapshot ${lastNumber + 1} begins (cut short?); kept the ${this.time.length} whole snapshots before it`);
+    } else if (this.endsMidLine && !this.warnings.some((w) => w.startsWith('the file ends inside snapshot'))) {
+      this.warnings.push(`the file ends inside line ${lineNumber} (cut short?); kept the ${this.time.length} whole snapshots before it`);
+    }
     if (this.time.length === 0) throw new ImportError('no complete snapshot in the file (cut short?)');
     if (this.best === null) this.warnings.push('no detailed snapshot: memory over time only, no allocation tree');
     else if (this.best.kind !== 'peak') {
-      this.warnings.push(`no peak snapshot; the allocation tree is snapshot ${this.best.snapshot}'s, the largest detailed one`);
+      // massif marks a peak whenever the heap was ever used: a file without one (but with a heap) was cut before it.
+      const cut = this.heapEverUsed ? ' (cut short?)' : '';
+      this.warnings.push(`no peak snapshot${cut}; the allocation tree is snapshot ${this.best.snapshot}'s, the largest detailed one`);
     }
     if (this.best !== null && this.best.rootBytes !== this.best.heap) {
       this.warnings.push(`snapshot ${this.best.snapshot}'s tree holds ${this.best.rootBytes} bytes but its mem_heap_B is ${this.best.heap}`);
@@ -205,7 +232,7 @@ function clip(text: string): string {
 /** Reads a massif file's snapshots and its peak tree. Throws ImportError with one line. */
 export async function readMassif(source: ImportSource, options: ImportOptions = {}): Promise<MassifData> {
   const parser = new MassifParser();
-  const { lineCount } = await readLines(source, options, (line, lineNumber) => parser.line(line, lineNumber));
+  const { lineCount } = await readLines(source, options, (line, lineNumber, terminated) => parser.line(line, lineNumber, terminated));
   if (options.signal?.aborted) throw new CancelledError();
   return parser.finish(lineCount);
 }
