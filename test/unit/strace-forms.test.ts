@@ -127,3 +127,8 @@ test('a stderr trace with the program\'s own output in it fails naming the line 
     /^ImportError: line 4: not a strace -f -T -tt line \(.*\); the traced program's own output\? record with strace -o FILE$/,
   );
 });
+
+test('-tt times past midnight continue on the next day', async () => {
+  const profile = await importLines(['5 23:59:59.999000 getpid() = 5 <0.000001>', '5 00:00:00.001000 getpid() = 5 <0.000001>']);
+  assert.deepEqual(samplesOf(profile), [`getpid 5 ${86_400e9 - 1e6}`, `getpid 5 ${86_400e9 + 1e6}`]);
+});
