@@ -233,7 +233,16 @@ test('every view draws: icicle, heat colours, stack chart, sandwich, heaviest st
   await page.getByTestId('view-stack-chart').click();
   await page.getByTestId('stack-chart').locator('canvas').first().waitFor();
   await ready();
+  // Drawn, not just there: the chart takes the pane under its 20 px ruler, and its boxes answer the pointer.
+  const ruler = await page.locator('.stack-chart__ruler').boundingBox();
+  const chart = await page.getByTestId('stack-chart').locator('.flame-canvas').boundingBox();
+  assert.ok(ruler && chart && ruler.height === 20 && chart.height > 200, `ruler ${JSON.stringify(ruler)}, chart ${JSON.stringify(chart)}`);
+  await page.mouse.move(chart.x + chart.width / 2, chart.y + 8);
+  await page.getByTestId('stack-chart').getByRole('tooltip').waitFor({ timeout: 5_000 });
+  // The outermost frame of the phases program's stacks (perf script's last frame of every sample), with its duration.
+  assert.match(await page.getByTestId('stack-chart').getByRole('tooltip').innerText(), /^__libc_start_call_main\nDuration\n\d+ ms/);
   await screenshot(page, 'views-stack-chart');
+  await page.mouse.move(0, 0);
 
   await page.getByTestId('function-row').first().click();
   await page.getByTestId('view-sandwich').click();
