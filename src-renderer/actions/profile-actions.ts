@@ -3,7 +3,9 @@
  * dialog), cancel, export, close; plus the wiring of host events (progress,
  * openRequested, menu commands) to them. Everything the window does with the
  * host goes through here, so the rules live in one place:
- *   - one open at a time: a new open cancels the one still running;
+ *   - one open at a time: opens asked for meanwhile (several files dropped
+ *     or named on the command line, a second drop) wait their turn, and
+ *     each opens in a tab of its own; Cancel stops the one running;
  *   - a failed open shows the host's one-line message and leaves the
  *     previous profile open; a cancelled one shows nothing;
  *   - Electron opens dropped files by path (no copy of the bytes through
@@ -39,6 +41,8 @@ export interface ProfileActions {
   requestOpen(): Promise<void>;
   openPath(path: string): Promise<void>;
   openFile(file: File): Promise<void>;
+  /** Several files (one drop): each in its own tab, one after another. */
+  openFiles(files: readonly File[]): Promise<void>;
   cancelLoading(): Promise<void>;
   exportAs(format: ExportFormat): Promise<void>;
   closeProfile(): void;
@@ -82,10 +86,20 @@ export function createProfileActions(deps: ProfileActionsDeps): ProfileActions {
   const state = () => store.getState();
   const isCurrent = (taskId: string) => state().loading?.taskId === taskId;
 
+  /** The last open asked for, while any runs or waits: opens run one after another. */
+  let last: Promise<void> | null = null;
+  const runOpen = (name: string, start: (taskId: string) => Promise<OpenedProfile | null>): Promise<void> => {
+    // With none running, it starts now (its loading state shows at once); else after the last one asked for.
+    const turn = last === null ? runOneOpen(name, start) : last.then(() => runOneOpen(name, start));
+    last = turn;
+    void turn.then(() => {
+      if (last === turn) last = null;
+    });
+    return turn;
+  };
+
   /** Runs one open under a fresh task id; `start` may return null when there is nothing to open after all. */
-  const runOpen = async (name: string, start: (taskId: string) => Promise<OpenedProfile | null>) => {
-    const previous = state().loading;
-    if (previous !== null) host.cancelTask({ taskId: previous.taskId }).catch(() => {});
+  const runOneOpen = async (name: string, start: (taskId: string) => Promise<OpenedProfile | null>) => {
     const taskId = newTaskId();
     state().loadingStarted(taskId, name);
     try {
@@ -101,6 +115,10 @@ export function createProfileActions(deps: ProfileActionsDeps): ProfileActions {
   };
 
   const openPath = (path: string) => runOpen(baseName(path), (taskId) => host.openFile({ path, taskId }));
+
+  const openFiles = async (files: readonly File[]) => {
+    await Promise.all(files.map((file) => openFile(file)));
+  };
 
   const openFile = async (file: File) => {
     const path = deps.pathOfFile(file);
@@ -186,7 +204,7 @@ export function createProfileActions(deps: ProfileActionsDeps): ProfileActions {
     return () => unsubscribes.forEach((unsubscribe) => unsubscribe());
   };
 
-  return { connect, requestOpen, openPath, openFile, cancelLoading, exportAs, closeProfile };
+  return { connect, requestOpen, openPath, openFile, openFiles, cancelLoading, exportAs, closeProfile };
 }
 
 function baseName(path: string): string {

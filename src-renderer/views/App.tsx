@@ -23,7 +23,7 @@ export function App() {
   const profile = useAppState((state) => state.profile);
   const profileName = useAppState((state) => state.profileName);
   const tabId = useAppState((state) => state.activeTabId);
-  const dragging = useFileDrop(actions.openFile);
+  const dragging = useFileDrop(actions.openFiles);
 
   useEffect(() => actions.connect(), [actions]);
   useEffect(() => {

@@ -5,12 +5,12 @@ function carriesFiles(event: DragEvent): boolean {
 }
 
 /**
- * Drops of files anywhere on the window. Returns whether files are being
+ * Drops of files (one or several) anywhere on the window. Returns whether files are being
  * dragged over it, for the highlight. Listens on the window rather than on
  * one element, so a drop on any part of the UI opens the file instead of
  * letting the browser navigate to it.
  */
-export function useFileDrop(onDrop: (file: File) => void): boolean {
+export function useFileDrop(onDrop: (files: File[]) => void): boolean {
   const [dragging, setDragging] = useState(false);
   useEffect(() => {
     // dragenter/dragleave fire for every child crossed; a counter tells when the drag really left.
@@ -36,8 +36,8 @@ export function useFileDrop(onDrop: (file: File) => void): boolean {
       event.preventDefault();
       depth = 0;
       setDragging(false);
-      const file = event.dataTransfer?.files[0];
-      if (file) onDrop(file);
+      const files = Array.from(event.dataTransfer?.files ?? []);
+      if (files.length > 0) onDrop(files);
     };
     window.addEventListener('dragenter', enter);
     window.addEventListener('dragover', over);

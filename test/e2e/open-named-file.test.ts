@@ -7,7 +7,7 @@
  */
 
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -64,6 +64,22 @@ test('serve FILE with a file that is no profile: the banner names the file', asy
   assert.match(message, /not a profile/);
   assert.doesNotMatch(message, /internal error|\n\s+at /);
   await screenshot(page, 'open-time/open-named-file-error');
+  await page.close();
+});
+
+test('serve with several FILEs: each opens in a tab of its own, in the order named', async () => {
+  // The same recording under two names: the tabs must be two, named as the files.
+  const second = join(workDir, 'second.perf.data');
+  await writeFile(second, await readFile(perfData));
+  const page = await pageFor([perfData, second]);
+  await page.getByTestId('profile-tab').nth(1).waitFor({ timeout: 60_000 });
+  assert.deepEqual(
+    (await page.getByTestId('profile-tab').allInnerTexts()).map((text) => text.replace(/×/g, '').trim()),
+    ['cpu_hot.perf.data', 'second.perf.data'],
+  );
+  await page.getByTestId('function-row').first().waitFor({ timeout: 15_000 });
+  assert.match(await page.getByTestId('function-row').first().innerText(), new RegExp(`\\b${hottest}\\b`));
+  await screenshot(page, 'open-time/open-two-files');
   await page.close();
 });
 

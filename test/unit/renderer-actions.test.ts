@@ -1,7 +1,7 @@
 /**
  * The window's open/export rules and its store, against a fake host:
  * a failed open keeps the previous profile and shows the host's line, a
- * cancelled one shows nothing, a newer open supersedes an older one, Electron
+ * cancelled one shows nothing, opens asked for meanwhile wait their turn, Electron
  * opens dropped files by path, browser mode uploads bytes, exports go through
  * the native dialog or a download. Also the function table's sort.
  */
@@ -177,16 +177,22 @@ test('cancel stops waiting at once and the host\'s "cancelled" shows no error', 
   assert.equal(store.getState().profile, null);
 });
 
-test('a newer open supersedes an older one: the older is cancelled and its late result ignored', async () => {
-  const { store, actions, calls, answer } = setup();
-  const older = actions.openPath('/data/a.txt');
-  const newer = actions.openPath('/data/b.txt');
-  assert.deepEqual(calls.find((c) => c.name === 'cancelTask')?.args, { taskId: 'task1' });
-  const b = profileFrom('b 1');
-  answer('task2').resolve(opened(b, 'b.txt'));
-  answer('task1').resolve(opened(profileFrom('a 1'), 'a.txt'));
-  await Promise.all([older, newer]);
-  assert.equal(store.getState().profile, b);
+test('opens asked for while one runs wait their turn, and each opens in its own tab (several files named or dropped)', async () => {
+  const { store, actions, calls, answer, emit } = setup();
+  // serve a.txt b.txt: one openRequested each; a drop of two files: openFiles.
+  emit('openRequested', { path: '/data/a.txt' });
+  emit('openRequested', { path: '/data/b.txt' });
+  const dropped = actions.openFiles([new File(['c 1'], 'c.txt'), new File(['d 1'], 'd.txt')]);
+  await settle();
+  assert.deepEqual(calls.filter((c) => c.name === 'openFile' || c.name === 'openUpload').map((c) => c.args.taskId), ['task1'], 'one at a time');
+  assert.equal(calls.filter((c) => c.name === 'cancelTask').length, 0, 'nothing is cancelled');
+  for (const [task, name] of [['task1', 'a.txt'], ['task2', 'b.txt'], ['task3', 'c.txt'], ['task4', 'd.txt']]) {
+    assert.equal(store.getState().loading?.taskId, task);
+    answer(task).resolve(opened(profileFrom(`${name.slice(0, 1)} 1`), name));
+    await settle();
+  }
+  await dropped;
+  assert.deepEqual(store.getState().tabs.map((tab) => tab.name), ['a.txt', 'b.txt', 'c.txt', 'd.txt']);
   assert.equal(store.getState().loading, null);
 });
 
