@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { Profile } from '../../src-shared/profile/model';
 import { formatCount, formatWeightWithUnit } from '../format/numbers';
 import { totalWeightOf } from '../store/derived';
@@ -18,9 +19,14 @@ const formatLabels: Record<Profile['meta']['format'], string> = {
   strace: 'strace',
 };
 
-/** One line of facts about the open profile. */
+/**
+ * One line of facts about the open profile, and what the import warns about:
+ * the first warning is on that line (a cut file says so where it is seen),
+ * the button shows them all.
+ */
 export function ProfileHeader({ profile, name }: { profile: Profile; name: string }) {
   const { meta } = profile;
+  const [warningsShown, setWarningsShown] = useState(false);
   const total = totalWeightOf(profile);
   const threads = profile.threads.length;
   const facts = [
@@ -30,6 +36,7 @@ export function ProfileHeader({ profile, name }: { profile: Profile; name: strin
     `${formatCount(threads)} ${threads === 1 ? 'thread' : 'threads'}`,
   ].filter((fact): fact is string => fact !== null && fact !== '');
   return (
+    <>
     <div className="profile-header">
       <h1 className="profile-header__name" title={name}>
         {name}
@@ -45,10 +52,26 @@ export function ProfileHeader({ profile, name }: { profile: Profile; name: strin
         )}
       </ul>
       {meta.warnings.length > 0 && (
-        <span className="profile-header__warnings" title={meta.warnings.join('\n')}>
-          {meta.warnings.length === 1 ? '1 warning' : `${meta.warnings.length} warnings`}
-        </span>
+        <button
+          type="button"
+          className="profile-header__warnings"
+          data-testid="profile-warnings"
+          aria-expanded={warningsShown}
+          onClick={() => setWarningsShown(!warningsShown)}
+        >
+          <strong>{meta.warnings.length === 1 ? '1 warning' : `${meta.warnings.length} warnings`}:</strong>{' '}
+          <span className="profile-header__first-warning">{meta.warnings[0]}</span>
+          <span aria-hidden="true">{warningsShown ? ' ▴' : ' ▾'}</span>
+        </button>
       )}
     </div>
+    {warningsShown && (
+      <ul className="profile-warnings" data-testid="profile-warning-list">
+        {meta.warnings.map((warning, i) => (
+          <li key={i}>{warning}</li>
+        ))}
+      </ul>
+    )}
+    </>
   );
 }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { artifactsDir, launchChromium, screenshot, startServe, type ServeProcess } from '../helpers/browser';
+import { runCli } from '../helpers/cli';
 import { compileFixture, perfReportBySymbol, recordPerf } from '../helpers/perf';
 
 const workDir = join(artifactsDir, 'e2e-open-named');
@@ -80,6 +81,23 @@ test('serve with several FILEs: each opens in a tab of its own, in the order nam
   await page.getByTestId('function-row').first().waitFor({ timeout: 15_000 });
   assert.match(await page.getByTestId('function-row').first().innerText(), new RegExp(`\\b${hottest}\\b`));
   await screenshot(page, 'open-time/open-two-files');
+  await page.close();
+});
+
+test('a cut perf.data opens with what was whole, and the header says the file is cut; its button lists every warning', async () => {
+  const bytes = await readFile(perfData);
+  const cut = join(workDir, 'cut.perf.data');
+  await writeFile(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+  const page = await pageFor([cut]);
+  const warnings = page.getByTestId('profile-warnings');
+  await warnings.waitFor({ timeout: 60_000 });
+  assert.match(await warnings.innerText(), /^\d+ warnings?:\s+[^\n]*\bcut\b/);
+  await warnings.click();
+  const listed = await page.getByTestId('profile-warning-list').locator('li').allInnerTexts();
+  const cli = await runCli(['report', cut]);
+  const printed = cli.stderr.split('\n').filter((line) => line.startsWith('heatline: warning: ')).map((line) => line.replace(/^heatline: warning: cut\.perf\.data: /, ''));
+  assert.deepEqual(listed, printed, 'the same warnings as heatline report prints');
+  await screenshot(page, 'open-time/open-cut-file-warnings');
   await page.close();
 });
 

@@ -137,6 +137,11 @@ async function readRecords(
     warnings.push(`truncated: ${unread} bytes of the ${end - start}-byte data section were not read (the file is cut)`);
   }
   if (reader.attrs.length === 0) throw new ImportError('the recording describes no events (cut before its first records?)');
+  if (reader.eventSamples.every((count) => count === 0)) {
+    // As perf report ("has no samples!"): an empty window would say nothing of why.
+    const cut = warnings.find((w) => w.startsWith('truncated') || w.startsWith('corrupt record'));
+    throw new ImportError(cut ? `no samples: ${cut}` : 'no samples: perf recorded none (did the program run, and the event fire?)');
+  }
 
   const facts = { hostname: reader.features.hostname, osRelease: reader.features.osRelease };
   if (feed && background) {
