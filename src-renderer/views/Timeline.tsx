@@ -29,7 +29,7 @@ import { useColorScheme } from './use-color-scheme';
 import { useElementSize } from './use-element-size';
 
 /** Width of the name column left of the graphs; must match .timeline__label in the stylesheet. */
-export const GUTTER = 190;
+export const GUTTER = 220;
 const RULER_HEIGHT = 22;
 /** A press that moves less than this is a click, not a drag. */
 const DRAG_THRESHOLD = 3;
