@@ -33,7 +33,9 @@ export function RemapEditor({ profileId, missingPath }: { profileId: string; mis
     setSaving(true);
     setError(null);
     try {
-      await source.setRemaps(profileId, shown.filter((row) => row.from.trim() !== '' || row.to.trim() !== ''));
+      const filled = shown.filter((row) => row.from.trim() !== '' || row.to.trim() !== '');
+      // No old prefix: the folder is for bare file names (`.`, every relative path), not a raw "too small" error.
+      await source.setRemaps(profileId, filled.map((row) => (row.from.trim() === '' ? { ...row, from: '.' } : row)));
       setRows(null);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
@@ -54,7 +56,7 @@ export function RemapEditor({ profileId, missingPath }: { profileId: string; mis
       <div className="remap-editor__title">Path remaps (old prefix → folder where the sources are now)</div>
       {shown.map((row, index) => (
         <div className="remap-editor__row" key={index}>
-          <input aria-label="Old prefix" data-testid="remap-from" value={row.from} placeholder="/old/build/folder" onChange={(e) => edit(index, 'from', e.target.value)} />
+          <input aria-label="Old prefix" data-testid="remap-from" value={row.from} placeholder="/old/build/folder, or . for bare names" onChange={(e) => edit(index, 'from', e.target.value)} />
           <span aria-hidden="true">→</span>
           <input aria-label="New folder" data-testid="remap-to" value={row.to} placeholder="/where/it/is/now" onChange={(e) => edit(index, 'to', e.target.value)} />
           <button type="button" aria-label="Remove this remap" onClick={() => setRows(shown.filter((_, i) => i !== index))}>
