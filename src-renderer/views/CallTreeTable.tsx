@@ -153,7 +153,8 @@ export function CallTreeTable(props: CallTreeTableProps) {
       >
         <div className="call-tree__header" role="presentation">
           <span>Function</span>
-          <span className="numeric">Self{unit === 'samples' ? '' : ` (${unitName(unit)})`}</span>
+          {/* Times and bytes carry their own units in each cell (1.01 ms, 2.5 MiB); bare counts name theirs here. */}
+          <span className="numeric">Self{unit === 'instructions' || unit === 'blocks' ? ` (${unitName(unit)})` : ''}</span>
           <span className="numeric">Self %</span>
           <span className="numeric">Total</span>
           <span className="numeric">Total %</span>

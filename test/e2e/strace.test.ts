@@ -57,3 +57,13 @@ test('dropped strace output opens: one marker strip per pid with its signals and
   await page.screenshot({ path: join(shots, 'strace-timeline.png') });
   assert.deepEqual(pageErrors, []);
 });
+
+test('the call tree of a trace shows times with their own units, and its header claims none', async () => {
+  await page.getByTestId('view-call-tree').click();
+  const header = page.getByTestId('call-tree').locator('.call-tree__header span');
+  await header.first().waitFor({ timeout: 30_000 });
+  assert.deepEqual(await header.allInnerTexts(), ['Function', 'Self', 'Self %', 'Total', 'Total %']);
+  const total = await page.getByTestId('call-tree').getByTestId('call-tree-row').first().locator('.numeric').nth(2).innerText();
+  assert.match(total, /^\d[\d.,]* (ns|µs|ms|s)$/, `a duration with its unit: ${total}`);
+  await page.screenshot({ path: join(shots, 'strace-call-tree.png') });
+});
