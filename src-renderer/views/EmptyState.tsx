@@ -16,8 +16,9 @@ export function EmptyState() {
           Drop a profile here
         </h1>
         <p className="empty-state__formats">
-          Heatline reads <strong>perf script</strong> text (<code>perf script &gt; out.perf</code>) and{' '}
-          <strong>collapsed stacks</strong> (<code>main;parse;lex 30</code>). More formats are coming.
+          Heatline reads <strong>perf.data</strong>, <strong>perf script</strong> text, <strong>collapsed stacks</strong>,{' '}
+          <strong>DHAT</strong> (<code>dhat.out.*</code>, <code>dhat-heap.json</code>), <strong>massif</strong>,{' '}
+          <strong>heaptrack</strong> and <strong>strace</strong> (<code>strace -f -T -tt</code>) output.
         </p>
         <div className="empty-state__actions">
           <button type="button" className="button button--primary" onClick={() => void actions.requestOpen()}>

@@ -7,6 +7,7 @@
 
 import { useEffect, useState } from 'react';
 import type { Profile } from '../../src-shared/profile/model';
+import { timeBoundsOf } from '../store/derived';
 import { hasAllocationSites } from '../store/memory-metric';
 import { useAppState, useServices } from './app-context';
 import { CallTreeView } from './CallTreeView';
@@ -58,6 +59,7 @@ function useAfterFirstAnswer(answered: boolean): boolean {
 export function ProfileView({ profile }: { profile: Profile }) {
   const name = useAppState((state) => state.profileName);
   const panes = useAppState((state) => state.view.panes);
+  const hasTimeline = timeBoundsOf(profile) !== null || profile.counters.length > 0;
   const mainView = useAppState((state) => state.view.mainView);
   const paneResized = useAppState((state) => state.paneResized);
   const source = useAppState((state) => state.selection.source);
@@ -76,10 +78,13 @@ export function ProfileView({ profile }: { profile: Profile }) {
       <AnalysisRequester />
       <ProfileHeader profile={profile} name={name} />
       {error !== null && <div className="analysis-error">Analysis failed: {error}</div>}
-      <div className="profile-view__timeline" style={{ height: panes.timeline }}>
+      {/* Without times or counters the timeline is one line saying so, not a pane to resize. */}
+      <div className="profile-view__timeline" style={hasTimeline ? { height: panes.timeline } : { height: 'auto', paddingBottom: 6 }}>
         {restShown && <Timeline profile={profile} />}
       </div>
-      <Splitter direction="row" label="Resize the timeline" size={panes.timeline} min={60} max={700} sign={1} onResize={(size) => paneResized('timeline', size)} />
+      {hasTimeline && (
+        <Splitter direction="row" label="Resize the timeline" size={panes.timeline} min={60} max={700} sign={1} onResize={(size) => paneResized('timeline', size)} />
+      )}
       <div className="analysis-bar">
         <ViewSwitcher profile={profile} />
         <ViewOptions />

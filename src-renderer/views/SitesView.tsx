@@ -95,8 +95,9 @@ function isMeasured(profile: Profile, column: SiteColumn): boolean {
  * sideways): with all of DHAT's columns the table fits the default window's pane.
  */
 const SITE_NAME_MIN_WIDTH = 170;
-const FLAGS_WIDTH = 150;
-const columnWidth = (column: SiteColumn) => (column === 'lifetime' ? 96 : 76);
+const FLAGS_WIDTH = 190;
+/** Room for the number and for the header with its sort arrow ("Temporary ▼" ran into "Leaked" at 76 px). */
+const columnWidth = (column: SiteColumn) => (column === 'lifetime' ? 104 : column === 'temporary' ? 100 : column === 'peakBytes' || column === 'writesPerByte' ? 86 : 80);
 function tableMinWidth(shown: readonly { id: SiteColumn }[]): number {
   return SITE_NAME_MIN_WIDTH + shown.slice(1).reduce((width, column) => width + columnWidth(column.id), 0) + FLAGS_WIDTH;
 }
