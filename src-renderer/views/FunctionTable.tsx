@@ -84,7 +84,10 @@ function FunctionTableOf({ profile, costs }: { profile: Profile; costs: Function
       toggle(func);
     } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       event.preventDefault();
+      // As in the call tree: the arrows move the selection, so the flame graph and source pane follow.
       const sibling = event.key === 'ArrowDown' ? event.currentTarget.nextElementSibling : event.currentTarget.previousElementSibling;
+      const next = rows[rows.indexOf(func) + (event.key === 'ArrowDown' ? 1 : -1)];
+      if (next !== undefined) functionSelected(next);
       if (sibling instanceof HTMLTableRowElement && sibling.tabIndex >= 0) sibling.focus();
     }
   };

@@ -117,6 +117,13 @@ test('the function table beside the flame graph keeps room for names: percentage
   const width = (await nameCell.boundingBox())?.width ?? 0;
   assert.ok(width >= 250, `the name column is ${width} px wide`);
   assert.match((await table.getByTestId('function-row').first().locator('td').nth(1).getAttribute('title')) ?? '', /^self \d/);
+  // The arrow keys move the selection (as in the call tree), not just a focus ring.
+  await table.getByTestId('function-row').first().focus();
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await table.getByTestId('function-row').nth(1).getAttribute('aria-selected'), 'true');
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await table.getByTestId('function-row').first().getAttribute('aria-selected'), 'true');
+  await page.keyboard.press('Enter'); // unselect, as the tests after this expect nothing selected
 });
 
 test('a range over phase B only makes spin_b the top function and takes phase A out of the flame graph', async () => {
