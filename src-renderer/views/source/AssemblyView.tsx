@@ -8,7 +8,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { Instruction } from '../../../src-shared/contract';
-import { stringAt, type IndexIntoFuncTable, type Profile } from '../../../src-shared/profile/model';
+import { FuncKind, stringAt, type IndexIntoFuncTable, type Profile } from '../../../src-shared/profile/model';
 import { formatPercent, formatWeight } from '../../format/numbers';
 import { asmKey, textKey } from '../../store/source-service';
 import { useServices } from '../app-context';
@@ -41,6 +41,10 @@ export function AssemblyView({ profile, profileId, func }: Props) {
   }, [source, profileId, library, name, costs, canAsk, hasAddresses]);
 
   if (func < 0) return <div className="source-bar">Select a function to see its assembly.</div>;
+  if (profile.funcs.kind[func] === FuncKind.kernel) {
+    // Kernel frames carry run-time addresses and the kernel image is not a file we read (perf annotate needs vmlinux).
+    return <div className="source-bar">{name}: kernel code; Heatline disassembles the program and its libraries, not the kernel.</div>;
+  }
   if (library === null) return <div className="source-bar">{name}: the profile names no binary for this function, so there is nothing to disassemble.</div>;
   if (costs === null) return <div className="source-bar">Computing {name}’s costs…</div>;
   if (!canAsk && fetched === undefined) {
