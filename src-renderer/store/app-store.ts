@@ -189,7 +189,10 @@ function patchActive(state: Store, change: { selection?: Partial<Selection>; vie
  */
 function initialView(profile: Profile): ViewState {
   const processes = new Set(profile.threads.pid).size;
-  const wanted = TIMELINE_CHROME + processes * PROCESS_ROW + profile.threads.length * THREAD_ROW;
+  // Memory profiles show their counters (heap, RSS, ...) there instead of threads: those that ever leave zero.
+  const counters = profile.counters.filter((track) => track.value.some((v) => v !== 0 && !Number.isNaN(v))).length;
+  const wanted =
+    counters > 0 ? TIMELINE_CHROME + counters * COUNTER_ROW : TIMELINE_CHROME + processes * PROCESS_ROW + profile.threads.length * THREAD_ROW;
   return {
     ...defaultView,
     mainView: hasAllocationSites(profile) ? 'sites' : defaultView.mainView,
@@ -201,6 +204,7 @@ function initialView(profile: Profile): ViewState {
 const TIMELINE_CHROME = 64;
 const PROCESS_ROW = 25;
 const THREAD_ROW = 37;
+const COUNTER_ROW = 41;
 
 function toggled<T>(list: readonly T[], item: T): T[] {
   return list.includes(item) ? list.filter((x) => x !== item) : [...list, item];

@@ -12,7 +12,7 @@ import { useMemo, useRef, type PointerEvent as ReactPointerEvent } from 'react';
 import { allocationsHaveTimes } from '../../src-shared/analysis/allocation-range';
 import type { CounterTrack, Profile } from '../../src-shared/profile/model';
 import { counterGraph, seriesBounds } from '../canvas/counter-graph';
-import { formatDuration } from '../canvas/time-axis';
+import { formatDuration, rulerTicks } from '../canvas/time-axis';
 import { formatWeight } from '../format/numbers';
 import { useAppState } from './app-context';
 import { useElementSize } from './use-element-size';
@@ -43,6 +43,12 @@ function CounterRow({ track, width, axis }: { track: CounterTrack; width: number
       </svg>
     </div>
   );
+}
+
+/** The spacing of rulerTicks' ticks over `axis`, for formatting their labels at that precision. */
+function ticksStep(axis: Axis, width: number): number {
+  const ticks = rulerTicks(axis, width, 0);
+  return ticks.length > 1 ? ticks[1].time - ticks[0].time : axis.end - axis.start;
 }
 
 /** Whether a track ever leaves zero: massif writes a stacks track even when it did not measure stacks. */
@@ -134,6 +140,15 @@ export function CounterTracks({ profile }: { profile: Profile }) {
         title={selectable ? 'Drag to select the allocations made in a range' : undefined}
       >
         {tracks.length === 0 && <p className="pane__empty">Every memory counter of this profile stays at zero.</p>}
+        {width > 0 && axis !== null && tracks.length > 0 && (
+          <div className="counter-tracks__ruler" aria-hidden="true" data-testid="memory-ruler">
+            {rulerTicks(axis, graphWidth, 0).map((tick) => (
+              <span key={tick.time} className="counter-tracks__tick" style={{ left: LABEL_WIDTH + tick.x }}>
+                {format(tick.time, ticksStep(axis, graphWidth))}
+              </span>
+            ))}
+          </div>
+        )}
         {width > 0 && axis !== null && tracks.map((track) => <CounterRow key={track.name} track={track} width={graphWidth} axis={axis} />)}
         {shown !== null && axis !== null && graphWidth > 0 && (
           <div className="timeline__shade" style={{ left: LABEL_WIDTH, width: graphWidth }} aria-hidden="true" data-testid="range-shade">
