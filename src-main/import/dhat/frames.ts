@@ -18,6 +18,9 @@
  * they are dropped.
  */
 
+import { unnamedCodeName } from '../unnamed-code';
+
+
 export interface ParsedFrame {
   /** The code address; -1 when the text has none. */
   address: number;
@@ -77,10 +80,10 @@ function locationStart(text: string): number {
   return -1;
 }
 
-/** The name a frame is shown by: its function, or its address when the function is unknown. */
+/** The name a frame is shown by: its function, or its binary and address when the function is unknown. */
 export function frameName(frame: ParsedFrame, fallback: string): string {
   if (frame.name !== null) return frame.name;
-  return frame.address >= 0 ? `0x${frame.address.toString(16)}` : fallback;
+  return frame.address >= 0 ? unnamedCodeName(frame.address, frame.library) : fallback;
 }
 
 /**

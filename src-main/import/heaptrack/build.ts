@@ -12,9 +12,10 @@
  * at the allocator's caller (allocator-frames.ts; heaptrack itself starts
  * traces at malloc's caller and skips `operator new`). Frames below main
  * stay: the views can fold them, and dropping them loses nothing's cost.
- * Functions without a symbol are named by address, in their module.
+ * Functions without a symbol are named by their module and address (unnamed-code.ts).
  */
 
+import { unnamedCodeName } from '../unnamed-code';
 import { ProfileBuilder } from '../../../src-shared/profile/builder';
 import type { AllocationTimeline, IndexIntoStackTable, Profile } from '../../../src-shared/profile/model';
 import { isAllocatorFunction } from '../dhat/allocator-frames';
@@ -59,7 +60,7 @@ export function buildHeaptrackProfile(data: HeaptrackData, sourceName: string): 
     const library = string(data.ipModule[i]);
     const start = data.ipFrameStart[i];
     const count = data.ipFrameStart[i + 1] - start;
-    const hexName = `0x${address.toString(16)}`;
+    const hexName = unnamedCodeName(address, library);
     const names: string[] = [];
     frames = new Int32Array(Math.max(1, count));
     if (count === 0) {
