@@ -76,8 +76,11 @@ export function formatDuration(ns: number, step: number): string {
     [1, 'ns'],
   ];
   const [size, suffix] = units.find(([size]) => step > size / 10) ?? units[units.length - 1];
-  const decimals = Math.max(0, Math.ceil(-Math.log10(step / size) - 1e-9));
-  return `${(ns / size).toFixed(Math.min(decimals, 3))} ${suffix}`;
+  const decimals = Math.min(3, Math.max(0, Math.ceil(-Math.log10(step / size) - 1e-9)));
+  const value = ns / size;
+  // Deep in a long recording a fine step gives "2032647 µs": group the digits of such long numbers.
+  if (Math.abs(value) >= 10_000) return `${value.toLocaleString('en', { minimumFractionDigits: decimals, maximumFractionDigits: decimals })} ${suffix}`;
+  return `${value.toFixed(decimals)} ${suffix}`;
 }
 
 /** Ticks of the ruler for the visible window; labels count from `origin` (the profile's start). */

@@ -134,6 +134,8 @@ test('time axis: zoom keeps the time under the pointer, pan stays in bounds, tic
   );
   assert.equal(formatDuration(1_500_000, 500_000), '1.5 ms');
   assert.equal(formatDuration(2e9, 1e9), '2 s');
+  assert.equal(formatDuration(2_032_647_000, 1_000), '2,032,647 µs', 'long numbers grouped');
+  assert.equal(formatDuration(1_250_000, 50_000), '1250 µs');
 });
 
 test('activity: each sample covers one interval of its bucket, by category; dropped and lit samples apart', () => {
