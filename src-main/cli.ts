@@ -164,7 +164,7 @@ function onePositional(positionals: string[], command: string): string {
 
 /** `-` is standard input, as for perf report -i - (perf record -o - | heatline report -). */
 async function load(path: string): Promise<Profile> {
-  return loadProfile(await fileSource(path === '-' ? '/dev/stdin' : path));
+  return loadProfile(await fileSource(path === '-' ? '/dev/stdin' : path, { pipes: true }));
 }
 
 function printWarnings(profile: Profile): void {

@@ -26,14 +26,21 @@ export function hasReusableChunks(source: ImportSource): source is ImportSource 
   return typeof (source as Partial<ReusableChunks>).chunksInto === 'function';
 }
 
-/** A file's bytes, streamed (with ReusableChunks); a pipe's, read whole first. */
-export async function fileSource(path: string): Promise<ImportSource> {
+/**
+ * A file's bytes, streamed (with ReusableChunks). With `pipes` (the command
+ * line), a pipe or device is read whole first, as `perf report -i -` does; the
+ * app opens regular files only: a FIFO with no writer would wait forever.
+ */
+export async function fileSource(path: string, options: { pipes?: boolean } = {}): Promise<ImportSource> {
   let size: number;
   try {
     const info = await stat(path);
     if (info.isDirectory()) throw new UserFacingError(`${path}: is a directory, not a profile`);
-    // A pipe (perf record -o - | heatline report /dev/stdin) has no size and cannot be read twice: read it whole.
-    if (info.isFIFO() || info.isCharacterDevice() || info.isSocket()) return bytesSource(path, await readStream(path));
+    if (!info.isFile()) {
+      // A pipe (perf record -o - | heatline report -) has no size and cannot be read twice: read it whole.
+      if (options.pipes === true) return bytesSource(path, await readStream(path));
+      throw new UserFacingError(`${path}: not a regular file (a pipe or device); save it to a file first`);
+    }
     size = info.size;
   } catch (error) {
     if (error instanceof UserFacingError) throw error;
