@@ -294,7 +294,9 @@ function rangeNote(profile: Profile, timed: boolean, range: { start: number; end
   const span = range.end - range.start;
   if (snapshots) {
     const time = largestSnapshotTime(profile.allocations!.timeline!, range);
-    return Number.isNaN(time) ? 'no detailed snapshot in the selected range' : `bytes at the largest detailed snapshot in the selected range (time ${formatClock(profile, time, span)})`;
+    return Number.isNaN(time)
+      ? 'no detailed snapshot in the selected range: massif records sites only in those (every 10th snapshot, and the peak; --detailed-freq sets it), so widen the range'
+      : `bytes at the largest detailed snapshot in the selected range (time ${formatClock(profile, time, span)})`;
   }
   return `allocations made from ${formatDuration(range.start, span / 100)} to ${formatDuration(range.end, span / 100)} (peak and leaked bytes are whole-run only)`;
 }
