@@ -1,6 +1,7 @@
 /** ImportSources over a file on disk (streamed) or bytes already in memory (browser uploads). */
 
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { open, stat } from 'node:fs/promises';
 import { UserFacingError } from '../../src-shared/errors';
 import { HEAD_BYTES, type ImportSource } from './importer';
@@ -35,7 +36,7 @@ export async function fileSource(path: string, options: { pipes?: boolean } = {}
   let size: number;
   try {
     const info = await stat(path);
-    if (info.isDirectory()) throw new UserFacingError(`${path}: is a directory, not a profile`);
+    if (info.isDirectory()) throw new UserFacingError(`${path}: ${describeDirectory(path)}`);
     if (!info.isFile()) {
       // A pipe (perf record -o - | heatline report -) has no size and cannot be read twice: read it whole.
       if (options.pipes === true) return bytesSource(path, await readStream(path));
@@ -140,6 +141,14 @@ export function bytesSource(name: string, bytes: Uint8Array): ImportSource {
 }
 
 async function* emptyChunks(): AsyncIterable<Uint8Array> {}
+
+/** What a directory opened as a profile is: `perf record --threads` writes one (data, data.0, data.1, ...). */
+function describeDirectory(path: string): string {
+  if (existsSync(join(path, 'data')) && existsSync(join(path, 'data.0'))) {
+    return 'a perf record --threads directory, which Heatline does not read yet; record without --threads (or run perf report on it)';
+  }
+  return 'is a directory, not a profile';
+}
 
 function describeFsError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException)?.code;

@@ -5,8 +5,9 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import Ajv from 'ajv';
@@ -172,4 +173,18 @@ test('report - reads perf record -o - from a pipe, as perf report -i - does', as
   const perf = await perfReportBySymbol(copy);
   assert.equal(report.total, perf.totalSamples);
   assert.equal(report.functions[0].name, perf.functions[0].name);
+});
+
+test('a perf record --threads directory: one line saying what it is and what to do', async () => {
+  const binary = await compileFixture('cpu_hot');
+  const dir = join(workDir, 'threads-dir.perf.data');
+  await rm(dir, { recursive: true, force: true });
+  const recorded = spawnSync('perf', ['record', '-q', '--threads', '-e', 'cpu-clock', '-F', '1000', '-o', dir, '--', binary, '5'], { encoding: 'utf8' });
+  if (recorded.status !== 0 || !existsSync(join(dir, 'data.0'))) {
+    // perf before 5.18 has no --threads (it then writes one file, or fails): nothing to check.
+    assert.match(recorded.stderr, /threads|unknown option/, recorded.stderr);
+    console.log(`# perf record --threads wrote no directory here: ${recorded.stderr.trim().split('\n')[0]}`);
+    return;
+  }
+  assertOneLineError(await runCli(['report', dir]), dir, /a perf record --threads directory, which Heatline does not read yet; record without --threads/);
 });
