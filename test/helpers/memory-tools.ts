@@ -199,6 +199,17 @@ export function heaptrackPrintReport(dataFile: string): HeaptrackPrintReport {
   };
 }
 
+/**
+ * Our name for a function heaptrack_print names `name`: the same, except an
+ * unresolved frame, which heaptrack_print shows as its bare address and we
+ * as "module@address" (src-main/import/unnamed-code.ts).
+ */
+export function ourHeaptrackName(name: string, ourNames: Iterable<string>): string {
+  if (!/^0x[0-9a-f]+$/.test(name)) return name;
+  for (const ours of ourNames) if (ours.endsWith(`@${name}`)) return ours;
+  return name;
+}
+
 /** heaptrack_print's rounding of a byte count ("4.33M", "64.00K", "512B"), to check an exact number against it. */
 export function heaptrackRounded(bytes: number): string {
   const units = ['B', 'K', 'M', 'G', 'T'];
