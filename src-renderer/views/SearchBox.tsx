@@ -24,6 +24,7 @@ export function SearchBox({ profile }: { profile: Profile }) {
         type="search"
         className="search__input"
         placeholder="Search functions"
+        title="Names containing the text; several terms separated by commas match any of them"
         aria-label="Search functions"
         data-testid="search"
         value={search}

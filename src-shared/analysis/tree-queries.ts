@@ -71,12 +71,22 @@ export function heaviestNodeOfFunc(tree: CallTree, func: IndexIntoFuncTable): In
   return best;
 }
 
-/** Functions whose name contains `query` (case-insensitive); all zero for an empty query. */
+/**
+ * Functions whose name contains the query (case-insensitive), or any of its
+ * comma-separated terms ("parse, lex"), as the Firefox Profiler's search
+ * takes them; all zero for an empty query.
+ */
 export function matchFunctions(names: readonly string[], query: string): Uint8Array {
   const out = new Uint8Array(names.length);
-  const needle = query.trim().toLowerCase();
-  if (needle === '') return out;
-  for (let f = 0; f < names.length; f++) if (names[f].toLowerCase().includes(needle)) out[f] = 1;
+  const needles = query
+    .split(',')
+    .map((term) => term.trim().toLowerCase())
+    .filter((term) => term !== '');
+  if (needles.length === 0) return out;
+  for (let f = 0; f < names.length; f++) {
+    const name = names[f].toLowerCase();
+    if (needles.some((needle) => name.includes(needle))) out[f] = 1;
+  }
   return out;
 }
 

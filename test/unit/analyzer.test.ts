@@ -124,6 +124,9 @@ test('the search reports the share of samples with a matching function', () => {
   assert.equal(analyzer.analyze(request({ search: 'PHASE' })).searchWeight, 5);
   assert.equal(analyzer.analyze(request({ search: 'spin' })).searchWeight, 2);
   assert.equal(analyzer.analyze(request({ search: '' })).searchWeight, 0);
+  // Several terms, comma-separated: any of them (phaseB's 2 samples and spin's 2).
+  assert.equal(analyzer.analyze(request({ search: 'phaseB, spin' })).searchWeight, 4);
+  assert.equal(analyzer.analyze(request({ search: ' , ' })).searchWeight, 0);
 });
 
 test('the stack chart has one box per uninterrupted stretch, in time order per depth', () => {
