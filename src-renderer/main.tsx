@@ -6,7 +6,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createProfileActions } from './actions/profile-actions';
-import { downloadText, pickFileInPage } from './actions/page-files';
+import { downloadText, pickFilesInPage } from './actions/page-files';
 import { createHostClient, pathOfDroppedFile } from './host-client';
 import { createAnalysisService } from './store/analysis-service';
 import { createAppStore } from './store/app-store';
@@ -24,7 +24,7 @@ const actions = createProfileActions({
   host,
   store,
   pathOfFile: pathOfDroppedFile,
-  pickFile: pickFileInPage,
+  pickFiles: pickFilesInPage,
   downloadText,
 });
 

@@ -117,7 +117,7 @@ export const hostCalls = {
   /** Stop a running open; its call then fails with "cancelled". */
   cancelTask: call<void>()(z.object({ taskId }).strict()),
   /** Show the native Open dialog; null when the user cancelled. */
-  showOpenDialog: call<string | null>()(z.object({}).strict()),
+  showOpenDialog: call<string[]>()(z.object({}).strict()),
   listRecent: call<RecentFile[]>()(z.object({}).strict()),
   /** Save exported text via the native Save dialog; the chosen path, or null. */
   saveExport: call<string | null>()(

@@ -175,7 +175,7 @@ function startWindows(paths: AppPaths, earlyImports: EarlyImports): OpenTarget {
       actions: {
         open: () => {
           showOpenProfileDialog(targetWindow()?.window).then(
-            (path) => path !== null && open(path),
+            (paths) => paths.forEach((path) => open(path)),
             (error: unknown) => console.error('heatline: the Open dialog failed:', error),
           );
         },

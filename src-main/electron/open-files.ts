@@ -48,10 +48,11 @@ export function watchOpenRequests(handlers: OpenRequestHandlers): void {
  * are detected from the bytes and some tools name files with no extension to
  * speak of (massif.out.12345, callgrind.out.<pid>), so "All files" is there too.
  */
-export async function showOpenProfileDialog(parent: BrowserWindow | undefined): Promise<string | null> {
+export async function showOpenProfileDialog(parent: BrowserWindow | undefined): Promise<string[]> {
   const options: OpenDialogOptions = {
     title: 'Open Profile',
-    properties: ['openFile'],
+    // Several at once open as several tabs.
+    properties: ['openFile', 'multiSelections'],
     filters: [
       { name: 'All profiles', extensions: ['data', 'json', 'txt', 'perf', 'folded', 'collapsed', 'out', 'gz', 'zst'] },
       { name: 'perf.data', extensions: ['data'] },
@@ -61,5 +62,5 @@ export async function showOpenProfileDialog(parent: BrowserWindow | undefined): 
     ],
   };
   const result = parent === undefined ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(parent, options);
-  return result.canceled ? null : (result.filePaths[0] ?? null);
+  return result.canceled ? [] : result.filePaths;
 }

@@ -27,7 +27,7 @@ export interface HostServices {
   emit<E extends HostEventName>(name: E, payload: EventPayload<E>): void;
   /** May the window open this path? Electron: yes; browser mode: only files named on the command line. */
   mayOpenPath(path: string): boolean;
-  showOpenDialog?: () => Promise<string | null>;
+  showOpenDialog?: () => Promise<string[]>;
   saveExport?: (suggestedName: string, text: string) => Promise<string | null>;
   recentFiles?: { list(): RecentFile[]; add(path: string): void };
   /** The source pane (issue 5): settings folder for remaps, the Locate… dialog. */

@@ -3,18 +3,19 @@
  * mode): a hidden <input type=file> for Open…, a Blob link for export.
  */
 
-/** Shows the browser's file chooser; resolves with the chosen file, or null when cancelled. */
-export function pickFileInPage(): Promise<File | null> {
+/** Shows the browser's file chooser (several files may be chosen); resolves with them, none when cancelled. */
+export function pickFilesInPage(): Promise<File[]> {
   return new Promise((resolve) => {
     const input = document.createElement('input');
     input.type = 'file';
+    input.multiple = true;
     input.hidden = true;
-    const finish = (file: File | null) => {
+    const finish = (files: File[]) => {
       input.remove();
-      resolve(file);
+      resolve(files);
     };
-    input.addEventListener('change', () => finish(input.files?.[0] ?? null), { once: true });
-    input.addEventListener('cancel', () => finish(null), { once: true });
+    input.addEventListener('change', () => finish(Array.from(input.files ?? [])), { once: true });
+    input.addEventListener('cancel', () => finish([]), { once: true });
     // Attached so that tests and assistive tools can find it; removed when done.
     document.body.append(input);
     input.click();

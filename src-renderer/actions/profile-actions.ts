@@ -27,8 +27,8 @@ export interface ProfileActionsDeps {
   store: AppStore;
   /** Electron's path for a dropped File; null when it has none (or in browser mode). */
   pathOfFile(file: File): string | null;
-  /** Lets the user choose a file in the page (browser mode's Open…); null when cancelled. */
-  pickFile(): Promise<File | null>;
+  /** Lets the user choose files in the page (browser mode's Open…); none when cancelled. */
+  pickFiles(): Promise<File[]>;
   /** Saves text as a download (browser mode's export). */
   downloadText(name: string, text: string, mimeType: string): void;
   newTaskId?: () => string;
@@ -142,11 +142,10 @@ export function createProfileActions(deps: ProfileActionsDeps): ProfileActions {
   const requestOpen = async () => {
     try {
       if (state().hostInfo?.nativeDialogs) {
-        const path = await host.showOpenDialog({});
-        if (path !== null) await openPath(path);
+        const paths = await host.showOpenDialog({});
+        await Promise.all(paths.map((path) => openPath(path)));
       } else {
-        const file = await deps.pickFile();
-        if (file !== null) await openFile(file);
+        await openFiles(await deps.pickFiles());
       }
     } catch (error) {
       state().errorShown(messageOf(error));

@@ -84,6 +84,24 @@ test('serve with several FILEs: each opens in a tab of its own, in the order nam
   await page.close();
 });
 
+test('Open… in the page takes several files at once: one tab each', async () => {
+  const second = join(workDir, 'picked-second.perf.data');
+  await writeFile(second, await readFile(perfData));
+  const page = await pageFor([]);
+  await page.getByTestId('empty-state').waitFor({ timeout: 30_000 });
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Open…' }).first().click();
+  const picker = await chooser;
+  assert.equal(picker.isMultiple(), true, 'the chooser lets several files be picked');
+  await picker.setFiles([perfData, second]);
+  await page.getByTestId('profile-tab').nth(1).waitFor({ timeout: 60_000 });
+  assert.deepEqual(
+    (await page.getByTestId('profile-tab').allInnerTexts()).map((text) => text.replace(/×/g, '').trim()),
+    ['cpu_hot.perf.data', 'picked-second.perf.data'],
+  );
+  await page.close();
+});
+
 test('a cut perf.data opens with what was whole, and the header says the file is cut; its button lists every warning', async () => {
   const bytes = await readFile(perfData);
   const cut = join(workDir, 'cut.perf.data');

@@ -63,7 +63,7 @@ function fakeHost(info: Partial<HostInfo> = {}) {
       return Promise.resolve({ mode: 'browser', platform: 'linux', version: '0', canOpenPaths: false, nativeDialogs: false, ...info });
     }
     if (name === 'openFile' || name === 'openBytes' || name === 'openUpload') return answer(args.taskId as string).promise;
-    if (name === 'showOpenDialog') return Promise.resolve('/data/chosen.perf');
+    if (name === 'showOpenDialog') return Promise.resolve(['/data/chosen.perf']);
     return Promise.resolve(null);
   };
   // Only browser mode's client has openUpload (a File posted as it is).
@@ -92,7 +92,7 @@ function setup(info: Partial<HostInfo> = {}, overrides: Partial<ProfileActionsDe
     host: fake.host,
     store,
     pathOfFile: () => null,
-    pickFile: async () => null,
+    pickFiles: async () => [],
     downloadText: (name, text, mimeType) => downloads.push({ name, text, mimeType }),
     newTaskId: () => `task${++taskNumber}`,
     ...overrides,
@@ -206,7 +206,7 @@ test('Open… uses the native dialog when the host has one, else the page picker
   assert.deepEqual(native.calls.find((c) => c.name === 'openFile')?.args, { path: '/data/chosen.perf', taskId: 'task1' });
 
   let picked = 0;
-  const browser = setup({}, { pickFile: async () => (picked++, null) });
+  const browser = setup({}, { pickFiles: async () => (picked++, []) });
   await settle();
   await browser.actions.requestOpen();
   assert.equal(picked, 1);
