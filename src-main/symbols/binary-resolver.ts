@@ -124,7 +124,7 @@ class OpenBinary {
     }
     if (address === null) return unknown();
     const symbols = this.symbols;
-    const sym = symbols ? symbolAtOrJustBefore(symbols, address) : -1;
+    const sym = symbols ? symbols.lookup(address) : -1;
     const dwarf = this.dwarfInfo()?.lookup(address) ?? null;
     if (!dwarf) return [{ name: sym >= 0 && symbols ? displayName(symbols.name(sym)) : this.unnamedFunction(fileOffset, address), file: null, line: -1 }];
     const frames = dwarf.map(toFrame);
@@ -134,8 +134,23 @@ class OpenBinary {
     return frames;
   }
 
-  /** `<binary>+0x<offset>` for code nothing names: the offset of its function's start by the CFI, else its own. */
+  /**
+   * The name of code no symbol covers. Its function by the CFI: `<binary>+0x<offset of the FDE's start>`, or
+   * the symbol starting one byte in when the FDE begins right at `address`. That is glibc's signal trampoline:
+   * a handler returns to the first byte of __restore_rt, so its caller is looked up one byte back, on a nop
+   * glibc puts before the symbol and covers with the trampoline's CFI for unwinders. Without CFI, the address's
+   * own offset.
+   */
   private unnamedFunction(fileOffset: number, address: number): string {
+    const fde = this.fdeAt(address);
+    if (fde === null) return offsetFrameName(this.base, fileOffset);
+    const next = fde.pcBegin === address && this.symbols ? this.symbols.lookup(address + 1) : -1;
+    if (next >= 0 && this.symbols && this.symbols.start(next) === address + 1 && address + 1 < fde.pcEnd) return displayName(this.symbols.name(next));
+    return offsetFrameName(this.base, fileOffset - (address - fde.pcBegin));
+  }
+
+  /** The FDE (.eh_frame, else .debug_frame) covering `address`, or null; the CFI is read on first need. */
+  private fdeAt(address: number): { pcBegin: number; pcEnd: number } | null {
     if (this.cfi === undefined) {
       this.cfi = null;
       try {
@@ -144,14 +159,12 @@ class OpenBinary {
         // No usable CFI: every address keeps its own name.
       }
     }
-    let start = address;
     try {
       const fde = this.cfi?.findFde(address) ?? null;
-      if (fde !== null && fde.pcBegin <= address && address < fde.pcEnd) start = fde.pcBegin;
+      return fde !== null && fde.pcBegin <= address && address < fde.pcEnd ? fde : null;
     } catch {
-      // A corrupt FDE names nothing: the address keeps its own name.
+      return null; // a corrupt FDE names nothing
     }
-    return offsetFrameName(this.base, fileOffset - (address - start));
   }
 
   private dwarfInfo(): DwarfInfo | null {
@@ -176,20 +189,6 @@ class OpenBinary {
     this.binary?.close();
     this.debug?.close();
   }
-}
-
-/**
- * The symbol holding `address`, or else the one starting right after it. A
- * caller's frame is looked up at its return address minus one, and a signal
- * handler returns to the very start of the trampoline (__restore_rt):
- * glibc puts a nop before it, covered by its CFI, so that minus one still
- * lands in it for unwinders, but no symbol covers the nop.
- */
-function symbolAtOrJustBefore(symbols: SymbolTable, address: number): number {
-  const sym = symbols.lookup(address);
-  if (sym >= 0) return sym;
-  const next = symbols.lookup(address + 1);
-  return next >= 0 && symbols.start(next) === address + 1 ? next : -1;
 }
 
 function toFrame(f: DwarfFrame): ResolvedFrame {
