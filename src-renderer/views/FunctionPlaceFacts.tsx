@@ -19,7 +19,8 @@ export function FunctionPlaceFacts({ profile, func }: { profile: Profile; func: 
     <>
       {file !== '' && (
         <>
-          <dt>File</dt>
+          {/* Say which line it is: the hottest is not where the function is defined. */}
+          <dt>{hottest >= 0 ? 'Hottest line' : line >= 0 ? 'Defined at' : 'File'}</dt>
           <dd>{line >= 0 ? `${file}:${line}` : file}</dd>
         </>
       )}
