@@ -34,7 +34,7 @@
 
 import { readFileSync } from 'node:fs';
 import { endianness, homedir } from 'node:os';
-import { join } from 'node:path';
+import { normalizeBuildId, perfCacheImageFiles } from './locate';
 import type { ResolvedAddress } from './types';
 
 export interface KernelSymbol {
@@ -392,12 +392,11 @@ function resolverOver(index: KallsymsIndex, path: string, reference: KernelRefer
  * own length; the recording may carry it zero-padded to 20 bytes.
  */
 export function readCachedKallsyms(buildId: string, homeDir: string): { index: KallsymsIndex; path: string } | null {
-  const full = buildId.toLowerCase();
-  if (!/^[0-9a-f]+$/.test(full)) return null;
+  const full = normalizeBuildId(buildId);
+  if (full === null) return null;
   const ids = [...new Set([full, full.replace(/(00)+$/, '')])].filter((id) => id.length >= 2);
-  const cache = join(homeDir, '.debug');
   for (const id of ids) {
-    for (const path of [join(cache, '[kernel.kallsyms]', id, 'kallsyms'), join(cache, '.build-id', id.slice(0, 2), id.slice(2), 'kallsyms')]) {
+    for (const path of perfCacheImageFiles(homeDir, '[kernel.kallsyms]', id, 'kallsyms')) {
       let text: string;
       try {
         text = readFileSync(path, 'utf8');

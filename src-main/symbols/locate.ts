@@ -121,10 +121,20 @@ function perfCacheCandidates(homeDir: string, recordedPath: string, buildId: str
   const out = [join(link, kind)];
   if (kind === 'elf' && !isDirectory(link)) out.push(link); // the layout before perf 4.x: the link names the file
   if (isAbsolute(recordedPath) && !recordedPath.split('/').includes('..')) out.push(join(root, recordedPath, buildId, kind));
-  // The vdso ("[vdso]"): perf keeps its image as ~/.debug/[vdso]/BUILD-ID/vdso, which the build-id link names too.
+  // The vdso ("[vdso]"): its image is the file "vdso" of its entry.
   const image = /^\[(vdso(?:32|x32)?)\]$/.exec(recordedPath)?.[1];
-  if (kind === 'elf' && image !== undefined) out.push(join(link, image), join(root, recordedPath, buildId, image));
+  if (kind === 'elf' && image !== undefined) out.push(...perfCacheImageFiles(homeDir, recordedPath, buildId, image));
   return out;
+}
+
+/**
+ * Where perf's build-id cache keeps `file` of a kernel-provided image
+ * (`[kernel.kallsyms]`'s kallsyms, `[vdso]`'s vdso): ~/.debug/IMAGE/BUILD-ID/FILE,
+ * which the link ~/.debug/.build-id/XX/REST also names.
+ */
+export function perfCacheImageFiles(homeDir: string, image: string, buildId: string, file: string): string[] {
+  const root = join(homeDir, '.debug');
+  return [join(root, image, buildId, file), join(root, '.build-id', buildId.slice(0, 2), buildId.slice(2), file)];
 }
 
 /** Finds the binary and its debug file. The caller owns (and closes) the returned files. */
