@@ -18,6 +18,7 @@ import type { TimeRange } from '../../src-shared/analysis/analyzer';
 import { sameTransform, transformFuncPath, type Transform } from '../../src-shared/analysis/transforms';
 import type { HostInfo } from '../../src-shared/contract';
 import type { IndexIntoFuncTable, IndexIntoThreadTable, Profile } from '../../src-shared/profile/model';
+import { shownCountersOf } from './derived';
 import { hasAllocationSites } from './memory-metric';
 import { defaultSourceSelection, type SourceSelection } from './source-state';
 import { ancestorKeys, defaultView, pathKey, pathOfKey, type PaneSizes, type ViewState } from './view-state';
@@ -189,8 +190,8 @@ function patchActive(state: Store, change: { selection?: Partial<Selection>; vie
  */
 function initialView(profile: Profile): ViewState {
   const processes = new Set(profile.threads.pid).size;
-  // Memory profiles show their counters (heap, RSS, ...) there instead of threads: those that ever leave zero.
-  const counters = profile.counters.filter((track) => track.value.some((v) => v !== 0 && !Number.isNaN(v))).length;
+  // Memory profiles show their counters (heap, RSS, ...) there instead of threads.
+  const counters = shownCountersOf(profile).length;
   const wanted =
     counters > 0 ? TIMELINE_CHROME + counters * COUNTER_ROW : TIMELINE_CHROME + processes * PROCESS_ROW + profile.threads.length * THREAD_ROW;
   return {

@@ -20,7 +20,7 @@ import {
   type ProcessGroup,
   type ThreadSamples,
 } from '../../src-shared/analysis/threads';
-import { stringAt, type IndexIntoFuncTable, type Profile } from '../../src-shared/profile/model';
+import { stringAt, type CounterTrack, type IndexIntoFuncTable, type Profile } from '../../src-shared/profile/model';
 import { paletteForProfile, type ColorScheme, type Palette } from '../canvas/flame-colors';
 import type { TableSort } from './app-store';
 
@@ -114,3 +114,11 @@ export const timeBoundsOf = memoizeByProfile((profile): TimeRange | null => {
   const end = endTime + (Number.isFinite(interval) ? interval : 0);
   return { start: startTime, end: end > startTime ? end : startTime + 1 };
 });
+
+/**
+ * The memory counters (heap, RSS, ...) the timeline shows: those that ever
+ * leave zero (massif writes a stacks track even when it did not measure stacks).
+ */
+export const shownCountersOf = memoizeByProfile((profile): CounterTrack[] =>
+  profile.counters.filter((track) => track.value.some((v) => v !== 0 && !Number.isNaN(v))),
+);

@@ -14,6 +14,7 @@ import type { CounterTrack, Profile } from '../../src-shared/profile/model';
 import { counterGraph, seriesBounds } from '../canvas/counter-graph';
 import { formatDuration, rulerTicks } from '../canvas/time-axis';
 import { formatWeight } from '../format/numbers';
+import { shownCountersOf } from '../store/derived';
 import { useAppState } from './app-context';
 import { useElementSize } from './use-element-size';
 
@@ -45,16 +46,6 @@ function CounterRow({ track, width, axis }: { track: CounterTrack; width: number
   );
 }
 
-/** The spacing of rulerTicks' ticks over `axis`, for formatting their labels at that precision. */
-function ticksStep(axis: Axis, width: number): number {
-  const ticks = rulerTicks(axis, width, 0);
-  return ticks.length > 1 ? ticks[1].time - ticks[0].time : axis.end - axis.start;
-}
-
-/** Whether a track ever leaves zero: massif writes a stacks track even when it did not measure stacks. */
-function hasData(track: CounterTrack): boolean {
-  return track.value.some((v) => v !== 0 && !Number.isNaN(v));
-}
 
 /** heaptrack's clock is nanoseconds since start; massif's may be instructions or bytes (its event name says). */
 function isTimeClock(profile: Profile): boolean {
@@ -71,7 +62,7 @@ export function CounterTracks({ profile }: { profile: Profile }) {
   const { width } = useElementSize(column);
   const range = useAppState((state) => state.view.range);
   const rangeSelected = useAppState((state) => state.rangeSelected);
-  const tracks = useMemo(() => profile.counters.filter(hasData), [profile]);
+  const tracks = shownCountersOf(profile);
   // The axis spans the counters and the allocations' time buckets (heaptrack buckets allocations made before its first timestamp at 0).
   const axis = useMemo(() => {
     const timeline = profile.allocations?.timeline;
@@ -113,6 +104,9 @@ export function CounterTracks({ profile }: { profile: Profile }) {
   };
 
   const span = axis === null ? 0 : axis.end - axis.start;
+  // The ruler's ticks, and their spacing for the labels' precision.
+  const ticks = axis === null ? [] : rulerTicks(axis, graphWidth, 0);
+  const tickSpacing = ticks.length > 1 ? ticks[1].time - ticks[0].time : span;
   const x = (t: number) => (axis === null || span <= 0 ? 0 : ((t - axis.start) / span) * graphWidth);
   const shown = selectable ? range : null;
   return (
@@ -142,9 +136,9 @@ export function CounterTracks({ profile }: { profile: Profile }) {
         {tracks.length === 0 && <p className="pane__empty">Every memory counter of this profile stays at zero.</p>}
         {width > 0 && axis !== null && tracks.length > 0 && (
           <div className="counter-tracks__ruler" aria-hidden="true" data-testid="memory-ruler">
-            {rulerTicks(axis, graphWidth, 0).map((tick) => (
+            {ticks.map((tick) => (
               <span key={tick.time} className="counter-tracks__tick" style={{ left: LABEL_WIDTH + tick.x }}>
-                {format(tick.time, ticksStep(axis, graphWidth))}
+                {format(tick.time, tickSpacing)}
               </span>
             ))}
           </div>
