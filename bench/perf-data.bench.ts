@@ -1,11 +1,14 @@
 /**
  * `heatline report` on a frame-pointer perf.data of about a million samples
  * against `perf report --stdio`, `perf script > /dev/null` and Hotspot's
- * perfparser, on the same file in the same run.
+ * perfparser, on the same file in the same run. Also a --call-graph dwarf
+ * recording, and a short recording of a program with tens of MB of DWARF
+ * (where the time goes to reading debug info, not samples).
  */
 
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatComparison, machineLoad, measureInterleaved, requireTool } from './lib/measure';
 
@@ -85,4 +88,53 @@ export function benchPerfDataDwarf(): string {
     { label: 'perf report --stdio', argv: ['perf', 'report', '-i', data, '--stdio', '--no-children'] },
   ], RUNS);
   return `${formatComparison(`perf.data, --call-graph dwarf, ${heatlineTotal(data)} samples`, rows, fileMiB)}\nbefore: ${before}; after: ${machineLoad()}`;
+}
+
+const BIG_BINARY_UNITS = 30;
+
+/**
+ * A C++ program of BIG_BINARY_UNITS translation units (bench/programs/big_unit.cpp, each instantiating
+ * standard-library templates), built with -O2 -g, recorded with -g for half a second; once.
+ */
+async function recordBigBinary(): Promise<string> {
+  const dir = join(workDir, 'big-binary');
+  const data = join(dir, 'big.perf.data');
+  if (existsSync(data)) return data;
+  mkdirSync(dir, { recursive: true });
+  const units = Array.from({ length: BIG_BINARY_UNITS }, (_, i) => i);
+  writeFileSync(
+    join(dir, 'main.cpp'),
+    `#include <cstdio>\n#include <cstdlib>\n${units.map((i) => `long work_${i}(long);`).join('\n')}\n` +
+      `int main(int argc, char** argv) {\n  long n = argc > 1 ? atol(argv[1]) : 200, total = 0;\n` +
+      `  for (int round = 0; round < 200; round++) {\n${units.map((i) => `    total += work_${i}(n);`).join('\n')}\n  }\n` +
+      `  printf("%ld\\n", total);\n  return 0;\n}\n`,
+  );
+  console.log(`compiling the big binary (${BIG_BINARY_UNITS} C++ units, a few minutes)…`);
+  const objects = units.map((i) => join(dir, `unit${i}.o`));
+  // Two compilers at a time: the machine has two cores.
+  const compile = promisify(execFile);
+  for (let i = 0; i < units.length; i += 2) {
+    await Promise.all(units.slice(i, i + 2).map((u) => compile('g++', ['-O2', '-g', `-DUNIT=${u}`, '-c', join(root, 'bench/programs/big_unit.cpp'), '-o', objects[u]])));
+  }
+  const binary = join(dir, 'big');
+  run(['g++', '-O2', '-g', join(dir, 'main.cpp'), ...objects, '-o', binary]);
+  run(['perf', 'record', '-q', '-e', 'cpu-clock', '-F', '1000', '-g', '-o', data, binary, '200']);
+  return data;
+}
+
+export async function benchPerfDataBigBinary(): Promise<string> {
+  requireTool(PERFPARSER, 'hotspot');
+  mkdirSync(workDir, { recursive: true });
+  const data = await recordBigBinary();
+  const fileMiB = statSync(data).size / 2 ** 20;
+  const debugMiB = statSync(join(workDir, 'big-binary', 'big')).size / 2 ** 20;
+  const before = machineLoad();
+  const rows = measureInterleaved([
+    { label: 'heatline report --json', argv: [process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json'] },
+    { label: 'hotspot-perfparser', argv: [PERFPARSER, '--input', data, '--output', '/dev/null'] },
+    // perf's default report names functions from the symbol table only: no lines, no inlined frames.
+    { label: 'perf report --stdio (no lines)', argv: ['perf', 'report', '-i', data, '--stdio', '--no-children'] },
+  ], RUNS);
+  const title = `perf.data of a ${debugMiB.toFixed(0)} MiB C++ binary (-O2 -g, ${BIG_BINARY_UNITS} units), ${heatlineTotal(data)} samples`;
+  return `${formatComparison(title, rows, fileMiB, false)}\nbefore: ${before}; after: ${machineLoad()}`;
 }

@@ -77,13 +77,16 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** A table with each tool's time and memory as a ratio to the first row (Heatline). */
-export function formatComparison(title: string, rows: Measurement[], fileMiB: number): string {
+/**
+ * A table with each tool's time and memory as a ratio to the first row (Heatline); `peakPerFile` adds
+ * Heatline's peak memory over the file's size (meaningless for a tiny file).
+ */
+export function formatComparison(title: string, rows: Measurement[], fileMiB: number, peakPerFile = true): string {
   const [ours] = rows;
   const cpu = ours.cpuSeconds !== undefined;
   const lines = [
     title,
-    `file: ${fileMiB.toFixed(0)} MiB; medians of ${ours.runs} runs${cpu ? ' (interleaved)' : ''}`,
+    `file: ${fileMiB >= 1 ? `${fileMiB.toFixed(0)} MiB` : `${(fileMiB * 1024).toFixed(0)} KiB`}; medians of ${ours.runs} runs${cpu ? ' (interleaved)' : ''}`,
     `${'tool'.padEnd(34)} ${'wall s'.padStart(8)} ${cpu ? `${'cpu s'.padStart(7)} ` : ''}${'peak MiB'.padStart(9)} ${'time vs heatline'.padStart(17)}${cpu ? ` ${'cpu vs heatline'.padStart(16)}` : ''}`,
   ];
   for (const row of rows) {
@@ -93,7 +96,7 @@ export function formatComparison(title: string, rows: Measurement[], fileMiB: nu
       `${row.label.padEnd(34)} ${row.seconds.toFixed(2).padStart(8)}${cpuColumns} ${row.peakMiB.toFixed(0).padStart(9)} ${(row === ours ? '1.00x' : ratio(row.seconds, ours.seconds)).padStart(17)}${cpuRatio}`,
     );
   }
-  lines.push(`heatline peak memory / file size: ${(ours.peakMiB / fileMiB).toFixed(2)}`);
+  if (peakPerFile) lines.push(`heatline peak memory / file size: ${(ours.peakMiB / fileMiB).toFixed(2)}`);
   return lines.join('\n');
 }
 

@@ -11,6 +11,11 @@
 import { fixedFormSize, Form, type FormUnit } from './forms';
 import { ByteReader, DwarfError } from './reader';
 
+// Attribute names (DWARF 5, section 7.5.4); unit.ts has the full list, which imports this file.
+const AT_LOW_PC = 0x11;
+const AT_HIGH_PC = 0x12;
+const AT_RANGES = 0x55;
+
 export interface Abbrev {
   code: number;
   tag: number;
@@ -28,6 +33,8 @@ export interface Abbrev {
    * -form. Null when fixedSize says it all.
    */
   skipPlan: number[] | null;
+  /** Whether the DIE can hold code: it has DW_AT_ranges, or DW_AT_low_pc with DW_AT_high_pc. */
+  mayHaveCode: boolean;
 }
 
 /**
@@ -158,7 +165,8 @@ export class AbbrevTable {
       }
       if (run > 0) skipPlan.push(run);
     }
-    return { code, tag, hasChildren, names, forms, implicit, fixedSize, skipPlan };
+    const mayHaveCode = names.includes(AT_RANGES) || (names.includes(AT_LOW_PC) && names.includes(AT_HIGH_PC));
+    return { code, tag, hasChildren, names, forms, implicit, fixedSize, skipPlan, mayHaveCode };
   }
 }
 

@@ -1,15 +1,21 @@
 /**
  * The functions of one unit and what was inlined into them: a tree of
  * DW_TAG_subprogram and DW_TAG_inlined_subroutine DIEs with their address
- * ranges and call sites, built in one pass over the unit's DIEs the first
- * time an address in the unit is asked about.
+ * ranges and call sites, built the first time an address in the unit is
+ * asked about.
  *
- * The pass only records DIEs with code; types, variables, parameters and
- * abstract instances are stepped over (through DW_AT_sibling when the
- * producer wrote it). Lexical blocks are transparent: an inlined call inside
- * a block belongs to the enclosing function. Names are not read here: the
- * tree keeps each DIE's offset, and names are looked up for the few frames
- * that are printed.
+ * The first pass records the unit's functions and steps over their bodies
+ * (through DW_AT_sibling when the producer wrote it); a function's body, the
+ * tree of what was inlined into it, is read the first time an address in
+ * that function is asked about. Most of a unit's DIEs are in function
+ * bodies (inlined calls, their parameters, variables and call sites), and a
+ * recording samples a few functions of each unit it touches.
+ *
+ * Only DIEs with code are recorded; types, variables, parameters and
+ * abstract instances are stepped over. Lexical blocks are transparent: an
+ * inlined call inside a block belongs to the enclosing function. Names are
+ * not read here: the tree keeps each DIE's offset, and names are looked up
+ * for the few frames that are printed.
  *
  * For an address, `chain` answers the innermost inlined call first, then
  * each function it was inlined into, up to the out-of-line function: the
@@ -41,8 +47,15 @@ export class ScopeTree {
   private readonly lastChild: number[] = [];
   private readonly nextSibling: number[] = [];
   private readonly childCount: number[] = [];
+  /** Per node: where its body's DIEs start while they are unread, else -1. */
+  private readonly bodyAt: number[] = [];
   private readonly childIndex = new Map<number, RangeIndex>();
   private roots = RangeIndex.empty;
+
+  private constructor(
+    private readonly unit: Unit,
+    private readonly isCode: (address: number) => boolean,
+  ) {}
 
   get size(): number {
     return this.die.length;
@@ -56,6 +69,7 @@ export class ScopeTree {
     out.length = 0;
     let node = this.roots.find(address);
     if (node < 0) return;
+    this.readBody(node);
     for (let guard = 0; guard < MAX_DEPTH; guard++) {
       const child = this.findChild(node, address);
       if (child < 0) break;
@@ -121,6 +135,16 @@ export class ScopeTree {
     return RangeIndex.build(bounds, ids, 'smallest');
   }
 
+  /** Reads function `n`'s body into the tree, if it is still unread. */
+  private readBody(n: number): void {
+    const at = this.bodyAt[n];
+    if (at < 0) return;
+    this.bodyAt[n] = -1;
+    const r = this.unit.reader();
+    r.seek(at);
+    this.readScopes(r, n, false);
+  }
+
   private addNode(die: DieRecord, kind: number, parent: number, rangeStart: number): number {
     const n = this.die.length;
     // Inlined copies take their name from the abstract instance: naming them
@@ -139,6 +163,7 @@ export class ScopeTree {
     this.lastChild.push(-1);
     this.nextSibling.push(-1);
     this.childCount.push(0);
+    this.bodyAt.push(-1);
     if (parent >= 0) {
       if (this.lastChild[parent] < 0) this.firstChild[parent] = n;
       else this.nextSibling[this.lastChild[parent]] = n;
@@ -149,17 +174,42 @@ export class ScopeTree {
   }
 
   /**
-   * Builds the tree of `unit`. `isCode` filters out ranges that start outside
-   * the executable sections (code the linker dropped keeps address 0).
+   * The tree of `unit`, with its functions' bodies still unread. `isCode`
+   * filters out ranges that start outside the executable sections (code the
+   * linker dropped keeps address 0).
    */
   static parse(unit: Unit, isCode: (address: number) => boolean): ScopeTree {
-    const tree = new ScopeTree();
+    const tree = new ScopeTree(unit, isCode);
     const r = unit.reader();
     const die = new DieRecord();
     if (!unit.readDie(r, die) || !die.hasChildren) return tree;
-    // The function node that children at each open nesting level belong to.
-    const parents: number[] = [-1];
+    tree.readScopes(r, -1, true);
     const ranges = tree.ranges;
+    const rootBounds: number[] = [];
+    const rootIds: number[] = [];
+    for (let n = 0; n < tree.size; n++) {
+      if (tree.parent[n] >= 0) continue;
+      for (let i = tree.rangeStart[n]; i < tree.rangeEnd[n]; i += 2) {
+        rootBounds.push(ranges[i], ranges[i + 1]);
+        rootIds.push(n);
+      }
+    }
+    tree.roots = RangeIndex.build(rootBounds, rootIds, 'smallest');
+    return tree;
+  }
+
+  /**
+   * Reads the DIEs from `r` up to the end of `top`'s children (the unit's
+   * top level for -1), adding the functions and inlined calls among them.
+   * With `deferBodies`, a function's children are stepped over and read by
+   * readBody() when an address in it is asked about.
+   */
+  private readScopes(r: ByteReader, top: number, deferBodies: boolean): void {
+    const unit = this.unit;
+    const die = new DieRecord();
+    // The function node that children at each open nesting level belong to.
+    const parents: number[] = [top];
+    const ranges = this.ranges;
     while (parents.length > 0 && r.pos < unit.end) {
       const offset = r.pos;
       const code = r.uleb();
@@ -175,43 +225,54 @@ export class ScopeTree {
         unit.skipAttributes(r, abbrev);
         continue;
       }
+      // A function without code (a member function's declaration in its class, an abstract instance of
+      // an inline function) holds none inside either: C++ units have hundreds of thousands of them.
+      if (isFunction(tag) && !abbrev.mayHaveCode) {
+        unit.skipAttributes(r, abbrev);
+        if (abbrev.hasChildren) skipChildDies(unit, r);
+        continue;
+      }
+      if (isTransparent(tag)) {
+        unit.skipAttributes(r, abbrev);
+        if (abbrev.hasChildren) parents.push(parents[parents.length - 1]);
+        if (parents.length > MAX_DEPTH) throw new DwarfError(`unit at ${unit.offset}: DIEs nest deeper than ${MAX_DEPTH}`);
+        continue;
+      }
       die.offset = offset;
       unit.readAttributes(r, abbrev, die);
       const parent = parents[parents.length - 1];
-      if (tag === Tag.subprogram || tag === Tag.inlined_subroutine || tag === Tag.entry_point) {
+      if (isFunction(tag)) {
         const start = ranges.length;
-        if (!die.declaration && unit.dieRanges(die, ranges)) keepCode(ranges, start, isCode);
+        if (!die.declaration && unit.dieRanges(die, ranges)) keepCode(ranges, start, this.isCode);
         if (ranges.length > start) {
           const kind = tag === Tag.inlined_subroutine ? ScopeKind.Inlined : ScopeKind.Subprogram;
-          const node = tree.addNode(die, kind, parent, start);
-          if (die.hasChildren) parents.push(node);
+          const node = this.addNode(die, kind, parent, start);
+          if (!die.hasChildren) continue;
+          if (deferBodies && kind === ScopeKind.Subprogram) {
+            this.bodyAt[node] = r.pos;
+            skipChildren(unit, r, die);
+          } else {
+            parents.push(node);
+          }
         } else if (die.hasChildren) {
           skipChildren(unit, r, die);
         }
-      } else if (isTransparent(tag)) {
-        if (die.hasChildren) parents.push(parent);
       } else if (die.hasChildren) {
         skipChildren(unit, r, die);
       }
       if (parents.length > MAX_DEPTH) throw new DwarfError(`unit at ${unit.offset}: DIEs nest deeper than ${MAX_DEPTH}`);
     }
-    const rootBounds: number[] = [];
-    const rootIds: number[] = [];
-    for (let n = 0; n < tree.size; n++) {
-      if (tree.parent[n] >= 0) continue;
-      for (let i = tree.rangeStart[n]; i < tree.rangeEnd[n]; i += 2) {
-        rootBounds.push(ranges[i], ranges[i + 1]);
-        rootIds.push(n);
-      }
-    }
-    tree.roots = RangeIndex.build(rootBounds, rootIds, 'smallest');
-    return tree;
   }
 }
 
 /** DIEs the tree records or looks inside. */
 function isScope(tag: number): boolean {
-  return tag === Tag.subprogram || tag === Tag.inlined_subroutine || tag === Tag.entry_point || isTransparent(tag);
+  return isFunction(tag) || isTransparent(tag);
+}
+
+/** DIEs that may be functions or inlined calls with code. */
+function isFunction(tag: number): boolean {
+  return tag === Tag.subprogram || tag === Tag.inlined_subroutine || tag === Tag.entry_point;
 }
 
 /** Scopes whose children may hold functions or inlined calls. */
@@ -248,6 +309,11 @@ function skipChildren(unit: Unit, r: ByteReader, die: DieRecord): void {
     r.seek(die.sibling);
     return;
   }
+  skipChildDies(unit, r);
+}
+
+/** Moves the reader past the children of the DIE just read, DIE by DIE. */
+function skipChildDies(unit: Unit, r: ByteReader): void {
   let depth = 1;
   while (depth > 0) {
     if (r.pos >= unit.end) return;
