@@ -138,3 +138,27 @@ export async function benchPerfDataBigBinary(): Promise<string> {
   const title = `perf.data of a ${debugMiB.toFixed(0)} MiB C++ binary (-O2 -g, ${BIG_BINARY_UNITS} units), ${heatlineTotal(data)} samples`;
   return `${formatComparison(title, rows, fileMiB, false)}\nbefore: ${before}; after: ${machineLoad()}`;
 }
+
+/** A one-second -g recording of the deep_stacks program (about 1000 samples, kernel frames included), once. */
+function recordSmall(): string {
+  const data = join(workDir, 'deep_stacks.small.perf.data');
+  if (existsSync(data)) return data;
+  const binary = compileDeepStacks(['-fno-omit-frame-pointer'], 'deep_stacks');
+  run(['perf', 'record', '-q', '-e', 'cpu-clock', '-F', '999', '-g', '-o', data, binary, '1']);
+  return data;
+}
+
+/** The everyday case: a short recording, where opening the binaries and kallsyms is most of the work. */
+export function benchPerfDataSmall(): string {
+  requireTool(PERFPARSER, 'hotspot');
+  mkdirSync(workDir, { recursive: true });
+  const data = recordSmall();
+  const fileMiB = statSync(data).size / 2 ** 20;
+  const before = machineLoad();
+  const rows = measureInterleaved([
+    { label: 'heatline report --json', argv: [process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json'] },
+    { label: 'hotspot-perfparser', argv: [PERFPARSER, '--input', data, '--output', '/dev/null'] },
+    { label: 'perf report --stdio', argv: ['perf', 'report', '-i', data, '--stdio', '--no-children'] },
+  ], RUNS);
+  return `${formatComparison(`perf.data, a 1 s recording with -g, ${heatlineTotal(data)} samples`, rows, fileMiB, false)}\nbefore: ${before}; after: ${machineLoad()}`;
+}

@@ -2,10 +2,10 @@
  * `npm run bench`: each benchmark compares Heatline with the real tools on the
  * same file in the same run (or measures the window in Chromium) and prints
  * figures and ratios. Not part of `npm test`.
- * Usage: npm run bench [-- NAME...]   (names: perf-data, perf-data-dwarf, perf-data-big-binary, views, open-perf-data, dhat)
+ * Usage: npm run bench [-- NAME...]   (names: perf-data, perf-data-dwarf, perf-data-small, perf-data-big-binary, views, open-perf-data, dhat)
  */
 
-import { benchPerfData, benchPerfDataBigBinary, benchPerfDataDwarf } from './perf-data.bench';
+import { benchPerfData, benchPerfDataBigBinary, benchPerfDataDwarf, benchPerfDataSmall } from './perf-data.bench';
 import { benchDhat } from './dhat.bench';
 import { benchOpenPerfData } from './open-perf-data.bench';
 import { benchViews } from './views.bench';
@@ -13,6 +13,7 @@ import { benchViews } from './views.bench';
 const benchmarks: Record<string, () => string | Promise<string>> = {
   'perf-data': benchPerfData,
   'perf-data-dwarf': benchPerfDataDwarf,
+  'perf-data-small': benchPerfDataSmall,
   'perf-data-big-binary': benchPerfDataBigBinary,
   views: benchViews,
   'open-perf-data': benchOpenPerfData,

@@ -120,14 +120,16 @@ export class BackgroundSymbols {
     const inThisThread = () => (local ??= fallback());
     return {
       resolveFileOffsets: (binary, fileOffsets) => {
-        const known = this.results.get(keyOf(binary));
-        const missing = known ? fileOffsets.filter((offset) => !known.has(offset)) : fileOffsets;
-        const resolvedHere = new Map<number, ResolvedAddress>();
+        const key = keyOf(binary);
+        let known = this.results.get(key);
+        const missing = known ? fileOffsets.filter((offset) => !known!.has(offset)) : fileOffsets;
         if (missing.length > 0) {
           const results = inThisThread().resolveFileOffsets(binary, missing);
-          missing.forEach((offset, i) => resolvedHere.set(offset, results[i]));
+          // Kept with the worker's: a binary resolved here ahead of symbolization is not resolved twice.
+          if (!known) this.results.set(key, (known = new Map()));
+          missing.forEach((offset, i) => known!.set(offset, results[i]));
         }
-        return fileOffsets.map((offset) => known?.get(offset) ?? resolvedHere.get(offset) ?? { frames: [] });
+        return fileOffsets.map((offset) => known?.get(offset) ?? { frames: [] });
       },
       locate: (binary) => this.located.get(keyOf(binary)) ?? inThisThread().locate(binary),
       dispose: () => {

@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import Ajv from 'ajv';
 import type { SpeedscopeFile } from '../../src-shared/export/speedscope';
-import type { ProfileReport } from '../../src-shared/report';
+import { buildReport, type ProfileReport } from '../../src-shared/report';
+import { loadProfile } from '../../src-main/import/load';
+import { fileSource } from '../../src-main/import/source';
 import { repoRoot, runCli, type CliResult } from '../helpers/cli';
 import { compileFixture, perfReportBySymbol, perfScriptText, recordPerf } from '../helpers/perf';
 
@@ -60,6 +62,20 @@ test('report --json agrees with perf report on the same recording', async () => 
   }
   for (const key of ['threads', 'functions', 'lines'] as const) assert.ok(Array.isArray(report[key]), key);
   assert.equal(report.allocations, null);
+});
+
+test('report of a perf.data: the built CLI (symbol worker and reader together) names every frame as the reader alone does', async () => {
+  // The CLI resolves the binaries a short recording meets in the reader's thread while its worker reads
+  // kallsyms; the import run from the sources here has no worker and resolves everything in this thread.
+  const result = await runCli(['report', perfData, '--json', '--top', '100000']);
+  assert.equal(result.status, 0, result.stderr);
+  const viaCli = JSON.parse(result.stdout) as ProfileReport;
+  const here = buildReport(await loadProfile(await fileSource(perfData)), 100000);
+  assert.ok(viaCli.functions.some((f) => f.file !== null), 'the recording has frames with files and lines');
+  assert.deepEqual(viaCli.functions, here.functions);
+  assert.deepEqual(viaCli.lines, here.lines);
+  assert.deepEqual(viaCli.threads, here.threads);
+  assert.equal(viaCli.total, here.total);
 });
 
 test('report without --json prints a readable table with the hottest function', async () => {

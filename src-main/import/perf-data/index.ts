@@ -144,14 +144,17 @@ async function readRecords(
   }
 
   const facts = { hostname: reader.features.hostname, osRelease: reader.features.osRelease };
-  if (feed && background) {
-    feed.sendNew();
-    background.resolveKernel(reader.locations.kernelAddresses(), recordedKernelBuildId(reader.features), recordedHere(facts), reader.kernelReference);
-    await background.settled();
-  }
   const recording = { ...facts, background };
   const sources = config.symbols?.((line) => symbolWarnings.push(line), recording) ?? {};
   try {
+    if (feed && background) {
+      const here = feed.finish();
+      background.resolveKernel(reader.locations.kernelAddresses(), recordedKernelBuildId(reader.features), recordedHere(facts), reader.kernelReference);
+      // Binaries first met at the end of the read (all of a short recording's): this thread would only
+      // wait, so it resolves them now, while the worker reads kallsyms and finishes what it was sent.
+      for (const { binary, offsets } of here) sources.binaries?.resolveFileOffsets(binary, offsets);
+      await background.settled();
+    }
     const result = assemble(source, reader, sources);
     const shown = symbolWarnings.slice(0, MAX_SYMBOL_WARNINGS);
     if (symbolWarnings.length > shown.length) shown.push(`(${symbolWarnings.length - shown.length} more symbol warnings)`);

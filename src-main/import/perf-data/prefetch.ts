@@ -5,6 +5,10 @@
  * and word of the first kernel location (so kallsyms is read only for
  * recordings that need it).
  *
+ * At the end of the read, binaries the worker has not seen are not sent:
+ * the reader's thread has nothing left to do but wait, so it resolves them
+ * itself (all of a short recording's) while the worker reads kallsyms.
+ *
  * A binary's build-id here is the one symbolize.ts will use: its MMAP2's,
  * else the build-id feature's (read before the records in the file format;
  * in pipe mode it may come later, and then the batch was resolved under
@@ -12,12 +16,15 @@
  */
 
 import type { BackgroundSymbols } from '../../symbols/background';
+import type { BinaryRef } from '../../symbols/types';
 import { BinaryKind } from './address-space';
 import { LocationKind } from './locations';
 import type { PerfDataReader } from './records';
 
 export class LocationFeed {
   private sent = 0;
+  /** Binaries the worker has been given. */
+  private readonly sentBinaries = new Set<number>();
 
   constructor(
     private readonly reader: PerfDataReader,
@@ -26,9 +33,26 @@ export class LocationFeed {
 
   /** Sends the locations found since the last call. */
   sendNew(): void {
+    for (const [binary, offsets] of this.newBatches()) this.send(binary, offsets);
+  }
+
+  /**
+   * The read is over: sends what is new of the binaries the worker has, and
+   * returns the batches of the others, for the caller to resolve.
+   */
+  finish(): { binary: BinaryRef; offsets: number[] }[] {
+    const here: { binary: BinaryRef; offsets: number[] }[] = [];
+    for (const [binary, offsets] of this.newBatches()) {
+      if (this.sentBinaries.has(binary)) this.send(binary, offsets);
+      else here.push({ binary: this.refOf(binary), offsets });
+    }
+    return here;
+  }
+
+  /** The user-code offsets found since the last call, by binary; announces the first kernel location. */
+  private newBatches(): Map<number, number[]> {
     const { locations, binaries } = this.reader;
     const end = locations.length;
-    if (end === this.sent) return;
     const batches = new Map<number, number[]>();
     for (let id = this.sent; id < end; id++) {
       if (locations.kind[id] === LocationKind.kernel) this.background.expectKernel();
@@ -40,7 +64,16 @@ export class LocationFeed {
       offsets.push(locations.lo[id]);
     }
     this.sent = end;
-    for (const [binary, offsets] of batches) this.background.resolve({ path: binaries.paths[binary], buildId: this.buildIdOf(binary) }, offsets);
+    return batches;
+  }
+
+  private send(binary: number, offsets: number[]): void {
+    this.sentBinaries.add(binary);
+    this.background.resolve(this.refOf(binary), offsets);
+  }
+
+  private refOf(binary: number): BinaryRef {
+    return { path: this.reader.binaries.paths[binary], buildId: this.buildIdOf(binary) };
   }
 
   private buildIdOf(binary: number): string | null {
