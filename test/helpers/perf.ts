@@ -146,8 +146,8 @@ export async function perfScriptText(perfData: string, fields?: string[], option
 export interface PerfReportBySymbol {
   /** Exact sample count: the sum of the Samples column (the "# Samples:" header rounds to K). */
   totalSamples: number;
-  /** As perf lists them, hottest first; `name` without its "[.] " / "[k] " prefix. */
-  functions: { name: string; percent: number; samples: number }[];
+  /** As perf lists them, hottest first; `name` without its "[.] " / "[k] " prefix, `kernel` for "[k] ". */
+  functions: { name: string; percent: number; samples: number; kernel: boolean }[];
 }
 
 /**
@@ -159,8 +159,17 @@ export async function perfReportBySymbol(perfData: string): Promise<PerfReportBy
   const rows = await perfReportRows(perfData, 'symbol', 'Symbol');
   return {
     totalSamples: sumSamples(rows),
-    functions: rows.map((row) => ({ name: row.key.replace(/^\[.\] /, ''), percent: row.percent, samples: row.samples })),
+    functions: rows.map((row) => ({ name: row.key.replace(/^\[.\] /, ''), percent: row.percent, samples: row.samples, kernel: row.key.startsWith('[k] ') })),
   };
+}
+
+/**
+ * The program's own hottest function in perf report: the first that is not
+ * the kernel's. (On a loaded VM a kernel wait, such as an IPI spinning for a
+ * descheduled vCPU, can outweigh a spinning program in a one-second recording.)
+ */
+export function hottestUserFunction(report: PerfReportBySymbol): string | undefined {
+  return report.functions.find((f) => !f.kernel)?.name;
 }
 
 export interface PerfReportBySrcline {
