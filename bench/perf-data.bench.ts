@@ -80,14 +80,22 @@ export function benchPerfDataDwarf(): string {
   requireTool(PERFPARSER, 'hotspot');
   mkdirSync(workDir, { recursive: true });
   const data = recordDeepStacksDwarf();
+  return compareWithPerfparser(data, `perf.data, --call-graph dwarf, ${heatlineTotal(data)} samples`);
+}
+
+/**
+ * `heatline report`, Hotspot's perfparser and `perf report` on `data`, interleaved, as a table under
+ * `title`. `perfLabel` names perf report's row; `peakPerFile` as formatComparison's.
+ */
+function compareWithPerfparser(data: string, title: string, { perfLabel = 'perf report --stdio', peakPerFile = true } = {}): string {
   const fileMiB = statSync(data).size / 2 ** 20;
   const before = machineLoad();
   const rows = measureInterleaved([
     { label: 'heatline report --json', argv: [process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json'] },
     { label: 'hotspot-perfparser', argv: [PERFPARSER, '--input', data, '--output', '/dev/null'] },
-    { label: 'perf report --stdio', argv: ['perf', 'report', '-i', data, '--stdio', '--no-children'] },
+    { label: perfLabel, argv: ['perf', 'report', '-i', data, '--stdio', '--no-children'] },
   ], RUNS);
-  return `${formatComparison(`perf.data, --call-graph dwarf, ${heatlineTotal(data)} samples`, rows, fileMiB)}\nbefore: ${before}; after: ${machineLoad()}`;
+  return `${formatComparison(title, rows, fileMiB, peakPerFile)}\nbefore: ${before}; after: ${machineLoad()}`;
 }
 
 const BIG_BINARY_UNITS = 30;
@@ -126,20 +134,13 @@ export async function benchPerfDataBigBinary(): Promise<string> {
   requireTool(PERFPARSER, 'hotspot');
   mkdirSync(workDir, { recursive: true });
   const data = await recordBigBinary();
-  const fileMiB = statSync(data).size / 2 ** 20;
   const debugMiB = statSync(join(workDir, 'big-binary', 'big')).size / 2 ** 20;
-  const before = machineLoad();
-  const rows = measureInterleaved([
-    { label: 'heatline report --json', argv: [process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json'] },
-    { label: 'hotspot-perfparser', argv: [PERFPARSER, '--input', data, '--output', '/dev/null'] },
-    // perf's default report names functions from the symbol table only: no lines, no inlined frames.
-    { label: 'perf report --stdio (no lines)', argv: ['perf', 'report', '-i', data, '--stdio', '--no-children'] },
-  ], RUNS);
   const title = `perf.data of a ${debugMiB.toFixed(0)} MiB C++ binary (-O2 -g, ${BIG_BINARY_UNITS} units), ${heatlineTotal(data)} samples`;
-  return `${formatComparison(title, rows, fileMiB, false)}\nbefore: ${before}; after: ${machineLoad()}`;
+  // perf's default report names functions from the symbol table only: no lines, no inlined frames.
+  return compareWithPerfparser(data, title, { perfLabel: 'perf report --stdio (no lines)', peakPerFile: false });
 }
 
-/** A one-second -g recording of the deep_stacks program (about 1000 samples, kernel frames included), once. */
+/** A one-second -g recording of the deep_stacks program (two threads: about 2000 samples, kernel frames included), once. */
 function recordSmall(): string {
   const data = join(workDir, 'deep_stacks.small.perf.data');
   if (existsSync(data)) return data;
@@ -153,12 +154,5 @@ export function benchPerfDataSmall(): string {
   requireTool(PERFPARSER, 'hotspot');
   mkdirSync(workDir, { recursive: true });
   const data = recordSmall();
-  const fileMiB = statSync(data).size / 2 ** 20;
-  const before = machineLoad();
-  const rows = measureInterleaved([
-    { label: 'heatline report --json', argv: [process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json'] },
-    { label: 'hotspot-perfparser', argv: [PERFPARSER, '--input', data, '--output', '/dev/null'] },
-    { label: 'perf report --stdio', argv: ['perf', 'report', '-i', data, '--stdio', '--no-children'] },
-  ], RUNS);
-  return `${formatComparison(`perf.data, a 1 s recording with -g, ${heatlineTotal(data)} samples`, rows, fileMiB, false)}\nbefore: ${before}; after: ${machineLoad()}`;
+  return compareWithPerfparser(data, `perf.data, a 1 s recording with -g, ${heatlineTotal(data)} samples`, { peakPerFile: false });
 }
