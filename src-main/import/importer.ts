@@ -18,6 +18,12 @@ export interface ImportSource {
   chunks(start?: number, end?: number): AsyncIterable<Uint8Array>;
   /** Up to `length` bytes at `offset`, for formats with headers and tables to seek to (fewer at the end). */
   readRange(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * A `perf record --threads` directory: this source is its `data` file (the
+   * header and perf's own records), and these are `data.0`, `data.1`, ...,
+   * each a whole file of the recording's records.
+   */
+  threadDataFiles?: ImportSource[];
 }
 
 export interface ImportOptions {

@@ -1,8 +1,8 @@
 /** ImportSources over a file on disk (streamed) or bytes already in memory (browser uploads). */
 
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { open, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { UserFacingError } from '../../src-shared/errors';
 import { HEAD_BYTES, type ImportSource } from './importer';
 
@@ -36,7 +36,7 @@ export async function fileSource(path: string, options: { pipes?: boolean } = {}
   let size: number;
   try {
     const info = await stat(path);
-    if (info.isDirectory()) throw new UserFacingError(`${path}: ${describeDirectory(path)}`);
+    if (info.isDirectory()) return await perfThreadsDirectory(path);
     if (!info.isFile()) {
       // A pipe (perf record -o - | heatline report -) has no size and cannot be read twice: read it whole.
       if (options.pipes === true) return bytesSource(path, await readStream(path));
@@ -142,12 +142,20 @@ export function bytesSource(name: string, bytes: Uint8Array): ImportSource {
 
 async function* emptyChunks(): AsyncIterable<Uint8Array> {}
 
-/** What a directory opened as a profile is: `perf record --threads` writes one (data, data.0, data.1, ...). */
-function describeDirectory(path: string): string {
-  if (existsSync(join(path, 'data')) && existsSync(join(path, 'data.0'))) {
-    return 'a perf record --threads directory, which Heatline does not read yet; record without --threads (or run perf report on it)';
-  }
-  return 'is a directory, not a profile';
+/**
+ * A directory opened as a profile: what `perf record --threads` writes, a
+ * `data` file (header, attributes, features, and perf's own records) and
+ * `data.0`, `data.1`, ... with the records each of its threads wrote.
+ */
+async function perfThreadsDirectory(path: string): Promise<ImportSource> {
+  const names = await readdir(path);
+  const parts = names
+    .filter((name) => /^data\.\d+$/.test(name))
+    .sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
+  if (!names.includes('data') || parts.length === 0) throw new UserFacingError(`${path}: is a directory, not a profile`);
+  const main = await fileSource(join(path, 'data'));
+  const threadDataFiles = await Promise.all(parts.map((name) => fileSource(join(path, name))));
+  return { ...main, name: path, threadDataFiles };
 }
 
 function describeFsError(error: unknown): string {

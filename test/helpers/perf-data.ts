@@ -12,8 +12,8 @@
  * and compare with the importer's profile on the same file.
  */
 
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { stringAt, type Profile } from '../../src-shared/profile/model';
 import type { PerfDataConfig } from '../../src-main/import/perf-data';
@@ -67,6 +67,20 @@ export async function recordPerfPipe(binary: string, args: string[], name: strin
   await run('perf', ['record', '-e', 'cpu-clock', '-F', String(frequency), '-g', '-o', '-', '--', binary, ...args], partial);
   renameSync(partial, out);
   return out;
+}
+
+/**
+ * `perf record --threads -e cpu-clock -F freq -g -o DIR -- binary args`: a
+ * directory (data, data.0, data.1, ...). Returns DIR, or a reason string when
+ * this perf writes no such directory (before 5.18 it has no --threads).
+ */
+export async function recordPerfThreadsDirectory(binary: string, args: string[], name: string, frequency = 1000): Promise<{ dir: string } | { reason: string }> {
+  mkdirSync(RECORDINGS_DIR, { recursive: true });
+  const dir = join(RECORDINGS_DIR, name);
+  rmSync(dir, { recursive: true, force: true });
+  const recorded = spawnSync('perf', ['record', '-q', '--threads', '-e', 'cpu-clock', '-F', String(frequency), '-g', '-o', dir, '--', binary, ...args], { encoding: 'utf8' });
+  if (recorded.status !== 0 || !existsSync(join(dir, 'data.0'))) return { reason: `perf record --threads wrote no directory here: ${recorded.stderr.trim().split('\n')[0]}` };
+  return { dir };
 }
 
 /** Any perf record command line (args after `perf record`), writing `-o out`. Returns out. */

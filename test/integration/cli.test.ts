@@ -5,9 +5,8 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import Ajv from 'ajv';
@@ -17,6 +16,7 @@ import { loadProfile } from '../../src-main/import/load';
 import { fileSource } from '../../src-main/import/source';
 import { repoRoot, runCli, type CliResult } from '../helpers/cli';
 import { compileFixture, perfReportBySymbol, perfScriptText, recordPerf } from '../helpers/perf';
+import { recordPerfThreadsDirectory } from '../helpers/perf-data';
 
 const workDir = join(repoRoot, 'test-artifacts', 'cli');
 let perfData: string;
@@ -191,16 +191,20 @@ test('report - reads perf record -o - from a pipe, as perf report -i - does', as
   assert.equal(report.functions[0].name, perf.functions[0].name);
 });
 
-test('a perf record --threads directory: one line saying what it is and what to do', async () => {
-  const binary = await compileFixture('cpu_hot');
-  const dir = join(workDir, 'threads-dir.perf.data');
-  await rm(dir, { recursive: true, force: true });
-  const recorded = spawnSync('perf', ['record', '-q', '--threads', '-e', 'cpu-clock', '-F', '1000', '-o', dir, '--', binary, '5'], { encoding: 'utf8' });
-  if (recorded.status !== 0 || !existsSync(join(dir, 'data.0'))) {
-    // perf before 5.18 has no --threads (it then writes one file, or fails): nothing to check.
-    assert.match(recorded.stderr, /threads|unknown option/, recorded.stderr);
-    console.log(`# perf record --threads wrote no directory here: ${recorded.stderr.trim().split('\n')[0]}`);
+test('a perf record --threads directory opens as its recording: report agrees with perf report', async () => {
+  const recorded = await recordPerfThreadsDirectory(await compileFixture('cpu_hot'), ['5'], 'cli-threads-dir.perf.data');
+  if ('reason' in recorded) {
+    console.log(`# ${recorded.reason}: nothing to check`);
     return;
   }
-  assertOneLineError(await runCli(['report', dir]), dir, /a perf record --threads directory, which Heatline does not read yet; record without --threads/);
+  const result = await runCli(['report', recorded.dir, '--json']);
+  assert.equal(result.status, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as ProfileReport;
+  const perf = await perfReportBySymbol(recorded.dir);
+  assert.equal(report.total, perf.totalSamples);
+  assert.equal(report.functions[0].name, perf.functions[0].name);
+});
+
+test('a directory that is no perf recording: one line saying so', async () => {
+  assertOneLineError(await runCli(['report', workDir]), workDir, /is a directory, not a profile/);
 });

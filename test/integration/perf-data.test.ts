@@ -24,7 +24,19 @@ import { loadProfile } from '../../src-main/import/load';
 import { readPerfData } from '../../src-main/import/perf-data';
 import { fileSource } from '../../src-main/import/source';
 import { compileFixture, perfReportBySrcline, perfReportBySymbol, perfScriptText, recordPerf } from '../helpers/perf';
-import { compileFixtureWith, countBy, dsoName, perfReportChildren, perfReportThreads, perfScriptSamples, profileSamples, recordPerfPipe, recordPerfWith, type PerfScriptSample } from '../helpers/perf-data';
+import {
+  compileFixtureWith,
+  countBy,
+  dsoName,
+  perfReportChildren,
+  perfReportThreads,
+  perfScriptSamples,
+  profileSamples,
+  recordPerfPipe,
+  recordPerfThreadsDirectory,
+  recordPerfWith,
+  type PerfScriptSample,
+} from '../helpers/perf-data';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
@@ -93,6 +105,25 @@ test('named threads: names, process names, counts and lifetimes as perf sees the
     const time = kind === 'FORK' ? ours.start : ours.end;
     assert.ok(Math.abs(time / 1e9 - Number(seconds)) < 2e-6, `${kind} time of ${tid}: ${time} vs ${seconds}`);
   }
+});
+
+test('a perf record --threads directory (data, data.0, data.1, ...): the samples, threads, names and hottest function perf sees', async () => {
+  const recorded = await recordPerfThreadsDirectory(await compileFixture('threads'), [], 'threads-dir.perf.data', 2000);
+  if ('reason' in recorded) {
+    console.log(`# ${recorded.reason}: nothing to compare`);
+    return;
+  }
+  const { dir } = recorded;
+  const profile = await load(dir);
+  assertSameSamples(profile, await perfScriptSamples(dir, 'cpu-clock'));
+  assert.deepEqual(threadNames(profile), await perfThreadNames(dir));
+  // The files hold different CPUs' records: delivered merged, in time order.
+  for (let i = 1; i < profile.samples.length; i++) assert.ok(profile.samples.time[i] >= profile.samples.time[i - 1], 'samples in time order');
+  // The fixture spends nearly all its time in one function; the rest are ties of a sample or two.
+  const perf = await perfReportBySymbol(dir);
+  const ours = buildReport(profile, 1);
+  assert.equal(ours.functions[0].name, perf.functions[0].name, 'the hottest function');
+  assert.ok(Math.abs((100 * ours.functions[0].self) / ours.total - perf.functions[0].percent) <= 1, 'its share');
 });
 
 test('pipe mode (perf record -o -): same samples, threads and names', async () => {

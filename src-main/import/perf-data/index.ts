@@ -8,7 +8,9 @@
  *
  * One streaming pass over the data section (records.ts) collects locations,
  * call paths and per-sample columns; then every binary is symbolized once
- * with all its offsets (symbolize.ts) and the profile is built.
+ * with all its offsets (symbolize.ts) and the profile is built. A `perf
+ * record --threads` directory is its `data` file, whose data section is
+ * followed by the records of `data.0`, `data.1`, ... (source.ts).
  *
  * Matching `perf report`:
  * - The profile's samples are those of the first event that has samples;
@@ -23,6 +25,7 @@
  *   thread's. Samples keep perf's time order (the builder sorts by time).
  */
 
+import { basename } from 'node:path';
 import { ImportError } from '../../../src-shared/errors';
 import { BackgroundSymbols } from '../../symbols/background';
 import type { Profile } from '../../../src-shared/profile/model';
@@ -129,13 +132,14 @@ async function readRecords(
       }
     : reader.released;
   const result = await streamRecords(source, start, available, le, reader.handle, options, released);
-  reader.finish();
   const unread = end - start - result.consumed;
   if (result.stop === 'corrupt') {
     warnings.push(`corrupt record at byte ${start + result.consumed}: the last ${unread} bytes of the ${end - start}-byte data section were not read`);
   } else if (unread > 0) {
     warnings.push(`truncated: ${unread} bytes of the ${end - start}-byte data section were not read (the file is cut)`);
   }
+  await readThreadDataFiles(source, reader, le, options, released);
+  reader.finish();
   if (reader.attrs.length === 0) throw new ImportError('the recording describes no events (cut before its first records?)');
   if (reader.eventSamples.every((count) => count === 0)) {
     // As perf report ("has no samples!"): an empty window would say nothing of why.
@@ -165,6 +169,29 @@ async function readRecords(
   }
 }
 
+
+/**
+ * `perf record --threads`: the records of each data.N file after those of
+ * `data`. Their times interleave (each file holds some CPUs' records): they
+ * carry no FINISHED_ROUND, so the ordering queue keeps every timed record
+ * until the end and delivers them all in time order, as perf report does
+ * for such a directory.
+ */
+async function readThreadDataFiles(source: ImportSource, reader: PerfDataReader, le: boolean, options: ImportOptions, released: () => void): Promise<void> {
+  const parts = source.threadDataFiles ?? [];
+  const total = source.size + parts.reduce((sum, part) => sum + part.size, 0);
+  let before = source.size;
+  for (const part of parts) {
+    const offset = before;
+    const progress = { ...options, onProgress: options.onProgress ? (done: number) => options.onProgress!(offset + done, total) : undefined };
+    const result = await streamRecords(part, 0, part.size, le, reader.handle, progress, released);
+    const unread = part.size - result.consumed;
+    const name = basename(part.name);
+    if (result.stop === 'corrupt') reader.warnings.push(`${name}: corrupt record at byte ${result.consumed}: its last ${unread} bytes were not read`);
+    else if (unread > 0) reader.warnings.push(`${name}: truncated: its last ${unread} bytes were not read (the file is cut)`);
+    before += part.size;
+  }
+}
 
 /** At most this many lines of the resolvers' own warnings reach the profile (a system-wide recording touches hundreds of binaries). */
 const MAX_SYMBOL_WARNINGS = 8;
