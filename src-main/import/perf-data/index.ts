@@ -26,7 +26,7 @@
  */
 
 import { basename } from 'node:path';
-import { ImportError } from '../../../src-shared/errors';
+import { CancelledError, ImportError } from '../../../src-shared/errors';
 import { BackgroundSymbols } from '../../symbols/background';
 import type { Profile } from '../../../src-shared/profile/model';
 import type { ImportOptions, ImportSource, Importer } from '../importer';
@@ -39,7 +39,7 @@ import { LocationFeed } from './prefetch';
 import { PerfDataReader } from './records';
 import type { UserStackUnwinder } from './sample';
 import { defaultSymbolSources, recordedHere, type RecordingFacts } from './sources';
-import { streamRecords } from './stream';
+import { RecordSplitter, streamRecords } from './stream';
 import type { PerfSymbolSources } from './symbolize';
 import type { ThreadLifetime } from './threads';
 
@@ -171,25 +171,55 @@ async function readRecords(
 
 
 /**
- * `perf record --threads`: the records of each data.N file after those of
- * `data`. Their times interleave (each file holds some CPUs' records): they
- * carry no FINISHED_ROUND, so the ordering queue keeps every timed record
- * until the end and delivers them all in time order, as perf report does
- * for such a directory.
+ * `perf record --threads`: the records of the data.N files after those of
+ * `data`. Each file holds some CPUs' records, so their times interleave.
+ * They carry no FINISHED_ROUND: the ordering queue delivers them merged, in
+ * time order, at the end, or its older half early once it holds
+ * MAX_QUEUED_BYTES (ordered.ts), as perf report does. So that no file's
+ * records run far ahead of another's, the files are read a chunk at a time,
+ * the one furthest behind (by the share of it read) next: they move through
+ * the recording's time together.
  */
 async function readThreadDataFiles(source: ImportSource, reader: PerfDataReader, le: boolean, options: ImportOptions, released: () => void): Promise<void> {
-  const parts = source.threadDataFiles ?? [];
+  const parts = (source.threadDataFiles ?? []).filter((part) => part.size > 0);
   const total = source.size + parts.reduce((sum, part) => sum + part.size, 0);
-  let before = source.size;
-  for (const part of parts) {
-    const offset = before;
-    const progress = { ...options, onProgress: options.onProgress ? (done: number) => options.onProgress!(offset + done, total) : undefined };
-    const result = await streamRecords(part, 0, part.size, le, reader.handle, progress, released);
-    const unread = part.size - result.consumed;
+  const streams = parts.map((part) => ({
+    part,
+    splitter: new RecordSplitter(reader.handle, le, released),
+    chunks: part.chunks(0, part.size)[Symbol.asyncIterator](),
+    seen: 0,
+    open: true,
+    corrupt: false,
+  }));
+  let done = source.size;
+  try {
+    for (;;) {
+      let next: (typeof streams)[number] | null = null;
+      for (const s of streams) if (s.open && (next === null || s.seen / s.part.size < next.seen / next.part.size)) next = s;
+      if (next === null) break;
+      if (options.signal?.aborted) throw new CancelledError();
+      const chunk = await next.chunks.next();
+      if (chunk.done) {
+        next.open = false;
+        continue;
+      }
+      next.seen += chunk.value.length;
+      done += chunk.value.length;
+      if (!next.splitter.feed(chunk.value)) {
+        next.open = false;
+        next.corrupt = true;
+        await next.chunks.return?.();
+      }
+      options.onProgress?.(done, total);
+    }
+  } finally {
+    for (const s of streams) if (s.open) await s.chunks.return?.();
+  }
+  for (const { part, splitter, corrupt } of streams) {
+    const unread = part.size - splitter.consumed;
     const name = basename(part.name);
-    if (result.stop === 'corrupt') reader.warnings.push(`${name}: corrupt record at byte ${result.consumed}: its last ${unread} bytes were not read`);
+    if (corrupt) reader.warnings.push(`${name}: corrupt record at byte ${splitter.consumed}: its last ${unread} bytes were not read`);
     else if (unread > 0) reader.warnings.push(`${name}: truncated: its last ${unread} bytes were not read (the file is cut)`);
-    before += part.size;
   }
 }
 
