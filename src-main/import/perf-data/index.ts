@@ -143,7 +143,8 @@ async function readRecords(
   if (reader.attrs.length === 0) throw new ImportError('the recording describes no events (cut before its first records?)');
   if (reader.eventSamples.every((count) => count === 0)) {
     // As perf report ("has no samples!"): an empty window would say nothing of why.
-    const cut = warnings.find((w) => w.startsWith('truncated') || w.startsWith('corrupt record'));
+    // (A --threads directory's files say which: "data.1: truncated: ...".)
+    const cut = warnings.find((w) => /^(data\.\d+: )?(truncated|corrupt record)/.test(w));
     throw new ImportError(cut ? `no samples: ${cut}` : 'no samples: perf recorded none (did the program run, and the event fire?)');
   }
 
@@ -168,7 +169,6 @@ async function readRecords(
     sources.binaries?.dispose();
   }
 }
-
 
 /**
  * `perf record --threads`: the records of the data.N files after those of
