@@ -20,7 +20,6 @@
 
 import { unnamedCodeName } from '../unnamed-code';
 
-
 export interface ParsedFrame {
   /** The code address; -1 when the text has none. */
   address: number;

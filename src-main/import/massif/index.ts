@@ -92,6 +92,8 @@ class MassifParser {
   private separators = 0;
   /** The file ends inside a line (massif ends every line): the first half of that line was not read. */
   private endsMidLine = false;
+  /** The last snapshot was cut: its warning already says where the file ends. */
+  private cutInSnapshot = false;
   private heapEverUsed = false;
 
   line(text: string, lineNumber: number, terminated = true): void {
@@ -165,6 +167,7 @@ class MassifParser {
     if (s.fields.size < SNAPSHOT_FIELDS.length || (s.tree !== null && !s.tree.complete)) {
       if (!atEnd) this.fail(lineNumber, `snapshot ${s.number} (from line ${s.line}) is incomplete`);
       this.warnings.push(`the file ends inside snapshot ${s.number} (cut short?); kept the ${this.time.length} whole snapshots before it`);
+      this.cutInSnapshot = true;
       return;
     }
     if (s.number <= this.lastNumber) this.warnings.push(`snapshot ${s.number} after snapshot ${this.lastNumber}: numbers out of order`);
@@ -193,7 +196,7 @@ class MassifParser {
     if (this.separators >= 2) {
       // Cut between the next snapshot's opening separator and its "snapshot=N" line.
       this.warnings.push(`the file ends where snapshot ${lastNumber + 1} begins (cut short?); kept the ${this.time.length} whole snapshots before it`);
-    } else if (this.endsMidLine && !this.warnings.some((w) => w.startsWith('the file ends inside snapshot'))) {
+    } else if (this.endsMidLine && !this.cutInSnapshot) {
       this.warnings.push(`the file ends inside line ${lineNumber} (cut short?); kept the ${this.time.length} whole snapshots before it`);
     }
     if (this.time.length === 0) throw new ImportError('no complete snapshot in the file (cut short?)');

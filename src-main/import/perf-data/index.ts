@@ -133,19 +133,20 @@ async function readRecords(
     : reader.released;
   const result = await streamRecords(source, start, available, le, reader.handle, options, released);
   const unread = end - start - result.consumed;
+  /** The first "the data ends early" warning, to say why there are no samples. */
+  const cuts: string[] = [];
   if (result.stop === 'corrupt') {
-    warnings.push(`corrupt record at byte ${start + result.consumed}: the last ${unread} bytes of the ${end - start}-byte data section were not read`);
+    cuts.push(`corrupt record at byte ${start + result.consumed}: the last ${unread} bytes of the ${end - start}-byte data section were not read`);
   } else if (unread > 0) {
-    warnings.push(`truncated: ${unread} bytes of the ${end - start}-byte data section were not read (the file is cut)`);
+    cuts.push(`truncated: ${unread} bytes of the ${end - start}-byte data section were not read (the file is cut)`);
   }
-  await readThreadDataFiles(source, reader, le, options, released);
+  cuts.push(...(await readThreadDataFiles(source, reader, le, options, released)));
+  warnings.push(...cuts);
   reader.finish();
   if (reader.attrs.length === 0) throw new ImportError('the recording describes no events (cut before its first records?)');
   if (reader.eventSamples.every((count) => count === 0)) {
     // As perf report ("has no samples!"): an empty window would say nothing of why.
-    // (A --threads directory's files say which: "data.1: truncated: ...".)
-    const cut = warnings.find((w) => /^(data\.\d+: )?(truncated|corrupt record)/.test(w));
-    throw new ImportError(cut ? `no samples: ${cut}` : 'no samples: perf recorded none (did the program run, and the event fire?)');
+    throw new ImportError(cuts.length > 0 ? `no samples: ${cuts[0]}` : 'no samples: perf recorded none (did the program run, and the event fire?)');
   }
 
   const facts = { hostname: reader.features.hostname, osRelease: reader.features.osRelease };
@@ -178,9 +179,9 @@ async function readRecords(
  * MAX_QUEUED_BYTES (ordered.ts), as perf report does. So that no file's
  * records run far ahead of another's, the files are read a chunk at a time,
  * the one furthest behind (by the share of it read) next: they move through
- * the recording's time together.
+ * the recording's time together. Returns a warning per file that ends early.
  */
-async function readThreadDataFiles(source: ImportSource, reader: PerfDataReader, le: boolean, options: ImportOptions, released: () => void): Promise<void> {
+async function readThreadDataFiles(source: ImportSource, reader: PerfDataReader, le: boolean, options: ImportOptions, released: () => void): Promise<string[]> {
   const parts = (source.threadDataFiles ?? []).filter((part) => part.size > 0);
   const total = source.size + parts.reduce((sum, part) => sum + part.size, 0);
   const streams = parts.map((part) => ({
@@ -215,12 +216,14 @@ async function readThreadDataFiles(source: ImportSource, reader: PerfDataReader,
   } finally {
     for (const s of streams) if (s.open) await s.chunks.return?.();
   }
+  const cuts: string[] = [];
   for (const { part, splitter, corrupt } of streams) {
     const unread = part.size - splitter.consumed;
     const name = basename(part.name);
-    if (corrupt) reader.warnings.push(`${name}: corrupt record at byte ${splitter.consumed}: its last ${unread} bytes were not read`);
-    else if (unread > 0) reader.warnings.push(`${name}: truncated: its last ${unread} bytes were not read (the file is cut)`);
+    if (corrupt) cuts.push(`${name}: corrupt record at byte ${splitter.consumed}: its last ${unread} bytes were not read`);
+    else if (unread > 0) cuts.push(`${name}: truncated: its last ${unread} bytes were not read (the file is cut)`);
   }
+  return cuts;
 }
 
 /** At most this many lines of the resolvers' own warnings reach the profile (a system-wide recording touches hundreds of binaries). */
