@@ -46,6 +46,7 @@ function CounterRow({ track, width, axis }: { track: CounterTrack; width: number
   );
 }
 
+const COMPACT = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 2 });
 
 /** heaptrack's clock is nanoseconds since start; massif's may be instructions or bytes (its event name says). */
 function isTimeClock(profile: Profile): boolean {
@@ -72,7 +73,11 @@ export function CounterTracks({ profile }: { profile: Profile }) {
   const selectable = allocationsHaveTimes(profile.allocations);
   const graphWidth = Math.max(0, width - LABEL_WIDTH);
 
-  const format = (t: number, step: number) => (isTimeClock(profile) ? formatDuration(t, step) : `${Math.round(t).toLocaleString('en')} ${clockUnit(profile)}`);
+  const timeClock = isTimeClock(profile);
+  const format = (t: number, step: number) => (timeClock ? formatDuration(t, step) : `${Math.round(t).toLocaleString('en')} ${clockUnit(profile)}`);
+  // Ruler ticks in another clock are short numbers ("1.5M"), its unit said once beside them:
+  // "1,500,000 instructions" at every tick overlaps the next one.
+  const tickLabel = (t: number, step: number) => (timeClock ? formatDuration(t, step) : COMPACT.format(t));
   const snapshots = profile.allocations?.timeline?.kind === 'snapshots';
 
   /** Drag across the graphs: a range of the tracks' clock, kept in the view like the CPU timeline's. */
@@ -136,9 +141,10 @@ export function CounterTracks({ profile }: { profile: Profile }) {
         {tracks.length === 0 && <p className="pane__empty">Every memory counter of this profile stays at zero.</p>}
         {width > 0 && axis !== null && tracks.length > 0 && (
           <div className="counter-tracks__ruler" aria-hidden="true" data-testid="memory-ruler">
+            {!timeClock && <span className="counter-tracks__unit">{clockUnit(profile)}</span>}
             {ticks.map((tick) => (
               <span key={tick.time} className="counter-tracks__tick" style={{ left: LABEL_WIDTH + tick.x }}>
-                {format(tick.time, tickSpacing)}
+                {tickLabel(tick.time, tickSpacing)}
               </span>
             ))}
           </div>
