@@ -26,6 +26,36 @@ const fileName = z.string().min(1).max(255);
 /** Uploads in browser mode: at most 2 GiB, the most one ArrayBuffer can hold everywhere. */
 const bytes = z.instanceof(Uint8Array).refine((b) => b.byteLength <= 2 ** 31 - 1, 'the file is too large');
 
+/**
+ * A browser-mode upload still arriving (src-main/web/uploads.ts): the server
+ * passes one to openBytes in place of the bytes, so the import reads the
+ * file while the rest of it comes. Only the server can: neither IPC nor the
+ * socket's envelope carries a function, so a window's call never holds one.
+ */
+export interface ArrivingUpload {
+  /** The whole file's length (the POST's Content-Length). */
+  readonly size: number;
+  /**
+   * Hands the bytes to `listener` as they come, those already here first,
+   * then end or fail; once per upload. The returned function says the rest
+   * is not wanted (the import is over): it is then dropped as it comes.
+   */
+  listen(listener: UploadListener): () => void;
+}
+
+export interface UploadListener {
+  bytes(chunk: Uint8Array): void;
+  /** Every byte came. */
+  end(): void;
+  /** The upload broke off; `reason` is one line. */
+  fail(reason: string): void;
+}
+
+const arrivingUpload = z.custom<ArrivingUpload>(
+  (value) => typeof (value as ArrivingUpload | null)?.listen === 'function' && Number.isSafeInteger((value as ArrivingUpload).size),
+  'expected bytes',
+);
+
 export type HostMode = 'electron' | 'browser';
 
 export interface HostInfo {
@@ -113,7 +143,7 @@ export const hostCalls = {
   /** Parse the file at `path`; progress arrives as `progress` events under `taskId`. */
   openFile: call<OpenedProfile>()(z.object({ path: filePath, taskId }).strict()),
   /** Parse uploaded bytes (browser mode, or a dropped file without a path). */
-  openBytes: call<OpenedProfile>()(z.object({ name: fileName, bytes, taskId }).strict()),
+  openBytes: call<OpenedProfile>()(z.object({ name: fileName, bytes: z.union([bytes, arrivingUpload]), taskId }).strict()),
   /** Stop a running open; its call then fails with "cancelled". */
   cancelTask: call<void>()(z.object({ taskId }).strict()),
   /** Show the native Open dialog; null when the user cancelled. */

@@ -10,9 +10,11 @@
 import type { CallOutcome, HostCallName, HostEventName } from './contract';
 
 /**
- * `upload`: openBytes only. The id the server gave the file's bytes, POSTed
- * to UPLOAD_RELATIVE_PATH first; the server puts them in as `args.bytes`
- * (a browser's socket message is slow to unmask, a POST body is not).
+ * `upload`: openBytes only. The id the page gave the file's bytes (16 random
+ * bytes, base64url), which it POSTs to UPLOAD_RELATIVE_PATH + id at the same
+ * time; the server puts the upload in as `args.bytes`, and the host reads it
+ * as it arrives (a browser's socket message is slow to unmask, a POST body
+ * is not).
  */
 export type ClientMessage = {
   type: 'call';
@@ -32,7 +34,7 @@ export type ServerMessage =
 
 /** The socket's path relative to the page: `new URL(WS_RELATIVE_PATH, location.href)` with ws: scheme. */
 export const WS_RELATIVE_PATH = 'ws';
-/** Where the page POSTs a file's bytes (application/octet-stream); the answer is JSON `{ "id": ... }`. */
-export const UPLOAD_RELATIVE_PATH = 'upload';
+/** Where the page POSTs a file's bytes (`upload/ID`, application/octet-stream); 200 once they have all come. */
+export const UPLOAD_RELATIVE_PATH = 'upload/';
 /** Where the page GETs a result sent as a download (`download/ID`). */
 export const DOWNLOAD_RELATIVE_PATH = 'download/';

@@ -6,6 +6,7 @@
  */
 
 import type {
+  ArrivingUpload,
   EventPayload,
   HostEventName,
   HostHandlers,
@@ -44,12 +45,19 @@ export function createHost(services: HostServices): HostHandlers & { dispose(): 
   const recording = createRecordHandlers(services.recording, services.emit, services.mode);
 
   /** Runs `job` in a worker under `taskId` (or adopts `early`, an import already running for the path). */
-  const importInWorker = async (taskId: string, job: ImportJob, name: string, path: string | null, early: RunningImport | null = null): Promise<OpenedProfile> => {
+  const importInWorker = async (
+    taskId: string,
+    job: ImportJob,
+    name: string,
+    path: string | null,
+    early: RunningImport | null = null,
+    upload?: ArrivingUpload,
+  ): Promise<OpenedProfile> => {
     if (running.has(taskId)) {
       void early?.cancel();
       throw new UserFacingError(`task ${taskId} is already running`);
     }
-    const task = early ?? runImport(job, name);
+    const task = early ?? runImport(job, name, upload);
     running.set(taskId, task);
     task.setProgressListener((done, total) => services.emit('progress', { taskId, phase: 'reading', done, total }));
     let profile;
@@ -76,7 +84,10 @@ export function createHost(services: HostServices): HostHandlers & { dispose(): 
       }
       return importInWorker(taskId, { kind: 'path', path }, path, path, services.earlyImports?.take(path) ?? null);
     },
-    openBytes: ({ name, bytes, taskId }) => importInWorker(taskId, { kind: 'bytes', name, bytes }, name, null),
+    openBytes: ({ name, bytes, taskId }) =>
+      bytes instanceof Uint8Array
+        ? importInWorker(taskId, { kind: 'bytes', name, bytes }, name, null)
+        : importInWorker(taskId, { kind: 'arriving', name, size: bytes.size }, name, null, null, bytes),
     cancelTask: async ({ taskId }) => {
       await running.get(taskId)?.cancel();
     },

@@ -8,10 +8,18 @@
 import { parentPort } from 'node:worker_threads';
 import { oneLineMessage } from '../../src-shared/errors';
 import type { Profile } from '../../src-shared/profile/model';
+import { ArrivingBytes, arrivingSource } from '../import/arriving-source';
+import type { ImportSource } from '../import/importer';
 import { loadProfile } from '../import/load';
 import { bytesSource, fileSource } from '../import/source';
 
-export type ImportJob = { kind: 'path'; path: string } | { kind: 'bytes'; name: string; bytes: Uint8Array };
+/** `arriving`: an upload still coming in; its bytes follow as ArrivingMessages (run-import.ts). */
+export type ImportJob =
+  | { kind: 'path'; path: string }
+  | { kind: 'bytes'; name: string; bytes: Uint8Array }
+  | { kind: 'arriving'; name: string; size: number };
+
+export type ArrivingMessage = { type: 'bytes'; bytes: Uint8Array } | { type: 'end' } | { type: 'fail'; reason: string };
 
 export type WorkerReply =
   | { type: 'progress'; done: number; total: number }
@@ -20,10 +28,27 @@ export type WorkerReply =
 
 const port = parentPort;
 if (port !== null) {
-  port.once('message', (job: ImportJob) => runJob(job, (reply, transfer = []) => port.postMessage(reply, transfer)));
+  port.once('message', (job: ImportJob) => {
+    let arriving: ArrivingBytes | null = null;
+    if (job.kind === 'arriving') {
+      const bytes = (arriving = new ArrivingBytes(job.size));
+      port.on('message', (message: ArrivingMessage) => {
+        if (message.type === 'bytes') bytes.add(message.bytes);
+        else if (message.type === 'end') bytes.end();
+        else bytes.fail(message.reason);
+      });
+    }
+    runJob(job, arriving, (reply, transfer = []) => port.postMessage(reply, transfer));
+  });
 }
 
-function runJob(job: ImportJob, post: (reply: WorkerReply, transfer?: ArrayBuffer[]) => void): void {
+async function sourceOf(job: ImportJob, arriving: ArrivingBytes | null): Promise<ImportSource> {
+  if (job.kind === 'path') return fileSource(job.path);
+  if (job.kind === 'bytes') return bytesSource(job.name, job.bytes);
+  return arrivingSource(job.name, arriving as ArrivingBytes);
+}
+
+function runJob(job: ImportJob, arriving: ArrivingBytes | null, post: (reply: WorkerReply, transfer?: ArrayBuffer[]) => void): void {
   let lastReport = 0;
   const onProgress = (done: number, total: number) => {
     const now = Date.now();
@@ -32,7 +57,7 @@ function runJob(job: ImportJob, post: (reply: WorkerReply, transfer?: ArrayBuffe
     post({ type: 'progress', done, total });
   };
   (async () => {
-    const source = job.kind === 'path' ? await fileSource(job.path) : bytesSource(job.name, job.bytes);
+    const source = await sourceOf(job, arriving);
     const profile = await loadProfile(source, { onProgress });
     post({ type: 'done', profile }, transferablesOf(profile));
   })().catch((error: unknown) => post({ type: 'error', message: oneLineMessage(error) }));

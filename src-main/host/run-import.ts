@@ -14,9 +14,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { ArrivingUpload, UploadListener } from '../../src-shared/contract';
 import { CancelledError, UserFacingError } from '../../src-shared/errors';
 import type { Profile } from '../../src-shared/profile/model';
-import type { ImportJob, WorkerReply } from './import-worker';
+import type { ArrivingMessage, ImportJob, WorkerReply } from './import-worker';
 
 export type ProgressListener = (done: number, total: number) => void;
 
@@ -56,11 +57,13 @@ function startSpareIfIdle(): void {
   spare = worker;
 }
 
-export function runImport(job: ImportJob, name: string): RunningImport {
+/** Imports `job` in a worker; for an `arriving` job, `upload` is where its bytes come from (uploads.ts). */
+export function runImport(job: ImportJob, name: string, upload?: ArrivingUpload): RunningImport {
   const worker = spare ?? startImportWorker();
   spare = null;
   worker.ref();
   worker.postMessage(job, job.kind === 'bytes' ? [job.bytes.buffer as ArrayBuffer] : []);
+  const stopUpload = job.kind === 'arriving' && upload !== undefined ? upload.listen(forwardTo(worker)) : () => {};
   importsRunning++;
   let listener: ProgressListener | null = null;
   let latest: [done: number, total: number] | null = null;
@@ -69,6 +72,8 @@ export function runImport(job: ImportJob, name: string): RunningImport {
     const settle = (action: () => void) => {
       if (settled) return;
       settled = true;
+      // An import that ended before its upload did (a bad file, cancelled) wants none of the rest.
+      stopUpload();
       action();
       void worker.terminate();
       importsRunning--;
@@ -96,6 +101,23 @@ export function runImport(job: ImportJob, name: string): RunningImport {
     cancel: async () => {
       await worker.terminate();
     },
+  };
+}
+
+/**
+ * An upload's bytes to the worker as they come. Each chunk is copied into a
+ * buffer of its own, which is transferred: a chunk may be a view into a
+ * bigger buffer, which a message would copy whole.
+ */
+function forwardTo(worker: Worker): UploadListener {
+  const post = (message: ArrivingMessage, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer);
+  return {
+    bytes(chunk) {
+      const copy = new Uint8Array(chunk);
+      post({ type: 'bytes', bytes: copy }, [copy.buffer]);
+    },
+    end: () => post({ type: 'end' }),
+    fail: (reason) => post({ type: 'fail', reason }),
   };
 }
 

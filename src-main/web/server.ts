@@ -28,6 +28,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CallOutcome, EventPayload, HostEventName } from '../../src-shared/contract';
 import { decodeEnvelope, encodeEnvelope } from '../../src-shared/envelope';
+import { oneLineMessage } from '../../src-shared/errors';
 import type { ClientMessage, ServerMessage } from '../../src-shared/ws-protocol';
 import { DOWNLOAD_RELATIVE_PATH, UPLOAD_RELATIVE_PATH, WS_RELATIVE_PATH } from '../../src-shared/ws-protocol';
 import { dispatchCall } from '../host/dispatch';
@@ -35,7 +36,8 @@ import { startEarlyImports, type EarlyImportOutcome } from '../host/early-import
 import { keepSpareWorker } from '../host/run-import';
 import { createHost } from '../host/host';
 import { createRecordingServices, defaultDataDir, type RecordingServices } from '../host/record-handlers';
-import { createParcels, UploadError } from './uploads';
+import { createParcels } from './downloads';
+import { createIncomingUploads, UploadError } from './uploads';
 
 export interface ServeOptions {
   /** 0 picks a free port. */
@@ -49,8 +51,10 @@ export interface ServeOptions {
   record?: boolean;
   /** With `record`: the services to use; default: recordings under defaultDataDir(). */
   recording?: RecordingServices;
-  /** Results at least this big go as a download when the call allows it (uploads.ts); default 1 MiB. */
+  /** Results at least this big go as a download when the call allows it (downloads.ts); default 1 MiB. */
   downloadMinBytes?: number;
+  /** How long an upload waits for its other half, the POST or the openBytes call (uploads.ts); default a minute. */
+  uploadWaitMs?: number;
 }
 
 export interface RunningServer {
@@ -86,7 +90,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const earlyImports = startEarlyImports(openPaths);
   // A dropped file's import then starts in a worker that is already up (run-import.ts).
   keepSpareWorker(true);
-  const uploads = createParcels();
+  const uploads = createIncomingUploads(options.uploadWaitMs);
   const downloads = createParcels();
   const downloadMinBytes = options.downloadMinBytes ?? 2 ** 20;
   // out/main/cli.js -> the package's resources/ (dtrace scripts).
@@ -114,7 +118,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const rest = pathUnderToken(request.url);
     if (!isOwnHost(request.headers.host) || rest === null) return send(response, 403, 'forbidden');
     if (request.headers.origin !== undefined && !isOwnOrigin(request.headers.origin)) return send(response, 403, 'forbidden');
-    if (rest === `/${UPLOAD_RELATIVE_PATH}`) return receiveUpload(request, response);
+    if (rest.startsWith(`/${UPLOAD_RELATIVE_PATH}`)) return receiveUpload(request, response, rest.slice(UPLOAD_RELATIVE_PATH.length + 1));
     if (rest.startsWith(`/${DOWNLOAD_RELATIVE_PATH}`)) return sendDownload(request, response, rest.slice(DOWNLOAD_RELATIVE_PATH.length + 1));
     if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'method not allowed');
     // Relative asset URLs need the trailing slash to resolve under the token.
@@ -138,13 +142,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     response.end(request.method === 'HEAD' ? undefined : body);
   }
 
-  /** A file's bytes for a later openBytes call (uploads.ts): only POSTs from our own page, which always send Origin. */
-  async function receiveUpload(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  /** A file's bytes for the openBytes call naming `id` (uploads.ts): only POSTs from our own page, which always send Origin. */
+  async function receiveUpload(request: IncomingMessage, response: ServerResponse, id: string): Promise<void> {
     if (request.method !== 'POST') return send(response, 405, 'method not allowed');
     if (!isOwnOrigin(request.headers.origin)) return send(response, 403, 'forbidden');
     try {
-      const id = await uploads.receive(request);
-      response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify({ id }));
+      await uploads.receive(id, request);
+      response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end('{}');
     } catch (error) {
       if (!(error instanceof UploadError)) throw error;
       send(response, error.status, error.message);
@@ -204,16 +208,22 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         const outcome =
           message.upload === undefined
             ? await dispatchCall(host, message.name, message.args)
-            : await dispatchUploadCall(message, uploads.take(message.upload));
+            : await dispatchUploadCall(message, message.upload);
         sendResult(message.id, outcome, message.download === true);
       })();
     });
-    /** openBytes with bytes POSTed before: they go into the arguments, which the host then checks as usual. */
-    const dispatchUploadCall = (message: ClientMessage, bytes: Uint8Array | null) => {
-      if (message.name !== 'openBytes') return Promise.resolve({ ok: false as const, error: `${message.name} takes no upload` });
-      if (bytes === null) return Promise.resolve({ ok: false as const, error: 'the upload is gone (opened already, or not opened within a minute): drop the file again' });
-      const args = typeof message.args === 'object' && message.args !== null ? message.args : {};
-      return dispatchCall(host, message.name, { ...args, bytes });
+    /** openBytes naming an upload: the upload, as it arrives, goes into the arguments, which the host then checks as usual. */
+    const dispatchUploadCall = async (message: ClientMessage, id: string): Promise<CallOutcome<unknown>> => {
+      if (message.name !== 'openBytes') return { ok: false, error: `${message.name} takes no upload` };
+      const args = typeof message.args === 'object' && message.args !== null ? (message.args as Record<string, unknown>) : {};
+      let upload;
+      try {
+        upload = await uploads.take(id);
+      } catch (error) {
+        const name = typeof args.name === 'string' ? `${args.name.slice(0, 255)}: ` : '';
+        return { ok: false, error: `${name}${oneLineMessage(error)}` };
+      }
+      return dispatchCall(host, message.name, { ...args, bytes: upload });
     };
     ws.on('close', () => host.dispose());
     // A new window opens the files named on the command line.

@@ -5,11 +5,12 @@
  * arrives; events go to the hub. When the socket closes, every pending and
  * later call fails with one clear line instead of hanging.
  *
- * openBytes with an `uploadUrl`: the bytes go up as one HTTP POST first and
- * the call names the upload's id (src-main/web/uploads.ts says why: a
- * browser's socket message of 250 MiB took ~10 s to arrive, a POST body
- * well under one). openUpload does the same with a File as it is: the page
- * does not read it first (28 MB took the page ~0.1 s to read). With a
+ * openBytes with an `uploadUrl`: the bytes go up as one HTTP POST under an id
+ * the page picks, and the call naming that id goes at the same time, so the
+ * host parses the file while it arrives (src-main/web/uploads.ts says why a
+ * POST: a browser's socket message of 250 MiB took ~10 s to arrive, a POST
+ * body well under one). openUpload does the same with a File as it is: the
+ * page does not read it first (28 MB took the page ~0.1 s to read). With a
  * `downloadUrl`, calls allow their result to come as a download, which the
  * server uses for big ones (a profile's tables): the socket then says where
  * to GET the result's envelope.
@@ -36,10 +37,10 @@ export interface SocketClientOptions {
   /** Called once when the connection cannot be made or is lost, with a line for the error banner. */
   onConnectionLost?: (message: string) => void;
   openSocket?: (url: string) => SocketLike;
-  /** Where to POST openBytes' bytes (browser mode: TOKEN/upload); absent: they go inside the socket message. */
+  /** Where to POST openBytes' bytes, + the upload's id (browser mode: TOKEN/upload/); absent: they go inside the socket message. */
   uploadUrl?: string;
-  /** Posts a body to `url` and gives the upload's id; tests pass a fake. */
-  postUpload?: (url: string, body: Blob) => Promise<string>;
+  /** Posts a body to `url`, resolving once the server has it all; tests pass a fake. */
+  postUpload?: (url: string, body: Blob) => Promise<void>;
   /** Where results sent as downloads are (browser mode: TOKEN/download/); absent: every result comes on the socket. */
   downloadUrl?: string;
   /** GETs a download; tests pass a fake. */
@@ -152,17 +153,23 @@ export function createSocketClient(options: SocketClientOptions): WindowHostClie
 
   const allowDownload = options.downloadUrl !== undefined ? { download: true } : {};
 
-  /** Posts the file, then opens it by the upload's id. */
+  /**
+   * Posts the file and, at once, opens it by the upload's id. The call's
+   * answer says how the open went (the server fails it when the upload
+   * breaks off or is refused); a POST that fails first is reported instead,
+   * as the server may never have seen it.
+   */
   const openUploaded = async (name: string, taskId: string, body: Blob): Promise<unknown> => {
     if (failure !== null) throw new Error(failure);
-    let upload: string;
-    try {
-      upload = await postUpload(uploadUrl as string, body);
-    } catch (error) {
-      throw new Error(`${name}: the upload to the Heatline server failed (${error instanceof Error ? error.message : String(error)})`);
-    }
-    if (failure !== null) throw new Error(failure);
-    return send({ type: 'call', name: 'openBytes', args: { name, taskId }, upload, ...allowDownload });
+    const upload = newUploadId();
+    const opened = send({ type: 'call', name: 'openBytes', args: { name, taskId }, upload, ...allowDownload });
+    const posted = postUpload(uploadUrl + upload, body).then(
+      () => opened,
+      (error: unknown) => {
+        throw new Error(`${name}: the upload to the Heatline server failed (${error instanceof Error ? error.message : String(error)})`);
+      },
+    );
+    return Promise.race([opened, posted]);
   };
 
   const client: WindowHostClient = buildHostClient(async (name, args) => {
@@ -180,17 +187,23 @@ export function createSocketClient(options: SocketClientOptions): WindowHostClie
 }
 
 /**
- * POSTs a body as it is (no encoding); the server answers `{ "id": ... }`
- * or a line of text. The body is a Blob (a File is one): Chromium streams a
- * Blob upload (250 MiB in ~1.5 s here) where an ArrayBuffer body went at
- * ~16 MiB/s and crashed the page at 250 MiB.
+ * POSTs a body as it is (no encoding); the server answers once it has all of
+ * it, or with a line of text. The body is a Blob (a File is one): Chromium
+ * streams a Blob upload (250 MiB in ~1.5 s here) where an ArrayBuffer body
+ * went at ~16 MiB/s and crashed the page at 250 MiB.
  */
-async function postBytes(url: string, body: Blob): Promise<string> {
+async function postBytes(url: string, body: Blob): Promise<void> {
   const response = await fetch(url, { method: 'POST', body });
   if (!response.ok) throw new Error((await response.text()).trim() || `HTTP ${response.status}`);
-  const { id } = (await response.json()) as { id?: unknown };
-  if (typeof id !== 'string') throw new Error('the server gave no upload id');
-  return id;
+}
+
+/** 16 random bytes in base64url (22 characters): the id the server expects (src-main/web/uploads.ts). */
+function newUploadId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 async function fetchBytes(url: string): Promise<ArrayBuffer> {

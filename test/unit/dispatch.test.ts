@@ -26,6 +26,8 @@ test('arguments that do not match the schema are refused before any handler runs
     ['openFile', { path: '/tmp/x', taskId: '../../etc' }, /bad argument at taskId/],
     ['openFile', { path: '/tmp/x', taskId: 'a', extra: 1 }, /bad argument/],
     ['openBytes', { name: 'x', bytes: [1, 2, 3], taskId: 'a' }, /bad argument at bytes/],
+    // Only the server passes an upload still arriving; a window's message cannot hold its function.
+    ['openBytes', { name: 'x', bytes: { size: 3, listen: { toString: 'x' } }, taskId: 'a' }, /bad argument at bytes/],
     ['openFile', 'not an object', /bad argument/],
     ['saveExport', { suggestedName: 'x', format: 'exe', text: '' }, /bad argument at format/],
   ];
