@@ -19,7 +19,10 @@ import { RECORD_USAGE } from './record/record-usage';
 import { parseRemap, runAnnotate } from './source/annotate-command';
 
 const USAGE = `usage:
-  heatline report FILE [--json] [--top N]      the hottest functions, lines and threads (N defaults to 50)
+  heatline report FILE [--json] [--top N] [--inlined]
+                                               the hottest functions, lines and threads (N defaults to 50);
+                                               an inlined function's cost is its caller's, as in perf report,
+                                               unless --inlined lists inlined functions on their own
   heatline annotate FILE [--function NAME] [--json] [--remap OLD=NEW]...
                                                a function's source with per-line costs (default: the hottest)
   heatline convert FILE --to speedscope|collapsed [-o OUT]
@@ -68,13 +71,17 @@ async function main(argv: string[]): Promise<number> {
 
 async function report(args: string[]): Promise<number> {
   const { values, positionals } = parse(() =>
-    parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false }, top: { type: 'string', default: '50' } } }),
+    parseArgs({
+      args,
+      allowPositionals: true,
+      options: { json: { type: 'boolean', default: false }, top: { type: 'string', default: '50' }, inlined: { type: 'boolean', default: false } },
+    }),
   );
   const file = onePositional(positionals, 'report');
   const top = Number(values.top);
   if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top takes a whole number above 0, not "${values.top}"`);
   const profile = await load(file);
-  const result = buildReport(profile, top);
+  const result = buildReport(profile, top, values.inlined ? 'separate' : 'merged');
   if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else process.stdout.write(`${formatReportText(result, profile.meta.sourceName)}\n`);
   printWarnings(profile);

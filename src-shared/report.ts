@@ -3,7 +3,7 @@
  * tests and the window compute the same numbers.
  */
 
-import { functionSelfCosts, functionsBySelf } from './analysis/function-costs';
+import { functionSelfCosts, functionsBySelf, type InlinedFunctions } from './analysis/function-costs';
 import { finishLineCosts, lineSelfCosts, linesBySelf } from './analysis/line-costs';
 import { totalsOncePerSampleByKeys } from './analysis/stack-key-totals';
 import { computeStackWeights, computeThreadTotals, sumWeights } from './analysis/sample-filter';
@@ -22,10 +22,16 @@ export interface ProfileReport {
   allocations: null | { totalBytes: number; totalBlocks: number; peakBytes: number; endBytes: number };
 }
 
-export function buildReport(profile: Profile, top = 50): ProfileReport {
+/**
+ * `inlined`: whose cost an inlined function's samples are (function-costs.ts).
+ * By default the function it was inlined into, as `perf report` counts them,
+ * so the two tools list the same functions; lines are always the innermost
+ * (perf report --sort srcline's).
+ */
+export function buildReport(profile: Profile, top = 50, inlined: InlinedFunctions = 'merged'): ProfileReport {
   const stackWeights = computeStackWeights(profile);
   // Functions' and lines' totals in one walk of the stack tree (the costliest step on big profiles).
-  const functionKeys = functionSelfCosts(profile, stackWeights);
+  const functionKeys = functionSelfCosts(profile, stackWeights, inlined);
   const lineKeys = lineSelfCosts(profile, stackWeights);
   const [functionTotals, lineTotals] = totalsOncePerSampleByKeys(profile.stacks.prefix, [functionKeys, lineKeys], stackWeights);
   const functionCosts = { self: functionKeys.self, total: functionTotals, grandTotal: functionKeys.grandTotal };

@@ -164,7 +164,7 @@ export function createProfileActions(deps: ProfileActionsDeps): ProfileActions {
     const { profile, profileName, hostInfo, view } = state();
     if (profile === null) return;
     try {
-      const selection = { range: view.range, threads: analysedThreads(profile, view), transforms: view.transforms };
+      const selection = { range: view.range, threads: analysedThreads(profile, view), transforms: view.transforms, inlined: view.inlined };
       const text = exportText(profile, format, selection);
       const suggestedName = exportFileName(profileName, format);
       if (hostInfo?.nativeDialogs) await host.saveExport({ suggestedName, format, text });

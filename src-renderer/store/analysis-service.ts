@@ -74,6 +74,7 @@ export function analysisRequestOf(profile: Profile, view: ViewState, selection: 
     range: view.range,
     threads: analysedThreads(profile, view),
     transforms: view.transforms,
+    inlined: view.inlined,
     search: view.search.trim(),
     inverted: view.inverted && view.mainView === 'call-tree',
     invertedOpen: view.inverted && view.mainView === 'call-tree' ? [...view.expandedInverted].sort() : [],

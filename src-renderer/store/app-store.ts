@@ -124,6 +124,7 @@ export interface AppActions {
       Pick<
         ViewState,
         | 'inverted'
+        | 'inlined'
         | 'search'
         | 'mainView'
         | 'flameOrientation'

@@ -43,6 +43,9 @@ export const functionCostsOf = memoizeByProfile(
   (profile): FunctionCosts => computeFunctionCosts(profile, stackWeightsOf(profile)),
 );
 
+/** Whether any frame is a function inlined into another (the views then offer to show them on their own). */
+export const hasInlinedFrames = memoizeByProfile((profile): boolean => profile.frames.inlineDepth.some((depth) => depth > 0));
+
 /** Display names per function; '[unknown]' where a format gave none. */
 export const funcNamesOf = memoizeByProfile((profile): string[] =>
   Array.from({ length: profile.funcs.length }, (_, f) => stringAt(profile, profile.funcs.name[f], '[unknown]')),

@@ -11,6 +11,7 @@
 
 import type { AllocationMetric, SiteColumn, SiteGrouping } from '../../src-shared/analysis/allocation-sites';
 import type { TimeRange } from '../../src-shared/analysis/analyzer';
+import type { InlinedFunctions } from '../../src-shared/analysis/function-costs';
 import type { Transform } from '../../src-shared/analysis/transforms';
 import type { IndexIntoFuncTable, IndexIntoThreadTable } from '../../src-shared/profile/model';
 
@@ -37,6 +38,8 @@ export interface ViewState {
   hiddenThreads: readonly IndexIntoThreadTable[];
   collapsedProcesses: readonly number[];
   transforms: readonly Transform[];
+  /** Inlined functions merged into their callers (as perf report counts them) or shown as their own. */
+  inlined: InlinedFunctions;
   /** The selected call node (top-down paths); [] when a function is selected without a place. */
   selectedPath: readonly IndexIntoFuncTable[];
   /** The selected node of the inverted tree (paths from the leaf). */
@@ -70,6 +73,7 @@ export const defaultView: ViewState = {
   hiddenThreads: [],
   collapsedProcesses: [],
   transforms: [],
+  inlined: 'merged',
   selectedPath: [],
   selectedInvertedPath: [],
   expanded: new Set(),

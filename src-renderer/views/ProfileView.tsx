@@ -25,7 +25,7 @@ import { SourcePane, SourcePaneToggle } from './source/SourcePane';
 import { Timeline } from './Timeline';
 import { TransformChips } from './TransformChips';
 import { useAnalysis, useRequestAnalysis } from './use-analysis';
-import { MemoryMetricSelector, ViewOptions, ViewSwitcher } from './ViewSwitcher';
+import { InlinedToggle, MemoryMetricSelector, ViewOptions, ViewSwitcher } from './ViewSwitcher';
 
 /** Asks for the analysis of the current selection; a component of its own so that every view change does not re-render the window. */
 function AnalysisRequester() {
@@ -89,6 +89,7 @@ export function ProfileView({ profile }: { profile: Profile }) {
         <ViewSwitcher profile={profile} />
         <ViewOptions />
         <MemoryMetricSelector profile={profile} />
+        <InlinedToggle profile={profile} />
         <SourcePaneToggle />
         <div className="analysis-bar__spacer" />
         <TransformChips profile={profile} />

@@ -7,6 +7,7 @@
 
 import type { AllocationMetric } from '../../src-shared/analysis/allocation-sites';
 import type { Profile } from '../../src-shared/profile/model';
+import { hasInlinedFrames } from '../store/derived';
 import { hasAllocationSites, knownMetrics, memoryMetrics, metricOf } from '../store/memory-metric';
 import type { MainView } from '../store/view-state';
 import { useAppState } from './app-context';
@@ -69,6 +70,33 @@ export function MemoryMetricSelector({ profile }: { profile: Profile }) {
           </option>
         ))}
       </select>
+    </label>
+  );
+}
+
+/**
+ * Inlined functions as functions of their own, or merged into the function
+ * they were inlined into (the default, as perf report counts them): for
+ * every call view and the function table. Only for profiles that have
+ * inlined frames.
+ */
+export function InlinedToggle({ profile }: { profile: Profile }) {
+  const inlined = useAppState((state) => state.view.inlined);
+  const mainView = useAppState((state) => state.view.mainView);
+  const viewChanged = useAppState((state) => state.viewChanged);
+  if (!hasInlinedFrames(profile) || mainView === 'sites' || mainView === 'speedscope') return null;
+  return (
+    <label
+      className="checkbox"
+      title="Show each function the compiler inlined into another as a function of its own, as Hotspot does. Off: its cost is the function it was inlined into, as perf report counts it."
+    >
+      <input
+        type="checkbox"
+        checked={inlined === 'separate'}
+        data-testid="show-inlined"
+        onChange={(event) => viewChanged({ inlined: event.target.checked ? 'separate' : 'merged' })}
+      />
+      Inlined functions
     </label>
   );
 }

@@ -26,7 +26,7 @@ import {
   invertedTreeOfUniqueStacks,
   type CallTreeSkeleton,
 } from './func-stack-trees';
-import type { FunctionCosts } from './function-costs';
+import type { FunctionCosts, InlinedFunctions } from './function-costs';
 import { mapStackWeights, type FuncStackTable, type MappedFuncStacks } from './func-stacks';
 import { computeStackChart, computeStackDepths, type StackChart } from './stack-chart';
 import { computeThreadSamples, estimateSampleInterval, lowerBound, type ThreadSamples } from './threads';
@@ -46,6 +46,8 @@ export interface AnalysisRequest {
   /** Threads to include; null: all. */
   threads: readonly IndexIntoThreadTable[] | null;
   transforms: readonly Transform[];
+  /** Whose cost an inlined function's samples are (function-costs.ts); absent: `merged`, as perf report counts them. */
+  inlined?: InlinedFunctions;
   /** Substring of function names to highlight; '' for none. */
   search: string;
   /** Whether the inverted (bottom-up) tree is wanted too. */
@@ -126,7 +128,7 @@ export class Analyzer {
 
   analyze(request: AnalysisRequest, options: AnalyzeOptions = {}): AnalysisResult {
     const { profile } = this;
-    const transformed = this.transformedStacks(request.transforms);
+    const transformed = this.transformedStacks(request.transforms, request.inlined ?? 'merged');
     const { stacks } = transformed;
     const weights = this.selectedWeights(request, transformed.fromProfileStack, stacks.length);
     transformed.skeleton ??= callTreeSkeleton(stacks);
@@ -191,11 +193,11 @@ export class Analyzer {
     };
   }
 
-  private transformedStacks(transforms: readonly Transform[]): Transformed {
-    const key = JSON.stringify(transforms);
+  private transformedStacks(transforms: readonly Transform[], inlined: InlinedFunctions): Transformed {
+    const key = `${inlined} ${JSON.stringify(transforms)}`;
     let entry = this.transformed.get(key);
     if (entry === undefined) {
-      entry = applyTransforms(this.profile, transforms);
+      entry = applyTransforms(this.profile, transforms, inlined);
       if (this.transformed.size >= TRANSFORM_CACHE_SIZE) this.transformed.delete(this.transformed.keys().next().value!);
       this.transformed.set(key, entry);
     }

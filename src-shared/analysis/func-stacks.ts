@@ -20,6 +20,7 @@
 
 import type { IndexIntoFuncTable, IndexIntoStackTable, Profile } from '../profile/model';
 import { PairMap } from '../profile/pair-map';
+import type { InlinedFunctions } from './function-costs';
 
 export type IndexIntoFuncStackTable = number;
 
@@ -132,14 +133,22 @@ export class FuncStackBuilder {
   }
 }
 
-/** The profile's stacks folded to one stack per distinct function path. */
-export function computeFuncStacks(profile: Profile): MappedFuncStacks {
+/**
+ * The profile's stacks folded to one stack per distinct function path. With
+ * `merged` inlined functions (function-costs.ts), a frame inlined into its
+ * caller is no step of its own: its stack is its caller's, which then has
+ * its samples as self, as perf report counts them.
+ */
+export function computeFuncStacks(profile: Profile, inlined: InlinedFunctions = 'separate'): MappedFuncStacks {
   const { stacks, frames } = profile;
   const builder = new FuncStackBuilder(stacks.length);
   const fromProfileStack = new Int32Array(stacks.length);
+  const merge = inlined === 'merged';
   for (let s: IndexIntoStackTable = 0; s < stacks.length; s++) {
     const prefix = stacks.prefix[s];
-    fromProfileStack[s] = builder.stack(prefix === -1 ? -1 : fromProfileStack[prefix], frames.func[stacks.frame[s]]);
+    const frame = stacks.frame[s];
+    if (merge && prefix !== -1 && frames.inlineDepth[frame] > 0) fromProfileStack[s] = fromProfileStack[prefix];
+    else fromProfileStack[s] = builder.stack(prefix === -1 ? -1 : fromProfileStack[prefix], frames.func[frame]);
   }
   return { stacks: builder.finish(), fromProfileStack };
 }

@@ -36,6 +36,7 @@
 
 import type { FuncTable, IndexIntoFuncTable, IndexIntoStringTable, Profile } from '../profile/model';
 import { computeFuncStacks, FuncStackBuilder, type FuncStackTable, type MappedFuncStacks } from './func-stacks';
+import type { InlinedFunctions } from './function-costs';
 
 export type Transform =
   | { type: 'focus-function'; func: IndexIntoFuncTable }
@@ -82,8 +83,8 @@ export function applyTransform(funcs: FuncTable, stacks: FuncStackTable, transfo
 }
 
 /** The profile's stacks with every transform applied in order, and where each profile stack went. */
-export function applyTransforms(profile: Profile, transforms: readonly Transform[]): MappedFuncStacks {
-  let { stacks, fromProfileStack } = computeFuncStacks(profile);
+export function applyTransforms(profile: Profile, transforms: readonly Transform[], inlined: InlinedFunctions = 'separate'): MappedFuncStacks {
+  let { stacks, fromProfileStack } = computeFuncStacks(profile, inlined);
   for (const transform of transforms) {
     const result = applyTransform(profile.funcs, stacks, transform);
     const composed = new Int32Array(fromProfileStack.length);

@@ -1,7 +1,8 @@
 /**
  * speedscope's file format for what the analysis window shows: the samples
  * in the selected time range and threads, with the transforms applied (a
- * merged function is gone from the stacks, a dropped sample from the file).
+ * merged function is gone from the stacks, a dropped sample from the file)
+ * and inlined functions merged or not, as the window shows them.
  * Same shape as toSpeedscope (speedscope.ts): one "sampled" profile per
  * thread, frames shared, each sample the function path from the root.
  */
@@ -12,12 +13,12 @@ import { applyTransforms } from '../analysis/transforms';
 import { stringAt, type Profile } from '../profile/model';
 import { toSpeedscope, type SpeedscopeFile, type SpeedscopeSampledProfile } from './speedscope';
 
-export type ExportSelection = Pick<AnalysisRequest, 'range' | 'threads' | 'transforms'>;
+export type ExportSelection = Pick<AnalysisRequest, 'range' | 'threads' | 'transforms' | 'inlined'>;
 
 export function selectionToSpeedscope(profile: Profile, selection: ExportSelection, exporter = 'heatline'): SpeedscopeFile {
   // The whole-profile file supplies the shared frames (one per function) and the unit.
   const base = toSpeedscope({ ...profile, samples: { ...profile.samples, length: 0 } }, {}, exporter);
-  const { stacks, fromProfileStack } = applyTransforms(profile, selection.transforms);
+  const { stacks, fromProfileStack } = applyTransforms(profile, selection.transforms, selection.inlined ?? 'merged');
   const pathCache = new Map<number, number[]>();
   const threads = selection.threads === null ? null : new Set(selection.threads);
   const range = selection.range;

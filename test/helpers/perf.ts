@@ -240,3 +240,19 @@ async function perfReportRows(perfData: string, sort: string, keyTitle: string):
   if (rows.length === 0) throw fail('no rows');
   return rows;
 }
+
+/**
+ * A C++ name without its parameter list: perf report prints demangled names
+ * without parameters unless -v (`detail::sprp`), Heatline as c++filt does
+ * (`detail::sprp(unsigned long long, unsigned long long)`).
+ */
+export function withoutParameters(name: string): string {
+  const trimmed = name.replace(/\s*(const|volatile|&|&&)*$/, '');
+  if (!trimmed.endsWith(')')) return name;
+  let depth = 0;
+  for (let i = trimmed.length - 1; i >= 0; i--) {
+    if (trimmed[i] === ')') depth++;
+    else if (trimmed[i] === '(' && --depth === 0) return i > 0 ? trimmed.slice(0, i) : name;
+  }
+  return name;
+}

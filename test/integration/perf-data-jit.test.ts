@@ -23,7 +23,7 @@ import { FuncKind, sampleWeight, stringAt, type Profile } from '../../src-shared
 import { loadProfile } from '../../src-main/import/load';
 import { fileSource } from '../../src-main/import/source';
 import { artifactDir } from '../helpers/compile';
-import { perfReportBySymbol } from '../helpers/perf';
+import { perfReportBySymbol, withoutParameters } from '../helpers/perf';
 import { perfReportThreads } from '../helpers/perf-data';
 
 const FIB = `
@@ -73,22 +73,6 @@ function selfBySymbol(profile: Profile): Map<string, number> {
     weights.set(name, (weights.get(name) ?? 0) + weight);
   }
   return new Map([...weights].map(([name, weight]) => [name, (100 * weight) / total]));
-}
-
-/**
- * A C++ name without its parameter list: perf report prints demangled names
- * without parameters unless -v (`detail::sprp`), Heatline as c++filt does
- * (`detail::sprp(unsigned long long, unsigned long long)`).
- */
-function withoutParameters(name: string): string {
-  const trimmed = name.replace(/\s*(const|volatile|&|&&)*$/, '');
-  if (!trimmed.endsWith(')')) return name;
-  let depth = 0;
-  for (let i = trimmed.length - 1; i >= 0; i--) {
-    if (trimmed[i] === ')') depth++;
-    else if (trimmed[i] === '(' && --depth === 0) return i > 0 ? trimmed.slice(0, i) : name;
-  }
-  return name;
 }
 
 /** perf's rows of 2% self or more have the same share here within a point, and the hottest is the same. */

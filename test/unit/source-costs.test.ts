@@ -78,9 +78,13 @@ test('the analyzer applies the range and the transforms to line and instruction 
   // Sample times: 0-2 the a.c:20 leaves, 3-4 the inlined helper, 5 the recursion; [3, 5) keeps the helper's two.
   const ranged = analyzer.analyze({ ...request, range: { start: 3, end: 5 }, sourceFile: fileA });
   assert.equal(table(ranged.sourceLines!), ['10 self 0 total 2', '21 self 0 total 2'].join('\n'));
-  const dropped = analyzer.analyze({ ...request, transforms: [{ type: 'drop-function', func: helper }], sourceFile: fileA, asmFunc: work });
+  // Dropping the inlined helper, shown as a function of its own, drops its samples.
+  const drop = { ...request, transforms: [{ type: 'drop-function', func: helper }], sourceFile: fileA, asmFunc: work } satisfies AnalysisRequest;
+  const dropped = analyzer.analyze({ ...drop, inlined: 'separate' });
   assert.equal(table(dropped.sourceLines!), ['10 self 0 total 4', '20 self 4 total 4'].join('\n'));
   assert.deepEqual(Array.from(dropped.asmCosts!.address), [0x200]);
+  // Merged into work (the default), the helper is no step of any stack: nothing to drop.
+  assert.equal(table(analyzer.analyze(drop).sourceLines!), ['10 self 0 total 6', '20 self 4 total 4', '21 self 0 total 2'].join('\n'));
   assert.equal(analyzer.analyze(request).sourceLines, null, 'nothing asked, nothing computed');
 });
 

@@ -1,0 +1,85 @@
+/**
+ * The window's "Inlined functions" choice, on the C++ fixture whose hot
+ * helper mix() is always inlined into recurse(), recorded now with perf -g
+ * and opened with `heatline serve FILE`:
+ *
+ * - by default the function table lists perf report's hottest symbol first
+ *   with perf's self share (within a point), and no mix();
+ * - ticked, mix() is a row of its own, and searching the flame graph for
+ *   it finds its share; unticked again, nothing.
+ *
+ * Screenshots: test-artifacts/e2e/inlined-merged.png, inlined-separate.png.
+ */
+
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, screenshot, startServe, type ServeProcess } from '../helpers/browser';
+import { repoRoot } from '../helpers/cli';
+import { compile } from '../helpers/compile';
+import { perfReportBySymbol, recordPerf, withoutParameters } from '../helpers/perf';
+
+let data = '';
+let serve: ServeProcess | undefined;
+let browser: Browser | undefined;
+let page: Page;
+const pageErrors: string[] = [];
+
+before(async () => {
+  const dir = join(repoRoot, 'test-artifacts', 'e2e-inlined');
+  mkdirSync(dir, { recursive: true });
+  const binary = compile({ sources: ['inline_cpp.cpp'], out: join(dir, 'inline_cpp'), flags: ['-O2', '-g', '-fno-omit-frame-pointer'] });
+  data = await recordPerf(binary, ['1000', '60000'], { callGraph: 'fp', out: join(dir, 'inline_cpp.perf.data') });
+  serve = await startServe([data]);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(serve.url);
+});
+
+after(async () => {
+  await browser?.close();
+  await serve?.stop();
+});
+
+/** The function table's rows as [name, self %]. */
+async function functionRows(): Promise<[string, number][]> {
+  return page.$$eval('[data-testid=function-row]', (rows) =>
+    rows.map((row) => {
+      const cells = Array.from(row.querySelectorAll('td'), (td) => td.textContent ?? '');
+      const percent = cells.find((text) => text.trim().endsWith('%')) ?? '';
+      return [cells[0], Number.parseFloat(percent)] as [string, number];
+    }),
+  );
+}
+
+const isMix = (name: string) => withoutParameters(name).endsWith('::mix');
+
+test('by default the function table counts an inlined function as its caller, as perf report does; ticked, it has a row and flame boxes', async () => {
+  const perf = await perfReportBySymbol(data);
+  await page.getByTestId('function-row').first().waitFor({ timeout: 60_000 });
+  const merged = await functionRows();
+  assert.equal(withoutParameters(merged[0][0]), perf.functions[0].name, 'the hottest function is perf report\'s');
+  assert.ok(Math.abs(merged[0][1] - perf.functions[0].percent) <= 1, `${merged[0][0]}: ${merged[0][1]}% against perf's ${perf.functions[0].percent}%`);
+  assert.ok(!merged.some(([name]) => isMix(name)), 'no row for the inlined helper');
+  await screenshot(page, 'e2e/inlined-merged');
+
+  await page.getByTestId('show-inlined').check();
+  await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=function-row] td:first-child')).some((td) => /::mix\(/.test(td.textContent ?? '')));
+  const separate = await functionRows();
+  const mix = separate.find(([name]) => isMix(name));
+  assert.ok(mix !== undefined && mix[1] >= 2, `mix has its own self share: ${JSON.stringify(mix)}`);
+  assert.ok(separate[0][1] < merged[0][1], 'its caller has that much less');
+  // The call views follow: searching for mix finds its samples in the flame graph (it found none merged).
+  await page.getByTestId('search').fill('::mix');
+  const summary = page.getByTestId('search-summary');
+  await page.waitForFunction(() => /of samples$/.test(document.querySelector('[data-testid=search-summary]')?.textContent ?? ''));
+  const share = Number.parseFloat(/· ([\d.]+)%/.exec((await summary.textContent()) ?? '')?.[1] ?? 'NaN');
+  assert.ok(Math.abs(share - mix[1]) <= 1, `the flame graph's share for mix: ${share}%, its self ${mix[1]}%`);
+  await screenshot(page, 'e2e/inlined-separate');
+  await page.getByTestId('show-inlined').uncheck();
+  await page.waitForFunction(() => /^No match$/.test(document.querySelector('[data-testid=search-summary]')?.textContent ?? ''));
+  assert.deepEqual(pageErrors, []);
+});
