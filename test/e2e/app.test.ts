@@ -10,7 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { artifactsDir, dropFile, launchChromium, screenshot, startServe, type ServeProcess } from '../helpers/browser';
+import { artifactsDir, dropFile, launchChromium, openServedPage, screenshot, type ServeProcess, startServe } from '../helpers/browser';
 import { compileFixture, perfReportBySymbol, perfScriptText, recordPerf } from '../helpers/perf';
 
 let serve: ServeProcess;
@@ -29,9 +29,7 @@ before(async () => {
   hottest = (await perfReportBySymbol(perfData)).functions[0].name;
   serve = await startServe();
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(serve.url);
+  page = await openServedPage(browser, serve.url, pageErrors);
 });
 
 after(async () => {

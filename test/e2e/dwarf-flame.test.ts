@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot, startServe, type ServeProcess } from '../helpers/browser';
+import { launchChromium, openServedPage, screenshot, type ServeProcess, startServe } from '../helpers/browser';
 import { perfReportBySrcline, perfScriptText } from '../helpers/perf';
 import { compileFixtureWith, recordPerfWith } from '../helpers/perf-data';
 
@@ -33,9 +33,7 @@ before(async () => {
   serve = await startServe([data]);
   browser = await launchChromium();
   // Not openAppPage: with a file named at start the page opens on that profile, not the empty state.
-  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(serve.url);
+  page = await openServedPage(browser, serve.url, pageErrors);
 });
 
 after(async () => {

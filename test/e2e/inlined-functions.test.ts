@@ -16,7 +16,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot, startServe, type ServeProcess } from '../helpers/browser';
+import { launchChromium, openServedPage, screenshot, type ServeProcess, startServe } from '../helpers/browser';
 import { repoRoot } from '../helpers/cli';
 import { compile } from '../helpers/compile';
 import { perfReportBySymbol, recordPerf, withoutParameters } from '../helpers/perf';
@@ -34,9 +34,7 @@ before(async () => {
   data = await recordPerf(binary, ['1000', '60000'], { callGraph: 'fp', out: join(dir, 'inline_cpp.perf.data') });
   serve = await startServe([data]);
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(serve.url);
+  page = await openServedPage(browser, serve.url, pageErrors);
 });
 
 after(async () => {

@@ -13,11 +13,17 @@ import { assertBuilt, repoRoot } from './cli';
 export const chromiumPath = process.env.HEATLINE_CHROMIUM ?? '/usr/bin/chromium';
 export const artifactsDir = join(repoRoot, 'test-artifacts');
 
-/** A new page of the served app, at its empty state; the page's uncaught errors are pushed to `pageErrors`. */
-export async function openAppPage(browser: Browser, url: string, pageErrors: string[], viewport = { width: 1400, height: 860 }): Promise<Page> {
+/** A new page of the served app, loading; the page's uncaught errors are pushed to `pageErrors`. */
+export async function openServedPage(browser: Browser, url: string, pageErrors: string[], viewport = { width: 1400, height: 860 }): Promise<Page> {
   const page = await browser.newPage({ viewport });
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await page.goto(url);
+  return page;
+}
+
+/** A new page of the served app, at its empty state (no file named at start); errors as openServedPage. */
+export async function openAppPage(browser: Browser, url: string, pageErrors: string[], viewport = { width: 1400, height: 860 }): Promise<Page> {
+  const page = await openServedPage(browser, url, pageErrors, viewport);
   await page.getByTestId('empty-state').waitFor({ timeout: 15_000 });
   return page;
 }
