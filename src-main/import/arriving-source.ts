@@ -4,7 +4,8 @@
  * file's size as they come, and a read waits only for the part it needs. A
  * format read front to back (DHAT, massif, collapsed stacks) is then parsed
  * while the rest of the file is on its way; one that reads its end first
- * (perf.data's feature sections) simply waits for it.
+ * waits for it (perf.data reads its feature sections after the records
+ * while `arriving`, unless it unwinds user stacks).
  */
 
 import { UserFacingError } from '../../src-shared/errors';
@@ -78,6 +79,9 @@ export async function arrivingSource(name: string, arriving: ArrivingBytes): Pro
   return {
     name,
     size,
+    get arriving() {
+      return arriving.available < size;
+    },
     head: bytes.subarray(0, Math.min(size, HEAD_BYTES)),
     async readRange(offset, length) {
       const end = Math.min(size, offset + length);

@@ -19,6 +19,12 @@ export interface ImportSource {
   /** Up to `length` bytes at `offset`, for formats with headers and tables to seek to (fewer at the end). */
   readRange(offset: number, length: number): Promise<Uint8Array>;
   /**
+   * True while the content is still arriving (a browser-mode upload,
+   * arriving-source.ts): reading its end waits for all of it, so a format
+   * with tables at the end may read them last.
+   */
+  readonly arriving?: boolean;
+  /**
    * A `perf record --threads` directory: this source is its `data` file (the
    * header and perf's own records), and these are `data.0`, `data.1`, ...,
    * each a whole file of the recording's records.

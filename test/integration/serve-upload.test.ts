@@ -3,7 +3,8 @@
  * TOKEN/upload/ID under an id the page picks, and an openBytes call naming
  * the id, in either order or at once; the host reads the file while it
  * arrives. Checked with real recordings against perf report's sample count,
- * and that a text profile is parsed before its upload has ended; and the
+ * and that a text profile and a perf.data are parsed before their upload
+ * has ended; and the
  * guard: only POSTs from the page's own origin under the token, each upload
  * opened once, ids of the right form, uploads only for openBytes, a refused
  * or broken-off upload failing its call with one line naming the file, a
@@ -123,6 +124,29 @@ test('a text profile is parsed while its upload is still coming', async () => {
     const profile = profileOf(await call);
     assert.equal(profile.meta.format, 'perf-script');
     assert.equal(profile.samples.length, perfSamples, 'the samples perf report counts');
+  } finally {
+    socket.close();
+  }
+});
+
+test('a perf.data is read while its upload is still coming; its features, at the end, after the records', async () => {
+  const bytes = new Uint8Array(await readFile(recording));
+  // Past the 64 KiB head that detects the format, short of the feature sections at the end.
+  const part = Math.floor(bytes.length * 0.8);
+  assert.ok(part > 65536 + 4096, `the recording is big enough: ${bytes.length} bytes`);
+  const id = newId();
+  const socket = await connect(socketUrl(), { Origin: ownOrigin() });
+  try {
+    const call = socket.callWith('openBytes', { name: 'arriving.perf.data', taskId: 'p1' }, { upload: id });
+    const { request: req, response } = startPost(uploadPath(id), { Origin: ownOrigin(), 'Content-Length': String(bytes.length) });
+    req.write(bytes.subarray(0, part));
+    const read = await waitFor(socket, (done, total) => done > 0 && total === bytes.length);
+    assert.ok(read <= part, `${read} bytes read of the ${part} sent so far`);
+    req.end(bytes.subarray(part));
+    assert.equal((await response).status, 200);
+    const profile = profileOf(await call);
+    assert.equal(profile.samples.length, perfSamples, 'the samples perf report counts');
+    assert.ok(profile.meta.command?.includes('cpu_hot'), `the command line, a feature read last: ${profile.meta.command}`);
   } finally {
     socket.close();
   }

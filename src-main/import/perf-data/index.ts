@@ -37,7 +37,7 @@ import { readFeature, recordedKernelBuildId, type PerfFeatures } from './feature
 import { readAttrs, readFeatureTable, readPerfHeader, sniffPerfData, type PerfHeader } from './header';
 import { LocationFeed } from './prefetch';
 import { PerfDataReader } from './records';
-import type { UserStackUnwinder } from './sample';
+import { SampleType, type UserStackUnwinder } from './sample';
 import { defaultSymbolSources, recordedHere, type RecordingFacts } from './sources';
 import { RecordSplitter, streamRecords } from './stream';
 import type { PerfSymbolSources } from './symbolize';
@@ -90,12 +90,21 @@ async function readWith(
 
   const start = header.data.offset;
   let end = start + header.data.size;
+  let lateFeatures: (() => Promise<void>) | null = null;
   if (!header.pipe) {
     for (const attr of await readAttrs(source, header, warnings)) reader.addAttr(attr);
-    for (const [id, where] of await readFeatureTable(source, header, warnings)) {
-      const warning = readFeature(reader.features, id, viewOf(await source.readRange(where.offset, where.size)), le);
-      if (warning) warnings.push(warning);
-    }
+    const readFeatures = async () => {
+      for (const [id, where] of await readFeatureTable(source, header, warnings)) {
+        const warning = readFeature(reader.features, id, viewOf(await source.readRange(where.offset, where.size)), le);
+        if (warning) warnings.push(warning);
+      }
+    };
+    // The feature sections follow the records. Of a file still arriving (an upload) they come last: its records
+    // are read as they come and the features after them, unless user stacks are to be unwound (that needs the
+    // recording's arch, a feature, from the first sample on).
+    const unwindsUserStacks = reader.attrs.some((attr) => (attr.sampleType & SampleType.STACK_USER) !== 0);
+    if (source.arriving === true && !unwindsUserStacks) lateFeatures = readFeatures;
+    else await readFeatures();
     if (header.data.size === 0 && source.size > start) {
       // perf writes the sizes when it finishes; killed, it leaves 0 with the records already written.
       end = source.size;
@@ -108,7 +117,7 @@ async function readWith(
   // there meanwhile (symbols/background.ts).
   const background = thisMachine ? BackgroundSymbols.start((line) => symbolWarnings.push(line)) : null;
   try {
-    return await readRecords(source, options, config, reader, { start, end, available, le }, background, symbolWarnings);
+    return await readRecords(source, options, config, reader, { start, end, available, le }, background, symbolWarnings, lateFeatures);
   } finally {
     background?.dispose();
   }
@@ -122,15 +131,18 @@ async function readRecords(
   { start, end, available, le }: { start: number; end: number; available: number; le: boolean },
   background: BackgroundSymbols | null,
   symbolWarnings: string[],
+  lateFeatures: (() => Promise<void>) | null,
 ): Promise<PerfDataResult> {
   const warnings = reader.warnings;
-  const feed = background ? new LocationFeed(reader, background) : null;
-  const released = feed
+  // With the features still to come, the worker is given binaries once their build-ids are known: after the read.
+  const readingFeed = background && lateFeatures === null ? new LocationFeed(reader, background) : null;
+  const released = readingFeed
     ? () => {
         reader.released();
-        feed.sendNew();
+        readingFeed.sendNew();
       }
     : reader.released;
+  let feed = readingFeed;
   const result = await streamRecords(source, start, available, le, reader.handle, options, released);
   const unread = end - start - result.consumed;
   /** The first "the data ends early" warning, to say why there are no samples. */
@@ -141,6 +153,10 @@ async function readRecords(
     cuts.push(`truncated: ${unread} bytes of the ${end - start}-byte data section were not read (the file is cut)`);
   }
   cuts.push(...(await readThreadDataFiles(source, reader, le, options, released)));
+  if (lateFeatures !== null) {
+    await lateFeatures();
+    if (background) feed = new LocationFeed(reader, background);
+  }
   warnings.push(...cuts);
   reader.finish();
   if (reader.attrs.length === 0) throw new ImportError('the recording describes no events (cut before its first records?)');
