@@ -52,7 +52,7 @@ export function SpeedscopeView({ profile }: { profile: Profile }) {
   const assets = speedscopeAssets(speedscopeIndex);
 
   // Fixed while the view is open: a new selection needs the view opened again (speedscope has its own zoom and state).
-  const [selection] = useState(() => ({ range: view.range, threads: analysedThreads(profile, view), transforms: view.transforms }));
+  const [selection] = useState(() => ({ range: view.range, threads: analysedThreads(profile, view), transforms: view.transforms, inlined: view.inlined }));
   const fileText = useMemo(() => JSON.stringify(selectionToSpeedscope(profile, selection)), [profile, selection]);
 
   useEffect(() => {
