@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { CallOutcome, OpenedProfile } from '../../src-shared/contract';
 import { decodeEnvelope } from '../../src-shared/envelope';
+import type { Profile } from '../../src-shared/profile/model';
 import type { ServerMessage } from '../../src-shared/ws-protocol';
 import { startServer, type RunningServer } from '../../src-main/web/server';
 import { connect, type TestSocket } from '../helpers/host-socket';
@@ -109,24 +110,9 @@ test('a perf.data opens through openBytes naming its upload, POSTed before the c
 
 test('a text profile is parsed while its upload is still coming', async () => {
   const text = new Uint8Array(await readFile(scriptText));
-  const half = Math.floor(text.length / 2);
-  const id = newId();
-  const socket = await connect(socketUrl(), { Origin: ownOrigin() });
-  try {
-    const call = socket.callWith('openBytes', { name: 'cpu_hot.perf.txt', taskId: 's1' }, { upload: id });
-    const { request: req, response } = startPost(uploadPath(id), { Origin: ownOrigin(), 'Content-Length': String(text.length) });
-    req.write(text.subarray(0, half));
-    // The host reports progress on the first half while the second has not been sent.
-    const read = await waitFor(socket, (done, total) => done > 0 && total === text.length);
-    assert.ok(read <= half, `${read} bytes read of the ${half} sent so far`);
-    req.end(text.subarray(half));
-    assert.equal((await response).status, 200);
-    const profile = profileOf(await call);
-    assert.equal(profile.meta.format, 'perf-script');
-    assert.equal(profile.samples.length, perfSamples, 'the samples perf report counts');
-  } finally {
-    socket.close();
-  }
+  const profile = await openWhileUploading('cpu_hot.perf.txt', text, Math.floor(text.length / 2));
+  assert.equal(profile.meta.format, 'perf-script');
+  assert.equal(profile.samples.length, perfSamples, 'the samples perf report counts');
 });
 
 test('a perf.data is read while its upload is still coming; its features, at the end, after the records', async () => {
@@ -134,23 +120,33 @@ test('a perf.data is read while its upload is still coming; its features, at the
   // Past the 64 KiB head that detects the format, short of the feature sections at the end.
   const part = Math.floor(bytes.length * 0.8);
   assert.ok(part > 65536 + 4096, `the recording is big enough: ${bytes.length} bytes`);
+  const profile = await openWhileUploading('arriving.perf.data', bytes, part);
+  assert.equal(profile.samples.length, perfSamples, 'the samples perf report counts');
+  assert.ok(profile.meta.command?.includes('cpu_hot'), `the command line, a feature read last: ${profile.meta.command}`);
+});
+
+/**
+ * Opens `bytes` as the page does (the call and the POST at once), sending the
+ * first `part` bytes, then waiting for the host to report progress on them
+ * before sending the rest: the profile, once the host has parsed while the
+ * upload was still coming.
+ */
+async function openWhileUploading(name: string, bytes: Uint8Array, part: number): Promise<Profile> {
   const id = newId();
   const socket = await connect(socketUrl(), { Origin: ownOrigin() });
   try {
-    const call = socket.callWith('openBytes', { name: 'arriving.perf.data', taskId: 'p1' }, { upload: id });
+    const call = socket.callWith('openBytes', { name, taskId: `arriving-${id}` }, { upload: id });
     const { request: req, response } = startPost(uploadPath(id), { Origin: ownOrigin(), 'Content-Length': String(bytes.length) });
     req.write(bytes.subarray(0, part));
     const read = await waitFor(socket, (done, total) => done > 0 && total === bytes.length);
     assert.ok(read <= part, `${read} bytes read of the ${part} sent so far`);
     req.end(bytes.subarray(part));
     assert.equal((await response).status, 200);
-    const profile = profileOf(await call);
-    assert.equal(profile.samples.length, perfSamples, 'the samples perf report counts');
-    assert.ok(profile.meta.command?.includes('cpu_hot'), `the command line, a feature read last: ${profile.meta.command}`);
+    return profileOf(await call);
   } finally {
     socket.close();
   }
-});
+}
 
 /** The `done` of the first progress event that passes `test` (within 20 s). */
 async function waitFor(socket: TestSocket, test: (done: number, total: number) => boolean): Promise<number> {
