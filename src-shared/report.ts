@@ -18,6 +18,8 @@ export interface ProfileReport {
   total: number;
   threads: { tid: number; name: string; total: number }[];
   functions: { name: string; file: string | null; self: number; total: number }[];
+  /** How `functions` counts inlined functions (function-costs.ts); null when the profile has none. */
+  inlined: InlinedFunctions | null;
   lines: { file: string; line: number; self: number; total: number }[];
   allocations: null | { totalBytes: number; totalBlocks: number; peakBytes: number; endBytes: number };
 }
@@ -71,6 +73,7 @@ export function buildReport(profile: Profile, top = 50, inlined: InlinedFunction
     total: sumWeights(stackWeights),
     threads,
     functions,
+    inlined: profile.frames.inlineDepth.some((depth) => depth > 0) ? inlined : null,
     lines,
     allocations: summarizeAllocations(profile),
   };
@@ -98,7 +101,8 @@ export function formatReportText(report: ProfileReport, sourceName: string): str
   out.push('Threads');
   for (const t of report.threads) out.push(`  ${String(t.tid).padStart(8)}  ${percent(t.total).padStart(8)}  ${t.name}`);
   out.push('');
-  out.push('Functions (by self)');
+  const inlinedNote = { merged: '; inlined functions count for their callers: --inlined lists them', separate: '; inlined functions listed on their own' };
+  out.push(`Functions (by self${report.inlined === null ? '' : inlinedNote[report.inlined]})`);
   out.push(`  ${'self'.padStart(8)}  ${'total'.padStart(8)}  function`);
   for (const f of report.functions) {
     const where = f.file ? `  (${f.file})` : '';

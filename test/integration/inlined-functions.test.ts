@@ -68,7 +68,12 @@ test('by default an inlined function is its caller\'s cost, as perf report count
 
   const cli = await runCli(['report', perfData, '--json', '--top', '20']);
   assert.equal(cli.status, 0, cli.stderr);
-  assertPerfShares(JSON.parse(cli.stdout) as ProfileReport, 'heatline report');
+  const json = JSON.parse(cli.stdout) as ProfileReport;
+  assertPerfShares(json, 'heatline report');
+  assert.equal(json.inlined, 'merged');
+  // The text report says how it counts them.
+  const text = await runCli(['report', perfData, '--top', '3']);
+  assert.match(text.stdout, /^Functions \(by self; inlined functions count for their callers: --inlined lists them\)$/m);
 
   // The window's analysis (function table, flame graph) counts the same.
   const { funcCosts } = new Analyzer(profile).analyze(analysisRequest());
@@ -98,6 +103,7 @@ test('--inlined and the window\'s "Inlined functions" give mix() its own self co
   const cli = await runCli(['report', perfData, '--json', '--top', '20', '--inlined']);
   assert.equal(cli.status, 0, cli.stderr);
   assert.deepEqual((JSON.parse(cli.stdout) as ProfileReport).functions, separate.functions);
+  assert.equal(separate.inlined, 'separate');
 
   const { funcCosts } = new Analyzer(profile).analyze(analysisRequest({ inlined: 'separate' }));
   assert.deepEqual(costsByName(funcCosts.self), costsByName(buildReport(profile, 1e9, 'separate'), 'self'), 'self per function, inlined shown');
