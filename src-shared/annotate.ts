@@ -57,7 +57,8 @@ export interface AnnotateOptions {
 }
 
 export function annotateFunction(profile: Profile, stackWeights: Float64Array, options: AnnotateOptions = {}): AnnotateResult {
-  const functionCosts = computeFunctionCosts(profile, stackWeights);
+  // Inlined functions on their own: an inlined helper's cost is on its own source lines, which it annotates.
+  const functionCosts = computeFunctionCosts(profile, stackWeights, 'separate');
   const lineCosts = computeLineCosts(profile, stackWeights);
   const context = Math.max(0, options.context ?? DEFAULT_CONTEXT);
 

@@ -3,7 +3,7 @@
  * tests and the window compute the same numbers.
  */
 
-import { functionSelfCosts, functionsBySelf, type InlinedFunctions } from './analysis/function-costs';
+import { DEFAULT_INLINED, functionSelfCosts, functionsBySelf, hasInlinedFrames, type InlinedFunctions } from './analysis/function-costs';
 import { finishLineCosts, lineSelfCosts, linesBySelf } from './analysis/line-costs';
 import { totalsOncePerSampleByKeys } from './analysis/stack-key-totals';
 import { computeStackWeights, computeThreadTotals, sumWeights } from './analysis/sample-filter';
@@ -30,7 +30,7 @@ export interface ProfileReport {
  * so the two tools list the same functions; lines are always the innermost
  * (perf report --sort srcline's).
  */
-export function buildReport(profile: Profile, top = 50, inlined: InlinedFunctions = 'merged'): ProfileReport {
+export function buildReport(profile: Profile, top = 50, inlined: InlinedFunctions = DEFAULT_INLINED): ProfileReport {
   const stackWeights = computeStackWeights(profile);
   // Functions' and lines' totals in one walk of the stack tree (the costliest step on big profiles).
   const functionKeys = functionSelfCosts(profile, stackWeights, inlined);
@@ -73,7 +73,7 @@ export function buildReport(profile: Profile, top = 50, inlined: InlinedFunction
     total: sumWeights(stackWeights),
     threads,
     functions,
-    inlined: profile.frames.inlineDepth.some((depth) => depth > 0) ? inlined : null,
+    inlined: hasInlinedFrames(profile) ? inlined : null,
     lines,
     allocations: summarizeAllocations(profile),
   };

@@ -9,7 +9,7 @@
  * per profile, or is cheap.
  */
 
-import { computeFunctionCosts, functionsBySelf, type FunctionCosts } from '../../src-shared/analysis/function-costs';
+import { computeFunctionCosts, functionsBySelf, hasInlinedFrames as hasInlinedFramesOf, type FunctionCosts } from '../../src-shared/analysis/function-costs';
 import type { TimeRange } from '../../src-shared/analysis/analyzer';
 import { computeFuncCategories, computeStackCategories } from '../../src-shared/analysis/categories';
 import { computeStackWeights, computeThreadTotals, sumWeights } from '../../src-shared/analysis/sample-filter';
@@ -44,7 +44,7 @@ export const functionCostsOf = memoizeByProfile(
 );
 
 /** Whether any frame is a function inlined into another (the views then offer to show them on their own). */
-export const hasInlinedFrames = memoizeByProfile((profile): boolean => profile.frames.inlineDepth.some((depth) => depth > 0));
+export const hasInlinedFrames = memoizeByProfile(hasInlinedFramesOf);
 
 /** Display names per function; '[unknown]' where a format gave none. */
 export const funcNamesOf = memoizeByProfile((profile): string[] =>

@@ -11,7 +11,7 @@
 
 import type { AllocationMetric, SiteColumn, SiteGrouping } from '../../src-shared/analysis/allocation-sites';
 import type { TimeRange } from '../../src-shared/analysis/analyzer';
-import type { InlinedFunctions } from '../../src-shared/analysis/function-costs';
+import { DEFAULT_INLINED, type InlinedFunctions } from '../../src-shared/analysis/function-costs';
 import type { Transform } from '../../src-shared/analysis/transforms';
 import type { IndexIntoFuncTable, IndexIntoThreadTable } from '../../src-shared/profile/model';
 
@@ -73,7 +73,7 @@ export const defaultView: ViewState = {
   hiddenThreads: [],
   collapsedProcesses: [],
   transforms: [],
-  inlined: 'merged',
+  inlined: DEFAULT_INLINED,
   selectedPath: [],
   selectedInvertedPath: [],
   expanded: new Set(),

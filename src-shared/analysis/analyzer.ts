@@ -26,7 +26,7 @@ import {
   invertedTreeOfUniqueStacks,
   type CallTreeSkeleton,
 } from './func-stack-trees';
-import type { FunctionCosts, InlinedFunctions } from './function-costs';
+import { DEFAULT_INLINED, type FunctionCosts, type InlinedFunctions } from './function-costs';
 import { mapStackWeights, type FuncStackTable, type MappedFuncStacks } from './func-stacks';
 import { computeStackChart, computeStackDepths, type StackChart } from './stack-chart';
 import { computeThreadSamples, estimateSampleInterval, lowerBound, type ThreadSamples } from './threads';
@@ -128,7 +128,7 @@ export class Analyzer {
 
   analyze(request: AnalysisRequest, options: AnalyzeOptions = {}): AnalysisResult {
     const { profile } = this;
-    const transformed = this.transformedStacks(request.transforms, request.inlined ?? 'merged');
+    const transformed = this.transformedStacks(request.transforms, request.inlined ?? DEFAULT_INLINED);
     const { stacks } = transformed;
     const weights = this.selectedWeights(request, transformed.fromProfileStack, stacks.length);
     transformed.skeleton ??= callTreeSkeleton(stacks);

@@ -20,7 +20,7 @@
 
 import type { IndexIntoFuncTable, IndexIntoStackTable, Profile } from '../profile/model';
 import { PairMap } from '../profile/pair-map';
-import type { InlinedFunctions } from './function-costs';
+import { DEFAULT_INLINED, type InlinedFunctions } from './function-costs';
 
 export type IndexIntoFuncStackTable = number;
 
@@ -139,7 +139,7 @@ export class FuncStackBuilder {
  * caller is no step of its own: its stack is its caller's, which then has
  * its samples as self, as perf report counts them.
  */
-export function computeFuncStacks(profile: Profile, inlined: InlinedFunctions = 'separate'): MappedFuncStacks {
+export function computeFuncStacks(profile: Profile, inlined: InlinedFunctions = DEFAULT_INLINED): MappedFuncStacks {
   const { stacks, frames } = profile;
   const builder = new FuncStackBuilder(stacks.length);
   const fromProfileStack = new Int32Array(stacks.length);

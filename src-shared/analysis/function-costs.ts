@@ -21,6 +21,14 @@ import { totalsOncePerSample } from './stack-key-totals';
  */
 export type InlinedFunctions = 'merged' | 'separate';
 
+/** How reports and views count inlined functions unless told otherwise: as perf report does. */
+export const DEFAULT_INLINED: InlinedFunctions = 'merged';
+
+/** Whether any frame is a function inlined into another (only then does InlinedFunctions change anything). */
+export function hasInlinedFrames(profile: Profile): boolean {
+  return profile.frames.inlineDepth.some((depth) => depth > 0);
+}
+
 /**
  * Per profile stack, the function its cost counts for: its frame's, or with
  * `merged` that of its nearest frame that is not inlined (itself or one of
@@ -45,7 +53,7 @@ export interface FunctionCosts {
   grandTotal: number;
 }
 
-export function computeFunctionCosts(profile: Profile, stackWeights: Float64Array, inlined: InlinedFunctions = 'separate'): FunctionCosts {
+export function computeFunctionCosts(profile: Profile, stackWeights: Float64Array, inlined: InlinedFunctions = DEFAULT_INLINED): FunctionCosts {
   const keyed = functionSelfCosts(profile, stackWeights, inlined);
   return { self: keyed.self, total: totalsOncePerSample(profile.stacks.prefix, keyed.keyOfStack, keyed.keyCount, stackWeights), grandTotal: keyed.grandTotal };
 }
@@ -54,7 +62,7 @@ export function computeFunctionCosts(profile: Profile, stackWeights: Float64Arra
 export function functionSelfCosts(
   profile: Profile,
   stackWeights: Float64Array,
-  inlined: InlinedFunctions = 'separate',
+  inlined: InlinedFunctions = DEFAULT_INLINED,
 ): { self: Float64Array; grandTotal: number; keyOfStack: Int32Array; keyCount: number } {
   const self = new Float64Array(profile.funcs.length);
   const keyOfStack = costFuncOfStacks(profile, inlined);

@@ -36,7 +36,7 @@
 
 import type { FuncTable, IndexIntoFuncTable, IndexIntoStringTable, Profile } from '../profile/model';
 import { computeFuncStacks, FuncStackBuilder, type FuncStackTable, type MappedFuncStacks } from './func-stacks';
-import type { InlinedFunctions } from './function-costs';
+import { DEFAULT_INLINED, type InlinedFunctions } from './function-costs';
 
 export type Transform =
   | { type: 'focus-function'; func: IndexIntoFuncTable }
@@ -83,7 +83,7 @@ export function applyTransform(funcs: FuncTable, stacks: FuncStackTable, transfo
 }
 
 /** The profile's stacks with every transform applied in order, and where each profile stack went. */
-export function applyTransforms(profile: Profile, transforms: readonly Transform[], inlined: InlinedFunctions = 'separate'): MappedFuncStacks {
+export function applyTransforms(profile: Profile, transforms: readonly Transform[], inlined: InlinedFunctions = DEFAULT_INLINED): MappedFuncStacks {
   let { stacks, fromProfileStack } = computeFuncStacks(profile, inlined);
   for (const transform of transforms) {
     const result = applyTransform(profile.funcs, stacks, transform);

@@ -18,7 +18,7 @@ export type ExportSelection = Pick<AnalysisRequest, 'range' | 'threads' | 'trans
 export function selectionToSpeedscope(profile: Profile, selection: ExportSelection, exporter = 'heatline'): SpeedscopeFile {
   // The whole-profile file supplies the shared frames (one per function) and the unit.
   const base = toSpeedscope({ ...profile, samples: { ...profile.samples, length: 0 } }, {}, exporter);
-  const { stacks, fromProfileStack } = applyTransforms(profile, selection.transforms, selection.inlined ?? 'merged');
+  const { stacks, fromProfileStack } = applyTransforms(profile, selection.transforms, selection.inlined);
   const pathCache = new Map<number, number[]>();
   const threads = selection.threads === null ? null : new Set(selection.threads);
   const range = selection.range;

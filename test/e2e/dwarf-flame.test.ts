@@ -15,31 +15,25 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openServedPage, screenshot, type ServeProcess, startServe } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { openServedRecording, screenshot, type ServedRecording } from '../helpers/browser';
 import { perfReportBySrcline, perfScriptText } from '../helpers/perf';
 import { compileFixtureWith, recordPerfWith } from '../helpers/perf-data';
 
 let binary = '';
 let data = '';
-let serve: ServeProcess | undefined;
-let browser: Browser | undefined;
+let served: ServedRecording | undefined;
 let page: Page;
 const pageErrors: string[] = [];
 
 before(async () => {
   binary = await compileFixtureWith('deep_stack', 'nofp', ['-O2', '-g', '-fomit-frame-pointer']);
   data = await recordPerfWith(['-e', 'cpu-clock', '-F', '1000', '--call-graph', 'dwarf', '--', binary, '200'], 'deep_stack-nofp-dwarf-e2e.perf.data');
-  serve = await startServe([data]);
-  browser = await launchChromium();
-  // Not openAppPage: with a file named at start the page opens on that profile, not the empty state.
-  page = await openServedPage(browser, serve.url, pageErrors);
+  served = await openServedRecording([data], pageErrors);
+  page = served.page;
 });
 
-after(async () => {
-  await browser?.close();
-  await serve?.stop();
-});
+after(() => served?.close());
 
 /** perf script's frames of its first sample whose leaf is `leaf`: the run of the fixture's own frames from the leaf up. */
 async function perfChainTo(leaf: string): Promise<string[]> {

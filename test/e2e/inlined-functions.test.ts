@@ -15,15 +15,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openServedPage, screenshot, type ServeProcess, startServe } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { openServedRecording, screenshot, type ServedRecording } from '../helpers/browser';
 import { repoRoot } from '../helpers/cli';
 import { compile } from '../helpers/compile';
 import { perfReportBySymbol, recordPerf, withoutParameters } from '../helpers/perf';
 
 let data = '';
-let serve: ServeProcess | undefined;
-let browser: Browser | undefined;
+let served: ServedRecording | undefined;
 let page: Page;
 const pageErrors: string[] = [];
 
@@ -32,15 +31,11 @@ before(async () => {
   mkdirSync(dir, { recursive: true });
   const binary = compile({ sources: ['inline_cpp.cpp'], out: join(dir, 'inline_cpp'), flags: ['-O2', '-g', '-fno-omit-frame-pointer'] });
   data = await recordPerf(binary, ['1000', '60000'], { callGraph: 'fp', out: join(dir, 'inline_cpp.perf.data') });
-  serve = await startServe([data]);
-  browser = await launchChromium();
-  page = await openServedPage(browser, serve.url, pageErrors);
+  served = await openServedRecording([data], pageErrors);
+  page = served.page;
 });
 
-after(async () => {
-  await browser?.close();
-  await serve?.stop();
-});
+after(() => served?.close());
 
 /** The function table's rows as [name, self %, total %]. */
 async function functionRows(): Promise<[string, number, number][]> {

@@ -21,6 +21,25 @@ export async function openServedPage(browser: Browser, url: string, pageErrors: 
   return page;
 }
 
+/** `heatline serve FILES` with a Chromium page on it (opening on those files); close() ends both. */
+export interface ServedRecording {
+  page: Page;
+  close(): Promise<void>;
+}
+
+export async function openServedRecording(files: string[], pageErrors: string[]): Promise<ServedRecording> {
+  const serve = await startServe(files);
+  const browser = await launchChromium();
+  const page = await openServedPage(browser, serve.url, pageErrors);
+  return {
+    page,
+    close: async () => {
+      await browser.close();
+      await serve.stop();
+    },
+  };
+}
+
 /** A new page of the served app, at its empty state (no file named at start); errors as openServedPage. */
 export async function openAppPage(browser: Browser, url: string, pageErrors: string[], viewport = { width: 1400, height: 860 }): Promise<Page> {
   const page = await openServedPage(browser, url, pageErrors, viewport);
