@@ -11,7 +11,7 @@
 
 import type { AllocationMetric, SiteColumn, SiteGrouping } from '../../src-shared/analysis/allocation-sites';
 import type { TimeRange } from '../../src-shared/analysis/analyzer';
-import { DEFAULT_INLINED, type InlinedFunctions } from '../../src-shared/analysis/function-costs';
+import type { InlinedFunctions } from '../../src-shared/analysis/function-costs';
 import type { Transform } from '../../src-shared/analysis/transforms';
 import type { IndexIntoFuncTable, IndexIntoThreadTable } from '../../src-shared/profile/model';
 
@@ -38,7 +38,10 @@ export interface ViewState {
   hiddenThreads: readonly IndexIntoThreadTable[];
   collapsedProcesses: readonly number[];
   transforms: readonly Transform[];
-  /** Inlined functions merged into their callers (as perf report counts them) or shown as their own. */
+  /**
+   * Inlined functions shown as frames of their own (the default, as perf report --inline shows call paths)
+   * or merged into their callers (as perf report counts self cost per symbol; `heatline report`'s default).
+   */
   inlined: InlinedFunctions;
   /** The selected call node (top-down paths); [] when a function is selected without a place. */
   selectedPath: readonly IndexIntoFuncTable[];
@@ -73,7 +76,7 @@ export const defaultView: ViewState = {
   hiddenThreads: [],
   collapsedProcesses: [],
   transforms: [],
-  inlined: DEFAULT_INLINED,
+  inlined: 'separate',
   selectedPath: [],
   selectedInvertedPath: [],
   expanded: new Set(),

@@ -75,10 +75,11 @@ export function MemoryMetricSelector({ profile }: { profile: Profile }) {
 }
 
 /**
- * Inlined functions as functions of their own, or merged into the function
- * they were inlined into (the default, as perf report counts them): for
- * every call view and the function table. Only for profiles that have
- * inlined frames.
+ * Inlined functions as frames of their own (the default, as perf report
+ * --inline shows call paths), or merged into the function they were inlined
+ * into (as perf report counts self cost per symbol, and `heatline report`
+ * by default): for every call view and the function table. Only for
+ * profiles that have inlined frames.
  */
 export function InlinedToggle({ profile }: { profile: Profile }) {
   const inlined = useAppState((state) => state.view.inlined);
@@ -88,7 +89,7 @@ export function InlinedToggle({ profile }: { profile: Profile }) {
   return (
     <label
       className="checkbox"
-      title="Show each function the compiler inlined into another as a function of its own, as Hotspot does. Off: its cost is the function it was inlined into, as perf report counts it."
+      title="Show each function the compiler inlined into another as a frame of its own, as perf report --inline and Hotspot do. Off: its cost is the function it was inlined into, as perf report counts self cost per symbol."
     >
       <input
         type="checkbox"

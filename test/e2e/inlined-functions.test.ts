@@ -3,10 +3,12 @@
  * helper mix() is always inlined into recurse(), recorded now with perf -g
  * and opened with `heatline serve FILE`:
  *
- * - by default the function table lists perf report's hottest symbol first
- *   with perf's self share (within a point), and no mix();
- * - ticked, mix() is a row of its own, and searching the flame graph for
- *   it finds its share; unticked again, nothing.
+ * - by default (ticked) inlined functions are frames of their own, as
+ *   perf report --inline shows them: mix() has a row, and searching the
+ *   flame graph for it finds its share;
+ * - unticked, the function table lists perf report's hottest symbol first
+ *   with perf's self share (within a point), no mix(), and the search finds
+ *   nothing.
  *
  * Screenshots: test-artifacts/e2e/inlined-merged.png, inlined-separate.png.
  */
@@ -50,29 +52,31 @@ async function functionRows(): Promise<[string, number, number][]> {
 
 const isMix = (name: string) => withoutParameters(name).endsWith('::mix');
 
-test('by default the function table counts an inlined function as its caller, as perf report does; ticked, it has a row and flame boxes', async () => {
+test('by default inlined functions are frames of their own, as perf report --inline shows them; unticked, the function table counts them as their caller, as perf report does', async () => {
   const perf = await perfReportBySymbol(data);
   await page.getByTestId('function-row').first().waitFor({ timeout: 60_000 });
-  const merged = await functionRows();
-  assert.equal(withoutParameters(merged[0][0]), perf.functions[0].name, 'the hottest function is perf report\'s');
-  assert.ok(Math.abs(merged[0][1] - perf.functions[0].percent) <= 1, `${merged[0][0]}: ${merged[0][1]}% against perf's ${perf.functions[0].percent}%`);
-  assert.ok(!merged.some(([name]) => isMix(name)), 'no row for the inlined helper');
-  await screenshot(page, 'e2e/inlined-merged');
-
-  await page.getByTestId('show-inlined').check();
+  // Shown on their own: mix() has a row with its self share, and searching the flame graph finds it.
   await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=function-row] td:first-child')).some((td) => /::mix\(/.test(td.textContent ?? '')));
   const separate = await functionRows();
   const mix = separate.find(([name]) => isMix(name));
   assert.ok(mix !== undefined && mix[1] >= 2, `mix has its own self share: ${JSON.stringify(mix)}`);
-  assert.ok(separate[0][1] < merged[0][1], 'its caller has that much less');
-  // The call views follow: searching finds the samples with mix on their stack, its total (none merged).
+  // The call views follow: searching finds the samples with mix on their stack, its total.
   await page.getByTestId('search').fill('::mix');
   const summary = page.getByTestId('search-summary');
   await page.waitForFunction(() => /of samples$/.test(document.querySelector('[data-testid=search-summary]')?.textContent ?? ''));
   const share = Number.parseFloat(/· ([\d.]+)%/.exec((await summary.textContent()) ?? '')?.[1] ?? 'NaN');
   assert.ok(Math.abs(share - mix[2]) <= 0.15, `the flame graph's share for mix: ${share}%, its total ${mix[2]}%`);
   await screenshot(page, 'e2e/inlined-separate');
+
+  // Merged into their callers: perf report's hottest symbol first with perf's self share, no mix, no match.
   await page.getByTestId('show-inlined').uncheck();
   await page.waitForFunction(() => /^No match$/.test(document.querySelector('[data-testid=search-summary]')?.textContent ?? ''));
+  await page.getByTestId('search').fill('');
+  const merged = await functionRows();
+  assert.equal(withoutParameters(merged[0][0]), perf.functions[0].name, 'the hottest function is perf report\'s');
+  assert.ok(Math.abs(merged[0][1] - perf.functions[0].percent) <= 1, `${merged[0][0]}: ${merged[0][1]}% against perf's ${perf.functions[0].percent}%`);
+  assert.ok(!merged.some(([name]) => isMix(name)), 'no row for the inlined helper');
+  assert.ok(separate[0][1] < merged[0][1], 'its caller has what mix had');
+  await screenshot(page, 'e2e/inlined-merged');
   assert.deepEqual(pageErrors, []);
 });
