@@ -6,8 +6,8 @@
  * - by default, as `perf report --sort symbol` counts them: every function
  *   perf lists at 2% self or more has its share within a point, and the
  *   hottest is perf's, in `heatline report`, the report module and the
- *   window's analysis alike;
- * - with `--inlined` (the window's "Inlined functions"), mix() is a
+ *   analysis (the window with "Inlined functions" unticked) alike;
+ * - with `--inlined` (the window's default, the box ticked), mix() is a
  *   function of its own with the self cost that recurse() then lacks;
  * - the hottest line is perf report --sort srcline's either way.
  */
@@ -75,13 +75,13 @@ test('by default an inlined function is its caller\'s cost, as perf report count
   const text = await runCli(['report', perfData, '--top', '3']);
   assert.match(text.stdout, /^Functions \(by self; inlined functions count for their callers: --inlined lists them\)$/m);
 
-  // The window's analysis (function table, flame graph) counts the same.
+  // The analysis behind the window (function table, flame graph), merged as there when unticked, counts the same.
   const { funcCosts } = new Analyzer(profile).analyze(analysisRequest());
   assert.deepEqual(costsByName(funcCosts.self), costsByName(buildReport(profile, 1e9), 'self'), 'self per function');
   assert.deepEqual(costsByName(funcCosts.total), costsByName(buildReport(profile, 1e9), 'total'), 'total per function');
 });
 
-test('--inlined and the window\'s "Inlined functions" give mix() its own self cost, which recurse() then lacks', async () => {
+test('--inlined and the window\'s "Inlined functions" (its default) give mix() its own self cost, which recurse() then lacks', async () => {
   const merged = buildReport(profile, 20);
   const separate = buildReport(profile, 20, 'separate');
   const selfOf = (report: ProfileReport, suffix: string) =>
