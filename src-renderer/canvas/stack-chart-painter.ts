@@ -6,6 +6,7 @@
 import type { StackChart } from '../../src-shared/analysis/stack-chart';
 import type { Palette } from './flame-colors';
 import type { FlameTheme } from './flame-painter';
+import { PixelBoxes } from './pixel-boxes';
 import type { DrawBox } from './stack-chart-layout';
 import { cachedMeasure, fitText, type MeasureText } from './text-fit';
 
@@ -36,6 +37,7 @@ export function createStackChartPainter(canvas: HTMLCanvasElement): (input: Stac
   const ctx = context;
   let font = '';
   let measure: MeasureText = (text) => ctx.measureText(text).width;
+  const pixels = new PixelBoxes(ctx);
   return (input) => {
     const { chart, boxes, funcNames, palette, width, height, rowHeight, scrollTop, selectedFunc, dimmedFuncs, theme } = input;
     const ratio = window.devicePixelRatio || 1;
@@ -56,18 +58,38 @@ export function createStackChartPainter(canvas: HTMLCanvasElement): (input: Stac
     }
     ctx.font = font;
     ctx.textBaseline = 'middle';
-    ctx.fillStyle = theme.background;
-    ctx.fillRect(0, 0, width, height);
-    for (const { box, depth, left, right } of boxes) {
+    // Boxes of up to 2 px (drawn without the gap wider ones get) go straight into the pixels
+    // (pixel-boxes.ts); the wider ones and their labels are drawn over those afterwards.
+    pixels.begin(w, h, theme.background);
+    const wide: number[] = [];
+    for (let i = 0; i < boxes.length; i++) {
+      const { box, depth, left, right } = boxes[i];
       const top = depth * rowHeight - scrollTop;
       if (top + rowHeight <= 0 || top >= height) continue;
+      const x = Math.round(left);
+      const boxWidth = Math.max(1, Math.round(right) - x);
+      if (boxWidth > 2) {
+        wide.push(i);
+        continue;
+      }
+      const func = chart.func[box];
+      const selected = func === selectedFunc;
+      const alpha = dimmedFuncs !== null && dimmedFuncs[func] === 1 && !selected ? UNMATCHED_ALPHA : 1;
+      const fill = selected ? theme.selectedFill : palette.fills[func];
+      pixels.fill(Math.round(x * ratio), Math.round(top * ratio), Math.round((x + boxWidth) * ratio), Math.round((top + rowHeight - 1) * ratio), fill, alpha);
+    }
+    pixels.put();
+
+    for (const i of wide) {
+      const { box, depth, left, right } = boxes[i];
+      const top = depth * rowHeight - scrollTop;
       const func = chart.func[box];
       const selected = func === selectedFunc;
       ctx.globalAlpha = dimmedFuncs !== null && dimmedFuncs[func] === 1 && !selected ? UNMATCHED_ALPHA : 1;
       const x = Math.round(left);
-      const boxWidth = Math.max(1, Math.round(right) - x);
+      const boxWidth = Math.round(right) - x;
       ctx.fillStyle = selected ? theme.selectedFill : palette.fills[func];
-      ctx.fillRect(x, top, boxWidth > 2 ? boxWidth - 1 : boxWidth, rowHeight - 1);
+      ctx.fillRect(x, top, boxWidth - 1, rowHeight - 1);
       if (boxWidth < MIN_LABEL_WIDTH) continue;
       const label = fitText(funcNames[func], boxWidth - 2 * TEXT_PADDING, measure);
       if (label === '') continue;
