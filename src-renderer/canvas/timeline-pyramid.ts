@@ -9,8 +9,9 @@
  * themselves (timeline-activity.ts). Zoomed out over a million samples a
  * frame then reads a few thousand bins.
  *
- * Pyramids are built once per (thread, transforms, highlighted function)
- * and kept in a WeakMap on the source object, so zoom and pan reuse them.
+ * Pyramids are built once per (thread, transforms), and the highlighted
+ * function's channel once per (thread, transforms, function), and kept in
+ * WeakMaps, so zoom and pan reuse them.
  */
 
 import type { TimeRange } from '../../src-shared/analysis/analyzer';
@@ -21,11 +22,10 @@ import { addActivity, type Activity, type ActivityInput } from './timeline-activ
 /** Everything about a track's samples except the window: what a pyramid is built from. */
 export type ActivitySource = Omit<ActivityInput, 'view' | 'buckets'>;
 
-/** Channels per bin: the categories, then dropped, highlighted, and sample starts. */
+/** Channels per bin: the categories, then dropped, and sample starts. */
 const DROPPED = CATEGORY_COUNT;
-const LIT = CATEGORY_COUNT + 1;
-const STARTS = CATEGORY_COUNT + 2;
-const CHANNELS = CATEGORY_COUNT + 3;
+const STARTS = CATEGORY_COUNT + 1;
+const CHANNELS = CATEGORY_COUNT + 2;
 const BASE_BIN_SAMPLES = 4;
 /** With at most this many samples per pixel the samples are read directly. */
 const DIRECT_SAMPLES_PER_PIXEL = 4;
@@ -38,58 +38,126 @@ interface Pyramid {
   levels: Float32Array[];
 }
 
-const pyramids = new WeakMap<ActivitySource, Pyramid | null>();
+/**
+ * The highlighted function's running time is a pyramid of its own, one
+ * channel, with the same bins: hovering a function changes only that, and
+ * rebuilding every channel of every track on each hover took ~60 ms of the
+ * main thread on a million samples.
+ */
+type HighlightLevels = Float32Array[];
 
-function buildPyramid(source: ActivitySource): Pyramid | null {
-  const { threadSamples, sampleStack, stackCategory, keptStacks, highlightStacks, interval } = source;
-  const { time } = threadSamples;
-  if (time.length === 0 || !(interval > 0)) return null;
-  const origin = time[0];
-  const base = interval * BASE_BIN_SAMPLES;
-  const bins = Math.ceil((time[time.length - 1] + interval - origin) / base) + 1;
-  const level0 = new Float32Array(bins * CHANNELS);
-  for (let k = 0; k < time.length; k++) {
-    const stack = sampleStack[threadSamples.index[k]];
-    const kept = keptStacks === null || keptStacks[stack] === 1;
-    const channel = kept ? stackCategory[stack] : DROPPED;
-    const lit = kept && highlightStacks !== null && highlightStacks[stack] === 1;
-    // The sample's interval [t, t + interval) falls in one bin or straddles two.
-    const a = (time[k] - origin) / base;
-    const first = Math.floor(a);
-    const inFirst = Math.min(interval, (first + 1 - a) * base);
-    for (let j = 0; j < 2; j++) {
-      const cover = j === 0 ? inFirst : interval - inFirst;
-      if (cover <= 0 || first + j >= bins) continue;
-      const at = (first + j) * CHANNELS;
-      level0[at + channel] += cover;
-      if (lit) level0[at + LIT] += cover;
+/**
+ * Per thread: its pyramid, and the transforms' kept stacks it was built for.
+ * A thread's samples belong to one profile, so its stacks' categories and
+ * the sampling interval are fixed for them.
+ */
+const pyramids = new WeakMap<ActivitySource['threadSamples'], { keptStacks: Uint8Array | null; pyramid: Pyramid | null }>();
+/** Per source (a thread with one set of transforms and one highlighted function). */
+const highlights = new WeakMap<ActivitySource, HighlightLevels | null>();
+
+/**
+ * Where each sample's interval [t, t + interval) falls among the level-0
+ * bins: the bin it starts in and how much of it is there (the rest, if any,
+ * is in the next bin: a bin is wider than an interval). Computed once per
+ * thread (8 bytes a sample), so a hover's highlight pass is a few loads
+ * per sample.
+ */
+interface Placement {
+  origin: number;
+  bins: number;
+  firstBin: Int32Array;
+  inFirst: Float32Array;
+}
+
+const placements = new WeakMap<ActivitySource['threadSamples'], Placement>();
+
+function placementOf(source: ActivitySource): Placement {
+  const { threadSamples, interval } = source;
+  let placement = placements.get(threadSamples);
+  if (placement === undefined) {
+    const { time } = threadSamples;
+    const origin = time[0];
+    const base = interval * BASE_BIN_SAMPLES;
+    const firstBin = new Int32Array(time.length);
+    const inFirst = new Float32Array(time.length);
+    for (let k = 0; k < time.length; k++) {
+      const a = (time[k] - origin) / base;
+      firstBin[k] = Math.floor(a);
+      inFirst[k] = Math.max(0, Math.min(interval, (firstBin[k] + 1 - a) * base));
     }
-    level0[first * CHANNELS + STARTS] += 1;
+    const bins = Math.ceil((time[time.length - 1] + interval - origin) / base) + 1;
+    placement = { origin, bins, firstBin, inFirst };
+    placements.set(threadSamples, placement);
   }
+  return placement;
+}
+
+/** Sums pairs of bins, level by level, until a level has at most 64 bins. */
+function buildLevels(level0: Float32Array, channels: number): Float32Array[] {
   const levels = [level0];
-  const binTime = [base];
-  while (levels[levels.length - 1].length / CHANNELS > 64) {
+  while (levels[levels.length - 1].length / channels > 64) {
     const below = levels[levels.length - 1];
-    const belowBins = below.length / CHANNELS;
-    const above = new Float32Array(Math.ceil(belowBins / 2) * CHANNELS);
+    const belowBins = below.length / channels;
+    const above = new Float32Array(Math.ceil(belowBins / 2) * channels);
     for (let b = 0; b < belowBins; b++) {
-      const to = (b >> 1) * CHANNELS;
-      const from = b * CHANNELS;
-      for (let c = 0; c < CHANNELS; c++) above[to + c] += below[from + c];
+      const to = (b >> 1) * channels;
+      const from = b * channels;
+      for (let c = 0; c < channels; c++) above[to + c] += below[from + c];
     }
     levels.push(above);
-    binTime.push(binTime[binTime.length - 1] * 2);
   }
+  return levels;
+}
+
+function buildPyramid(source: ActivitySource): Pyramid | null {
+  const { threadSamples, sampleStack, stackCategory, keptStacks, interval } = source;
+  if (threadSamples.time.length === 0 || !(interval > 0)) return null;
+  const { origin, bins, firstBin, inFirst } = placementOf(source);
+  const level0 = new Float32Array(bins * CHANNELS);
+  for (let k = 0; k < firstBin.length; k++) {
+    const stack = sampleStack[threadSamples.index[k]];
+    const channel = keptStacks === null || keptStacks[stack] === 1 ? stackCategory[stack] : DROPPED;
+    const at = firstBin[k] * CHANNELS;
+    level0[at + channel] += inFirst[k];
+    level0[at + STARTS] += 1;
+    const rest = interval - inFirst[k];
+    if (rest > 0 && firstBin[k] + 1 < bins) level0[at + CHANNELS + channel] += rest;
+  }
+  const levels = buildLevels(level0, CHANNELS);
+  const binTime = levels.map((_, level) => interval * BASE_BIN_SAMPLES * 2 ** level);
   return { origin, binTime, levels };
 }
 
-function pyramidOf(source: ActivitySource): Pyramid | null {
-  let pyramid = pyramids.get(source);
-  if (pyramid === undefined) {
-    pyramid = buildPyramid(source);
-    pyramids.set(source, pyramid);
+function buildHighlight(source: ActivitySource): HighlightLevels | null {
+  const { threadSamples, sampleStack, keptStacks, highlightStacks, interval } = source;
+  if (highlightStacks === null || threadSamples.time.length === 0 || !(interval > 0)) return null;
+  const { bins, firstBin, inFirst } = placementOf(source);
+  const level0 = new Float32Array(bins);
+  for (let k = 0; k < firstBin.length; k++) {
+    const stack = sampleStack[threadSamples.index[k]];
+    if (highlightStacks[stack] !== 1 || (keptStacks !== null && keptStacks[stack] !== 1)) continue;
+    level0[firstBin[k]] += inFirst[k];
+    const rest = interval - inFirst[k];
+    if (rest > 0 && firstBin[k] + 1 < bins) level0[firstBin[k] + 1] += rest;
   }
+  return buildLevels(level0, 1);
+}
+
+function pyramidOf(source: ActivitySource): Pyramid | null {
+  const known = pyramids.get(source.threadSamples);
+  if (known !== undefined && known.keptStacks === source.keptStacks) return known.pyramid;
+  const pyramid = buildPyramid(source);
+  pyramids.set(source.threadSamples, { keptStacks: source.keptStacks, pyramid });
   return pyramid;
+}
+
+function highlightOf(source: ActivitySource): HighlightLevels | null {
+  let levels = highlights.get(source);
+  if (levels === undefined) {
+    levels = buildHighlight(source);
+    highlights.set(source, levels);
+  }
+  return levels;
 }
 
 /** Adds a track's activity in `view` to `out`, from the samples or the pyramid, whichever is cheaper. */
@@ -108,6 +176,7 @@ export function addActivityFast(out: Activity, source: ActivitySource, view: Tim
   let level = 0;
   while (level + 1 < pyramid.levels.length && pyramid.binTime[level + 1] <= bucketTime) level++;
   const bins = pyramid.levels[level];
+  const lit = highlightOf(source)?.[level] ?? null;
   const binTime = pyramid.binTime[level];
   const binCount = bins.length / CHANNELS;
   const firstBin = Math.max(0, Math.floor((view.start - pyramid.origin) / binTime));
@@ -127,7 +196,7 @@ export function addActivityFast(out: Activity, source: ActivitySource, view: Tim
       const share = overlap / (z - a) / bucketTime;
       for (let c = 0; c < CATEGORY_COUNT; c++) out.cpu[c * buckets + bucket] += bins[at + c] * share;
       out.dropped[bucket] += bins[at + DROPPED] * share;
-      out.highlight[bucket] += bins[at + LIT] * share;
+      if (lit !== null) out.highlight[bucket] += lit[b] * share;
     }
     if (bins[at + STARTS] > 0 && k >= 0 && k < buckets) out.hasSample[k] = 1;
   }

@@ -196,21 +196,38 @@ test('the activity pyramid gives the same graph as reading every sample', () => 
     const func = profile.frames.func[profile.stacks.frame[s]];
     stackCategory[s] = categoryOfLibrary(profile.strings[profile.funcs.library[func]] ?? '');
   }
-  const source = {
-    threadSamples: computeThreadSamples(profile)[0],
-    sampleStack: profile.samples.stack,
-    stackCategory,
-    keptStacks: null,
-    highlightStacks: null,
-    interval: 1e6,
-  };
+  const threadSamples = computeThreadSamples(profile)[0];
+  const stacksWith = (name: string) =>
+    Uint8Array.from({ length: profile.stacks.length }, (_, s) => (profile.strings[profile.funcs.name[profile.frames.func[profile.stacks.frame[s]]]] === name ? 1 : 0));
   const view = { start: 1234e6, end: 17_000e6 };
-  const direct = emptyActivity(300);
-  addActivity(direct, { ...source, view, buckets: 300 });
-  const fast = emptyActivity(300);
-  addActivityFast(fast, source, view);
-  // Bins are spread evenly over the pixels they overlap: a little smoothing, never a different graph.
-  for (let i = 0; i < direct.cpu.length; i++) assert.ok(Math.abs(direct.cpu[i] - fast.cpu[i]) < 0.05, `cpu[${i}]: ${direct.cpu[i]} vs ${fast.cpu[i]}`);
+  // Without transforms or highlight; then two highlighted functions in turn over one kept set (the
+  // pyramid is shared, the highlight channel is not), and the transforms' dropped stacks.
+  const cases = [
+    { keptStacks: null, highlightStacks: null, lit: false },
+    { keptStacks: null, highlightStacks: stacksWith('memcpy'), lit: true },
+    { keptStacks: null, highlightStacks: stacksWith('work'), lit: true },
+    { keptStacks: stacksWith('work'), highlightStacks: stacksWith('work'), lit: true },
+    // Dropped samples are not lit.
+    { keptStacks: stacksWith('work'), highlightStacks: stacksWith('memcpy'), lit: false },
+  ];
+  for (const { keptStacks, highlightStacks, lit } of cases) {
+    const source = { threadSamples, sampleStack: profile.samples.stack, stackCategory, keptStacks, highlightStacks, interval: 1e6 };
+    const direct = emptyActivity(300);
+    addActivity(direct, { ...source, view, buckets: 300 });
+    const fast = emptyActivity(300);
+    addActivityFast(fast, source, view);
+    // Bins are spread evenly over the pixels they overlap: a little smoothing, never a different graph.
+    const near = (name: string, a: Float32Array, b: Float32Array) => {
+      for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 0.05, `${name}[${i}]: ${a[i]} vs ${b[i]}`);
+    };
+    near('cpu', direct.cpu, fast.cpu);
+    near('dropped', direct.dropped, fast.dropped);
+    near('highlight', direct.highlight, fast.highlight);
+    const sum = (a: Float32Array) => a.reduce((x, y) => x + y, 0);
+    assert.equal(sum(fast.highlight) > 10, lit, `highlighted time ${sum(fast.highlight)}`);
+    if (keptStacks !== null) assert.ok(sum(fast.dropped) > 10, 'the transforms dropped some samples in the window');
+    assert.deepEqual(fast.hasSample, direct.hasSample);
+  }
 });
 
 test('switching the main view clears the hovered function (the view that set it goes away without a mouseleave)', async () => {
