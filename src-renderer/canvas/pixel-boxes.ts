@@ -6,8 +6,9 @@
  * from one column to the next. Drawn with a fillStyle (a string, parsed on
  * every assignment) and a fillRect each, a frame took 30-40 ms of the main
  * thread; filled as one path per colour, the rasterizer took as long. Here
- * they cost a few word writes each into one ImageData, put on the canvas in
- * one call; wider boxes and labels are then drawn over it as usual.
+ * a row of them is written as one line of pixels into an ImageData, that
+ * line copied down the row's height, and the frame put on the canvas in one
+ * call; wider boxes and labels are then drawn over it as usual.
  *
  * putImageData replaces pixels rather than blending, so the frame starts
  * from the background here, and a translucent box is blended with it in
@@ -19,9 +20,6 @@ export class PixelBoxes {
   private words = new Uint32Array(0);
   private width = 0;
   private height = 0;
-  /** Packed pixel (RGBA bytes in memory order) per alpha, per CSS colour. */
-  private readonly packed = new Map<number, Map<string, number>>();
-  private backgroundCss = '';
   private background = 0;
 
   constructor(private readonly ctx: CanvasRenderingContext2D) {}
@@ -34,42 +32,38 @@ export class PixelBoxes {
       this.width = width;
       this.height = height;
     }
-    if (background !== this.backgroundCss) {
-      this.backgroundCss = background;
-      this.background = this.parse(background);
-      this.packed.clear();
-    }
+    this.background = this.parse(background);
     this.words.fill(this.background);
   }
 
-  /** Fills device pixels [x0, x1) × [y0, y1), clipped to the frame, with `fill` at `alpha` over the background. */
-  fill(x0: number, y0: number, x1: number, y1: number, fill: string, alpha: number): void {
-    const color = this.color(fill, alpha);
-    const width = this.width;
-    const left = Math.max(0, x0);
-    const right = Math.min(width, x1);
-    const bottom = Math.min(this.height, y1);
+  /** The pixel fill() writes for CSS colour `css` at `alpha` over this frame's background. */
+  pack(css: string, alpha: number): number {
+    return blend(this.parse(css), this.background, alpha);
+  }
+
+  /** Sets pixels [x0, x1) of line y (clipped to the frame) to `color`, from pack(). */
+  fillLine(y: number, x0: number, x1: number, color: number): void {
+    if (y < 0 || y >= this.height) return;
+    const row = y * this.width;
+    const right = row + Math.min(this.width, x1);
     const words = this.words;
-    for (let y = Math.max(0, y0); y < bottom; y++) {
-      const row = y * width;
-      for (let i = row + left; i < row + right; i++) words[i] = color;
-    }
+    for (let i = row + Math.max(0, x0); i < right; i++) words[i] = color;
+  }
+
+  /**
+   * Copies line y over the lines after it up to `end` (clipped to the frame):
+   * a row of boxes is one line of writes, then copied down its height.
+   */
+  repeatLine(y: number, end: number): void {
+    if (y < 0 || y >= this.height) return;
+    const width = this.width;
+    const last = Math.min(this.height, end);
+    for (let to = y + 1; to < last; to++) this.words.copyWithin(to * width, y * width, (y + 1) * width);
   }
 
   /** Puts the frame on the canvas, at device pixel (0, 0) whatever the context's transform. */
   put(): void {
     if (this.image !== null) this.ctx.putImageData(this.image, 0, 0);
-  }
-
-  private color(fill: string, alpha: number): number {
-    let byColor = this.packed.get(alpha);
-    if (byColor === undefined) this.packed.set(alpha, (byColor = new Map()));
-    let color = byColor.get(fill);
-    if (color === undefined) {
-      color = blend(this.parse(fill), this.background, alpha);
-      byColor.set(fill, color);
-    }
-    return color;
   }
 
   /**

@@ -21,6 +21,46 @@ export interface DrawBox {
   right: number;
 }
 
+/**
+ * The boxes to draw, as columns: a frame zoomed out over a million samples
+ * has tens of thousands, and an object each made the garbage collector
+ * pause wheel steps for up to 8 ms.
+ */
+export interface DrawBoxes {
+  count: number;
+  box: Int32Array;
+  depth: Int32Array;
+  /** Pixel columns [left, right). */
+  left: Float64Array;
+  right: Float64Array;
+}
+
+export function drawBoxAt(boxes: DrawBoxes, i: number): DrawBox {
+  return { box: boxes.box[i], depth: boxes.depth[i], left: boxes.left[i], right: boxes.right[i] };
+}
+
+function emptyDrawBoxes(capacity: number): DrawBoxes {
+  return { count: 0, box: new Int32Array(capacity), depth: new Int32Array(capacity), left: new Float64Array(capacity), right: new Float64Array(capacity) };
+}
+
+function pushDrawBox(out: DrawBoxes, box: number, depth: number, left: number, right: number): DrawBoxes {
+  if (out.count === out.box.length) {
+    const bigger = emptyDrawBoxes(2 * out.box.length);
+    bigger.box.set(out.box);
+    bigger.depth.set(out.depth);
+    bigger.left.set(out.left);
+    bigger.right.set(out.right);
+    bigger.count = out.count;
+    out = bigger;
+  }
+  const i = out.count++;
+  out.box[i] = box;
+  out.depth[i] = depth;
+  out.left[i] = left;
+  out.right[i] = right;
+  return out;
+}
+
 /** The first box in row [from, to) whose end is after `time`. */
 function firstEndingAfter(ends: Float64Array, from: number, to: number, time: number): number {
   let low = from;
@@ -33,8 +73,9 @@ function firstEndingAfter(ends: Float64Array, from: number, to: number, time: nu
   return low;
 }
 
-export function visibleStackChartBoxes(chart: StackChart, view: TimeRange, width: number, firstDepth: number, lastDepth: number): DrawBox[] {
-  const out: DrawBox[] = [];
+/** Row by row, left to right in each row. */
+export function visibleStackChartBoxes(chart: StackChart, view: TimeRange, width: number, firstDepth: number, lastDepth: number): DrawBoxes {
+  let out = emptyDrawBoxes(1024);
   const span = view.end - view.start;
   if (!(span > 0) || width <= 0) return out;
   const scale = width / span;
@@ -46,11 +87,11 @@ export function visibleStackChartBoxes(chart: StackChart, view: TimeRange, width
       const left = Math.max(0, toX(chart.start[box]));
       const right = Math.min(width, toX(chart.end[box]));
       if (right - left >= 1) {
-        out.push({ box, depth, left, right });
+        out = pushDrawBox(out, box, depth, left, right);
         box++;
       } else {
         const column = Math.floor(left);
-        out.push({ box, depth, left: column, right: column + 1 });
+        out = pushDrawBox(out, box, depth, column, column + 1);
         box = firstEndingAfter(chart.end, box + 1, rowEnd, view.start + (column + 1) / scale);
       }
     }

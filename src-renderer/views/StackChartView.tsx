@@ -14,7 +14,7 @@ import type { Profile } from '../../src-shared/profile/model';
 import { heatPalette } from '../canvas/flame-colors';
 import type { FlameTheme } from '../canvas/flame-painter';
 import { createStackChartPainter, type StackChartPaintInput } from '../canvas/stack-chart-painter';
-import { visibleStackChartBoxes, type DrawBox } from '../canvas/stack-chart-layout';
+import { drawBoxAt, visibleStackChartBoxes, type DrawBox } from '../canvas/stack-chart-layout';
 import { paintRuler, prepareCanvas, type TimelineTheme } from '../canvas/timeline-painter';
 import { formatDuration, panBy, rulerTicks, timeAtX, zoomAround } from '../canvas/time-axis';
 import { analysedThreads, stackChartThreadOf } from '../store/analysis-service';
@@ -183,10 +183,12 @@ function StackChartOf({ profile, chart, self }: { profile: Profile; chart: Stack
     const y = clientY - rect.top;
     const depth = Math.floor((y + scrollTop) / ROW_HEIGHT);
     // Boxes thinner than a pixel are drawn one pixel wide: hit those by their pixel column.
-    const found = boxes.find((b) => b.depth === depth && x >= Math.floor(b.left) && x < Math.max(b.right, Math.floor(b.left) + 1));
-    if (found !== undefined) return { box: found, x: clientX - rect.left, y: clientY - rect.top };
+    for (let i = 0; i < boxes.count; i++) {
+      const left = Math.floor(boxes.left[i]);
+      if (boxes.depth[i] === depth && x >= left && x < Math.max(boxes.right[i], left + 1)) return { box: drawBoxAt(boxes, i), x, y };
+    }
     const box = stackChartBoxAt(chart, depth, timeAtX(viewport, width, x));
-    return box === -1 ? null : { box: { box, depth, left: x, right: x + 1 }, x: clientX - rect.left, y: clientY - rect.top };
+    return box === -1 ? null : { box: { box, depth, left: x, right: x + 1 }, x, y };
   };
 
   const onPointerDown = (event: ReactPointerEvent) => {

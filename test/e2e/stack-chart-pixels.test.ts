@@ -2,7 +2,8 @@
  * The stack chart painter writes boxes of a pixel or two straight into the
  * canvas's pixels (pixel-boxes.ts), not through fillRect. Its frames must
  * look exactly like the plain way: here both draw the same boxes in
- * Chromium, at device pixel ratios 1 and 2, and every pixel is compared.
+ * Chromium, at device pixel ratios 1 and 2, scrolled or not, and every
+ * pixel is compared.
  *
  * The chart is made up for the purpose: rows of single-sample columns in
  * seven colours (two faded as unmatched by a search, one the selected
@@ -46,15 +47,21 @@ after(async () => {
 });
 
 /** Paints the made-up chart both ways in a page; returns how many pixels differ and how many colours were drawn. */
-async function compareAt(deviceScaleFactor: number): Promise<{ differing: number; colours: number; pixels: number }> {
+async function compareAt(deviceScaleFactor: number, scrollTop: number): Promise<{ differing: number; colours: number; pixels: number }> {
   const page = await browser.newPage({ viewport: { width: 800, height: 400 }, deviceScaleFactor });
   try {
     await page.setContent('<canvas id="painted"></canvas><canvas id="reference"></canvas>');
     await page.addScriptTag({ content: bundle });
-    return await page.evaluate(() => {
+    return await page.evaluate((scrollTop) => {
       type Api = {
         createStackChartPainter(canvas: HTMLCanvasElement): (input: unknown) => void;
-        visibleStackChartBoxes(chart: unknown, view: { start: number; end: number }, width: number, first: number, last: number): { box: number; depth: number; left: number; right: number }[];
+        visibleStackChartBoxes(
+          chart: unknown,
+          view: { start: number; end: number },
+          width: number,
+          first: number,
+          last: number,
+        ): { count: number; box: Int32Array; depth: Int32Array; left: Float64Array; right: Float64Array };
       };
       const api = (window as unknown as { stackChartUnderTest: Api }).stackChartUnderTest;
       const width = 600;
@@ -98,7 +105,7 @@ async function compareAt(deviceScaleFactor: number): Promise<{ differing: number
         width,
         height,
         rowHeight,
-        scrollTop: 0,
+        scrollTop,
         selectedFunc,
         dimmedFuncs,
         hovered: null,
@@ -114,14 +121,15 @@ async function compareAt(deviceScaleFactor: number): Promise<{ differing: number
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       ctx.fillStyle = theme.background;
       ctx.fillRect(0, 0, width, height);
-      for (const { box, depth, left, right } of boxes) {
-        const func = chart.func[box];
+      for (let i = 0; i < boxes.count; i++) {
+        const [depth, left, right] = [boxes.depth[i], boxes.left[i], boxes.right[i]];
+        const func = chart.func[boxes.box[i]];
         const selected = func === selectedFunc;
         ctx.globalAlpha = dimmedFuncs[func] === 1 && !selected ? 0.22 : 1;
         const x = Math.round(left);
         const boxWidth = Math.max(1, Math.round(right) - x);
         ctx.fillStyle = selected ? theme.selectedFill : fills[func];
-        ctx.fillRect(x, depth * rowHeight, boxWidth > 2 ? boxWidth - 1 : boxWidth, rowHeight - 1);
+        ctx.fillRect(x, depth * rowHeight - scrollTop, boxWidth > 2 ? boxWidth - 1 : boxWidth, rowHeight - 1);
       }
 
       const a = painted.getContext('2d')!.getImageData(0, 0, painted.width, painted.height).data;
@@ -134,15 +142,16 @@ async function compareAt(deviceScaleFactor: number): Promise<{ differing: number
         colours.add((a[i] << 16) | (a[i + 1] << 8) | a[i + 2]);
       }
       return { differing, colours: colours.size, pixels: a.length / 4 };
-    });
+    }, scrollTop);
   } finally {
     await page.close();
   }
 }
 
-for (const ratio of [1, 2]) {
-  test(`narrow stack chart boxes are drawn pixel for pixel as with fillRect, at device pixel ratio ${ratio}`, async () => {
-    const { differing, colours, pixels } = await compareAt(ratio);
+// Scrolled by 7 px, the first row is cut at the top.
+for (const [ratio, scrollTop] of [[1, 0], [2, 0], [1, 7], [2, 7]]) {
+  test(`narrow stack chart boxes are drawn pixel for pixel as with fillRect, at device pixel ratio ${ratio}, scrolled ${scrollTop} px`, async () => {
+    const { differing, colours, pixels } = await compareAt(ratio, scrollTop);
     assert.equal(pixels, 600 * ratio * 120 * ratio);
     // The background, 4 plain fills, the selected fill and 2 faded ones: the chart was really drawn.
     assert.ok(colours >= 8, `only ${colours} colours on the canvas`);

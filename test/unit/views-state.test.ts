@@ -180,11 +180,11 @@ test('stack chart culling draws at most one box per pixel column however many bo
   }).stackChart!;
   assert.equal(chart.rowStart[2] - chart.rowStart[1], 10_000);
   const boxes = visibleStackChartBoxes(chart, { start: 0, end: 10_000e6 }, 500, 0, 5);
-  const row1 = boxes.filter((box) => box.depth === 1);
-  assert.ok(row1.length <= 500, `${row1.length} boxes drawn in 500 px`);
+  const row1 = boxes.depth.subarray(0, boxes.count).filter((depth) => depth === 1).length;
+  assert.ok(row1 > 100 && row1 <= 500, `${row1} boxes drawn in 500 px`);
   const zoomedIn = visibleStackChartBoxes(chart, { start: 0, end: 10e6 }, 500, 1, 1);
-  assert.equal(zoomedIn.length, 10);
-  assert.equal(zoomedIn[1].left, 50);
+  assert.equal(zoomedIn.count, 10);
+  assert.equal(zoomedIn.left[1], 50);
 });
 
 test('the activity pyramid gives the same graph as reading every sample', () => {
