@@ -98,10 +98,16 @@ async function mainThreadTasks(browser: Browser, page: Page, act: () => Promise<
     .map((e) => e.dur! / 1000);
 }
 
-async function wheelOver(page: Page, selector: string, steps: number, modifier: 'Control' | 'Shift', delta: number) {
+/** Moves the pointer to where wheelOver() wheels, and gives the hover's work time to finish. */
+async function pointAt(page: Page, selector: string) {
   const box = await page.locator(selector).first().boundingBox();
   if (!box) throw new Error(`${selector} is not on screen`);
   await page.mouse.move(box.x + box.width * 0.6, box.y + Math.min(box.height / 2, 40));
+  await page.waitForTimeout(300);
+}
+
+/** Wheel steps with `modifier` held, the pointer where pointAt() put it. */
+async function wheelOver(page: Page, steps: number, modifier: 'Control' | 'Shift', delta: number) {
   await page.keyboard.down(modifier);
   for (let i = 0; i < steps; i++) {
     await page.mouse.wheel(0, i < steps / 2 ? delta : -delta);
@@ -167,9 +173,10 @@ export async function benchViews(): Promise<string> {
     // Zoom and pan: the timeline over the whole profile, then the stack chart of a 25 % range.
     await page.getByTestId('view-flame').click();
     await page.locator('[data-testid=profile-view][data-analysis=ready]').waitFor();
-    const timelineZoom = await mainThreadTasks(browser, page, () => wheelOver(page, '.timeline__ruler', 40, 'Control', -120));
+    await pointAt(page, '.timeline__ruler');
+    const timelineZoom = await mainThreadTasks(browser, page, () => wheelOver(page, 40, 'Control', -120));
     lines.push(summary('timeline zoom: main-thread task per wheel step', timelineZoom, 16));
-    const timelinePan = await mainThreadTasks(browser, page, () => wheelOver(page, '.timeline__ruler', 40, 'Shift', 200));
+    const timelinePan = await mainThreadTasks(browser, page, () => wheelOver(page, 40, 'Shift', 200));
     lines.push(summary('timeline pan: main-thread task per wheel step', timelinePan, 16));
 
     await selectRange(page, 0.3, 0.55);
@@ -177,9 +184,12 @@ export async function benchViews(): Promise<string> {
     await page.locator('[data-testid=stack-chart] canvas').nth(1).waitFor();
     await page.locator('[data-testid=profile-view][data-analysis=ready]').waitFor();
     await page.waitForTimeout(300);
-    const chartZoom = await mainThreadTasks(browser, page, () => wheelOver(page, '[data-testid=stack-chart] .flame-scroller', 40, 'Control', -120));
+    // Pointing at a box highlights its function in every timeline track: timed on its own, not as a frame.
+    const chartHover = await mainThreadTasks(browser, page, () => pointAt(page, '[data-testid=stack-chart] .flame-scroller'));
+    lines.push(summary('stack chart hover: main-thread tasks (a new highlight)', chartHover, 100));
+    const chartZoom = await mainThreadTasks(browser, page, () => wheelOver(page, 40, 'Control', -120));
     lines.push(summary('stack chart zoom: main-thread task per wheel step', chartZoom, 16));
-    const chartPan = await mainThreadTasks(browser, page, () => wheelOver(page, '[data-testid=stack-chart] .flame-scroller', 40, 'Shift', 200));
+    const chartPan = await mainThreadTasks(browser, page, () => wheelOver(page, 40, 'Shift', 200));
     lines.push(summary('stack chart pan: main-thread task per wheel step', chartPan, 16));
   } finally {
     await browser.close();
