@@ -73,6 +73,22 @@ function firstEndingAfter(ends: Float64Array, from: number, to: number, time: nu
   return low;
 }
 
+/**
+ * firstEndingAfter for a `time` usually a few boxes past `from`: steps of
+ * 1, 2, 4, ... find a box ending after it, then a binary search between the
+ * last two steps. A pixel column zoomed out holds tens of boxes, so this
+ * costs a few steps where a search of the whole rest of the row took ~18.
+ */
+function nextEndingAfter(ends: Float64Array, from: number, to: number, time: number): number {
+  let low = from;
+  let high = from;
+  for (let step = 1; high < to && ends[high] <= time; step *= 2) {
+    low = high + 1;
+    high = from + step;
+  }
+  return firstEndingAfter(ends, low, Math.min(high, to), time);
+}
+
 /** Row by row, left to right in each row. */
 export function visibleStackChartBoxes(chart: StackChart, view: TimeRange, width: number, firstDepth: number, lastDepth: number): DrawBoxes {
   let out = emptyDrawBoxes(1024);
@@ -92,7 +108,7 @@ export function visibleStackChartBoxes(chart: StackChart, view: TimeRange, width
       } else {
         const column = Math.floor(left);
         out = pushDrawBox(out, box, depth, column, column + 1);
-        box = firstEndingAfter(chart.end, box + 1, rowEnd, view.start + (column + 1) / scale);
+        box = nextEndingAfter(chart.end, box + 1, rowEnd, view.start + (column + 1) / scale);
       }
     }
   }
