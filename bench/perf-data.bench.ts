@@ -10,7 +10,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatComparison, machineLoad, measureInterleaved, requireTool } from './lib/measure';
+import { extraCaCertsNote, extraCaCertsRow, formatComparison, machineLoad, measureInterleaved, requireTool } from './lib/measure';
 
 const root = join(__dirname, '..');
 const workDir = join(root, 'bench', 'results');
@@ -67,13 +67,15 @@ export function benchPerfData(): string {
   const samples = heatlineTotal(data);
   const fileMiB = statSync(data).size / 2 ** 20;
   const before = machineLoad();
+  const heatline = { label: 'heatline report --json', argv: [process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json'] };
   const rows = measureInterleaved([
-    { label: 'heatline report --json', argv: [process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json'] },
+    heatline,
     { label: 'perf report --stdio', argv: ['perf', 'report', '-i', data, '--stdio', '--no-children'] },
     { label: 'perf script > /dev/null', argv: ['perf', 'script', '-i', data] },
     { label: 'hotspot-perfparser', argv: [PERFPARSER, '--input', data, '--output', '/dev/null'] },
+    ...extraCaCertsRow(heatline),
   ], RUNS);
-  return `${formatComparison(`perf.data, frame pointers, ${samples} samples`, rows, fileMiB)}\nbefore: ${before}; after: ${machineLoad()}`;
+  return `${formatComparison(`perf.data, frame pointers, ${samples} samples`, rows, fileMiB)}${extraCaCertsNote()}\nbefore: ${before}; after: ${machineLoad()}`;
 }
 
 export function benchPerfDataDwarf(): string {
@@ -90,12 +92,14 @@ export function benchPerfDataDwarf(): string {
 function compareWithPerfparser(data: string, title: string, { perfLabel = 'perf report --stdio', peakPerFile = true } = {}): string {
   const fileMiB = statSync(data).size / 2 ** 20;
   const before = machineLoad();
+  const heatline = { label: 'heatline report --json', argv: [process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json'] };
   const rows = measureInterleaved([
-    { label: 'heatline report --json', argv: [process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json'] },
+    heatline,
     { label: 'hotspot-perfparser', argv: [PERFPARSER, '--input', data, '--output', '/dev/null'] },
     { label: perfLabel, argv: ['perf', 'report', '-i', data, '--stdio', '--no-children'] },
+    ...extraCaCertsRow(heatline),
   ], RUNS);
-  return `${formatComparison(title, rows, fileMiB, peakPerFile)}\nbefore: ${before}; after: ${machineLoad()}`;
+  return `${formatComparison(title, rows, fileMiB, peakPerFile)}${extraCaCertsNote()}\nbefore: ${before}; after: ${machineLoad()}`;
 }
 
 const BIG_BINARY_UNITS = 30;

@@ -31,6 +31,7 @@ export function measure(label: string, argv: string[], runs = 3): Measurement {
   for (let i = 0; i < runs; i++) {
     const result = spawnSync(GNU_TIME, ['-f', 'HEATLINE_BENCH %e %M', ...argv], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      env: toolEnvironment,
       maxBuffer: 64 << 20,
     });
     const match = /HEATLINE_BENCH ([\d.]+) (\d+)/.exec(result.stderr.toString());
@@ -49,12 +50,12 @@ export function measure(label: string, argv: string[], runs = 3): Measurement {
  * one's medians, CPU time (user + system) included: on a busy machine the
  * wall time waits for a core, the CPU time much less.
  */
-export function measureInterleaved(commands: { label: string; argv: string[] }[], runs = 3): Measurement[] {
+export function measureInterleaved(commands: { label: string; argv: string[]; env?: NodeJS.ProcessEnv }[], runs = 3): Measurement[] {
   requireTool(GNU_TIME, 'time');
   const samples = commands.map(() => ({ seconds: [] as number[], cpu: [] as number[], peaks: [] as number[] }));
   for (let round = 0; round < runs; round++) {
-    commands.forEach(({ label, argv }, i) => {
-      const result = spawnSync(GNU_TIME, ['-f', 'HEATLINE_BENCH %e %U %S %M', ...argv], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
+    commands.forEach(({ label, argv, env }, i) => {
+      const result = spawnSync(GNU_TIME, ['-f', 'HEATLINE_BENCH %e %U %S %M', ...argv], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20, env: env ?? toolEnvironment });
       const match = /HEATLINE_BENCH ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(result.stderr.toString());
       if (result.status !== 0 || !match) throw new Error(`${label} failed (${argv.join(' ')}): ${result.stderr.toString().slice(-500)}`);
       samples[i].seconds.push(Number(match[1]));
@@ -69,6 +70,31 @@ export function measureInterleaved(commands: { label: string; argv: string[] }[]
     peakMiB: median(samples[i].peaks),
     runs,
   }));
+}
+
+/**
+ * The environment the compared tools run in: this one without
+ * NODE_EXTRA_CA_CERTS. Node reads and parses every certificate that file
+ * names when it starts, before any script runs: about 33 ms on these VMs,
+ * whose environment sets it machine-wide (a proxy's CA bundle), for every
+ * node process and no other tool. `heatline report` makes no TLS
+ * connection. Benches that time short runs add a row for Heatline with the
+ * setting (extraCaCertsRow), so both figures are printed.
+ */
+export const toolEnvironment: NodeJS.ProcessEnv = (() => {
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  return env;
+})();
+
+/** `command` once more, labelled as run with NODE_EXTRA_CA_CERTS, when this environment sets it; else nothing. */
+export function extraCaCertsRow(command: { label: string; argv: string[] }): { label: string; argv: string[]; env: NodeJS.ProcessEnv }[] {
+  return process.env.NODE_EXTRA_CA_CERTS ? [{ label: `${command.label} (CA certs)`, argv: command.argv, env: process.env }] : [];
+}
+
+/** A line under a table with an extraCaCertsRow, saying what it is; '' without. */
+export function extraCaCertsNote(): string {
+  return process.env.NODE_EXTRA_CA_CERTS ? '\ntools run without NODE_EXTRA_CA_CERTS, which this environment sets (bench/lib/measure.ts); "(CA certs)" with it' : '';
 }
 
 export function median(values: number[]): number {
