@@ -8,11 +8,11 @@
  *   1. each stack's subtree weight (its own samples plus its descendants'),
  *      summed leaf to root in one backward pass (the builder guarantees
  *      prefix[i] < i);
- *   2. one depth-first walk that knows which keys are on the current path:
+ *   2. one depth-first pass that knows which keys are on the current path:
  *      a stack whose key is not already on the path above it is an outermost
  *      occurrence and adds its subtree weight. Deeper occurrences of the same
  *      key (recursion) are inside that subtree, so each sample counts once.
- * Both passes are linear in the number of stacks.
+ * Every pass is linear in the number of stacks, over typed arrays only.
  */
 
 /**
@@ -29,69 +29,63 @@ export function totalsOncePerSample(
   return totalsOncePerSampleByKeys(prefix, [{ keyOfStack, keyCount }], stackWeights)[0];
 }
 
-/** Several keyings of the same stacks (functions and lines, say) in one walk. */
+/** Several keyings of the same stacks (functions and lines, say), over one ordering of the tree. */
 export function totalsOncePerSampleByKeys(
   prefix: Int32Array,
   keyings: readonly { keyOfStack: Int32Array; keyCount: number }[],
   stackWeights: Float64Array,
 ): Float64Array[] {
   const n = prefix.length;
+  // Subtree weights and sizes (in stacks), leaf to root: prefix[s] < s.
   const subtree = Float64Array.from(stackWeights.subarray(0, n));
+  const size = new Int32Array(n).fill(1);
   for (let s = n - 1; s >= 0; s--) {
     const parent = prefix[s];
-    if (parent >= 0) subtree[parent] += subtree[s];
+    if (parent >= 0) {
+      subtree[parent] += subtree[s];
+      size[parent] += size[s];
+    }
   }
+  // Depth-first (pre)order without a walk: a stack's place is its parent's place plus one plus the sizes of
+  // its earlier siblings, handed out root to leaf (nextPlace[p]: where p's next child goes).
+  const order = new Int32Array(n);
+  const nextPlace = new Int32Array(n);
+  let nextRoot = 0;
+  for (let s = 0; s < n; s++) {
+    const parent = prefix[s];
+    const place = parent >= 0 ? nextPlace[parent] : nextRoot;
+    if (parent >= 0) nextPlace[parent] += size[s];
+    else nextRoot += size[s];
+    order[place] = s;
+    nextPlace[s] = place + 1;
+  }
+  return keyings.map(({ keyOfStack, keyCount }) => outermostTotals(order, size, keyOfStack, keyCount, subtree));
+}
 
-  // Children as one flat array (CSR): the children of s are child[firstChild[s], firstChild[s + 1]).
-  const firstChild = new Int32Array(n + 1);
-  for (let s = 0; s < n; s++) if (prefix[s] >= 0) firstChild[prefix[s] + 1]++;
-  for (let s = 0; s < n; s++) firstChild[s + 1] += firstChild[s];
-  const child = new Int32Array(firstChild[n]);
-  const filled = firstChild.slice(0, n);
-  for (let s = 0; s < n; s++) if (prefix[s] >= 0) child[filled[prefix[s]]++] = s;
-
-  const keys = keyings.map((k) => k.keyOfStack);
-  const totals = keyings.map((k) => new Float64Array(k.keyCount));
-  const onPath = keyings.map((k) => new Int32Array(k.keyCount));
-  const kinds = keyings.length;
-  // The walk's path: stack nodes and, per node, the next child to visit.
-  const path = new Int32Array(n);
-  const nextChild = new Int32Array(n);
-  const enter = (node: number) => {
-    for (let i = 0; i < kinds; i++) {
-      const key = keys[i][node];
-      if (key < 0) continue;
-      if (onPath[i][key] === 0) totals[i][key] += subtree[node];
-      onPath[i][key]++;
+/**
+ * The walk of step 2 for one keying, over the stacks in depth-first order:
+ * the path is a stack of the stacks entered and not yet left (a stack is
+ * left once the order passes its subtree), and onPath counts each key on it.
+ */
+function outermostTotals(order: Int32Array, size: Int32Array, keyOfStack: Int32Array, keyCount: number, subtree: Float64Array): Float64Array {
+  const totals = new Float64Array(keyCount);
+  const onPath = new Int32Array(keyCount);
+  const path = new Int32Array(order.length);
+  const pathEnd = new Int32Array(order.length);
+  let depth = 0;
+  for (let i = 0; i < order.length; i++) {
+    while (depth > 0 && pathEnd[depth - 1] <= i) {
+      const key = keyOfStack[path[--depth]];
+      if (key >= 0) onPath[key]--;
     }
-  };
-  const leave = (node: number) => {
-    for (let i = 0; i < kinds; i++) {
-      const key = keys[i][node];
-      if (key >= 0) onPath[i][key]--;
+    const s = order[i];
+    const key = keyOfStack[s];
+    if (key >= 0) {
+      if (onPath[key] === 0) totals[key] += subtree[s];
+      onPath[key]++;
     }
-  };
-  for (let root = 0; root < n; root++) {
-    if (prefix[root] !== -1) continue;
-    let depth = 0;
-    path[0] = root;
-    nextChild[0] = firstChild[root];
-    enter(root);
-    while (depth >= 0) {
-      const node = path[depth];
-      const at = nextChild[depth];
-      if (at < firstChild[node + 1]) {
-        nextChild[depth] = at + 1;
-        const next = child[at];
-        depth++;
-        path[depth] = next;
-        nextChild[depth] = firstChild[next];
-        enter(next);
-      } else {
-        leave(node);
-        depth--;
-      }
-    }
+    path[depth] = s;
+    pathEnd[depth++] = i + size[s];
   }
   return totals;
 }
