@@ -1,7 +1,8 @@
 /**
  * Wall time and peak memory of a command, measured the same way for Heatline
- * and the tools it is compared with: GNU time's elapsed seconds and maximum
- * resident set size, median of several runs.
+ * and the tools it is compared with: GNU time's elapsed seconds (or, run
+ * interleaved, the bench's own clock around GNU time) and maximum resident
+ * set size, median of several runs.
  */
 
 import { spawnSync } from 'node:child_process';
@@ -55,10 +56,13 @@ export function measureInterleaved(commands: { label: string; argv: string[]; en
   const samples = commands.map(() => ({ seconds: [] as number[], cpu: [] as number[], peaks: [] as number[] }));
   for (let round = 0; round < runs; round++) {
     commands.forEach(({ label, argv, env }, i) => {
+      // Wall time from our own clock: GNU time's %e has 10 ms steps, coarse for runs of half a second.
+      const began = process.hrtime.bigint();
       const result = spawnSync(GNU_TIME, ['-f', 'HEATLINE_BENCH %e %U %S %M', ...argv], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20, env: env ?? toolEnvironment });
+      const seconds = Number(process.hrtime.bigint() - began) / 1e9;
       const match = /HEATLINE_BENCH ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(result.stderr.toString());
       if (result.status !== 0 || !match) throw new Error(`${label} failed (${argv.join(' ')}): ${result.stderr.toString().slice(-500)}`);
-      samples[i].seconds.push(Number(match[1]));
+      samples[i].seconds.push(seconds);
       samples[i].cpu.push(Number(match[2]) + Number(match[3]));
       samples[i].peaks.push(Number(match[4]) / 1024);
     });
@@ -119,7 +123,7 @@ export function formatComparison(title: string, rows: Measurement[], fileMiB: nu
     const cpuColumns = cpu ? ` ${(row.cpuSeconds ?? NaN).toFixed(2).padStart(7)}` : '';
     const cpuRatio = cpu ? ` ${(row === ours ? '1.00x' : ratio(row.cpuSeconds ?? NaN, ours.cpuSeconds ?? NaN)).padStart(16)}` : '';
     lines.push(
-      `${row.label.padEnd(34)} ${row.seconds.toFixed(2).padStart(8)}${cpuColumns} ${row.peakMiB.toFixed(0).padStart(9)} ${(row === ours ? '1.00x' : ratio(row.seconds, ours.seconds)).padStart(17)}${cpuRatio}`,
+      `${row.label.padEnd(34)} ${row.seconds.toFixed(3).padStart(8)}${cpuColumns} ${row.peakMiB.toFixed(0).padStart(9)} ${(row === ours ? '1.00x' : ratio(row.seconds, ours.seconds)).padStart(17)}${cpuRatio}`,
     );
   }
   if (peakPerFile) lines.push(`heatline peak memory / file size: ${(ours.peakMiB / fileMiB).toFixed(2)}`);
