@@ -44,21 +44,24 @@ function emptyDrawBoxes(capacity: number): DrawBoxes {
 }
 
 function pushDrawBox(out: DrawBoxes, box: number, depth: number, left: number, right: number): DrawBoxes {
-  if (out.count === out.box.length) {
-    const bigger = emptyDrawBoxes(2 * out.box.length);
-    bigger.box.set(out.box);
-    bigger.depth.set(out.depth);
-    bigger.left.set(out.left);
-    bigger.right.set(out.right);
-    bigger.count = out.count;
-    out = bigger;
-  }
+  if (out.count === out.box.length) out = grown(out);
   const i = out.count++;
   out.box[i] = box;
   out.depth[i] = depth;
   out.left[i] = left;
   out.right[i] = right;
   return out;
+}
+
+/** `boxes` in twice the room (apart from pushDrawBox, whose every call runs, so it stays small enough to inline). */
+function grown(boxes: DrawBoxes): DrawBoxes {
+  const bigger = emptyDrawBoxes(Math.max(64, 2 * boxes.box.length));
+  bigger.box.set(boxes.box);
+  bigger.depth.set(boxes.depth);
+  bigger.left.set(boxes.left);
+  bigger.right.set(boxes.right);
+  bigger.count = boxes.count;
+  return bigger;
 }
 
 /** The first box in row [from, to) whose end is after `time`. */
@@ -91,9 +94,12 @@ function nextEndingAfter(ends: Float64Array, from: number, to: number, time: num
 
 /** Row by row, left to right in each row. */
 export function visibleStackChartBoxes(chart: StackChart, view: TimeRange, width: number, firstDepth: number, lastDepth: number): DrawBoxes {
-  let out = emptyDrawBoxes(1024);
   const span = view.end - view.start;
-  if (!(span > 0) || width <= 0) return out;
+  if (!(span > 0) || width <= 0) return emptyDrawBoxes(0);
+  // Room for the most a row can give: a box per pixel column, and one more starting in each column after
+  // a thinner one (zoomed out, rows come near that). Growing is a fallback.
+  const rows = Math.max(0, Math.min(chart.depthCount - 1, lastDepth) - Math.max(0, firstDepth) + 1);
+  let out = emptyDrawBoxes(Math.max(64, rows * (2 * Math.ceil(width) + 2)));
   const scale = width / span;
   const toX = (time: number) => (time - view.start) * scale;
   for (let depth = Math.max(0, firstDepth); depth <= Math.min(chart.depthCount - 1, lastDepth); depth++) {
