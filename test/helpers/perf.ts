@@ -242,9 +242,12 @@ async function perfReportRows(perfData: string, sort: string, keyTitle: string):
 }
 
 /**
- * A C++ name without its parameter list: perf report prints demangled names
- * without parameters unless -v (`detail::sprp`), Heatline as c++filt does
- * (`detail::sprp(unsigned long long, unsigned long long)`).
+ * A C++ name as perf report prints it: without its parameter list, unless
+ * -v (`detail::sprp`), and without the return type a function template's
+ * name carries (`v8::internal::CalculateLineEndsImpl<unsigned char>`).
+ * Heatline names them as c++filt does (`detail::sprp(unsigned long long,
+ * unsigned long long)`, `void v8::internal::CalculateLineEndsImpl<unsigned
+ * char>(std::vector<int, std::allocator<int> >*, ...)`).
  */
 export function withoutParameters(name: string): string {
   const trimmed = name.replace(/\s*(const|volatile|&|&&)*$/, '');
@@ -252,7 +255,20 @@ export function withoutParameters(name: string): string {
   let depth = 0;
   for (let i = trimmed.length - 1; i >= 0; i--) {
     if (trimmed[i] === ')') depth++;
-    else if (trimmed[i] === '(' && --depth === 0) return i > 0 ? trimmed.slice(0, i) : name;
+    else if (trimmed[i] === '(' && --depth === 0) return i > 0 ? withoutReturnType(trimmed.slice(0, i)) : name;
+  }
+  return name;
+}
+
+/** `name` from after its last space outside <>, () and [] (a template's return type before it), unless that is an operator's. */
+function withoutReturnType(name: string): string {
+  if (!name.includes('<')) return name;
+  let depth = 0;
+  for (let i = name.length - 1; i > 0; i--) {
+    const c = name[i];
+    if (c === '>' || c === ')' || c === ']') depth++;
+    else if (c === '<' || c === '(' || c === '[') depth--;
+    else if (c === ' ' && depth === 0) return /(^|[\s:])operator$/.test(name.slice(0, i)) ? name : name.slice(i + 1);
   }
   return name;
 }

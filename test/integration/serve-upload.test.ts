@@ -35,7 +35,8 @@ let perfSamples: number;
 before(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'heatline-upload-'));
   await writeFile(join(dir, 'index.html'), '<!doctype html><title>Heatline</title>');
-  recording = await recordPerf(await compileFixture('cpu_hot'), [], { callGraph: 'fp', out: join(dir, 'cpu_hot.perf.data') });
+  // 4 kHz: the file must outgrow the 64 KiB format-detection head by far, however fast this machine runs cpu_hot.
+  recording = await recordPerf(await compileFixture('cpu_hot'), [], { callGraph: 'fp', frequency: 4000, out: join(dir, 'cpu_hot.perf.data') });
   scriptText = await perfScriptText(recording);
   perfSamples = (await perfReportBySymbol(recording)).totalSamples;
   server = await startServer({ port: 0, rendererDir: dir, openPaths: [], version: 'test', uploadWaitMs: 1500 });
