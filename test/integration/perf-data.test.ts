@@ -255,9 +255,10 @@ test('a function that runs lines of another file (an #include in its body) is on
   const start = /Function start line: (\d+)/.exec(spawnSync('llvm-symbolizer', ['--verbose', `--obj=${binary}`, `0x${symbol}`], { encoding: 'utf8' }).stdout)?.[1];
   assert.equal(profile.funcs.startLine[func], Number(start), 'the start line is the definition\'s');
   // Lines: perf's hottest source lines, in order and with their files, most of them in the .inc file.
+  // perf names no line in libc without its debug info (??:0), where Heatline may: as many of ours as perf names.
   const perfLines = (await perfReportBySrcline(data)).lines.filter((l) => l.line > 0).slice(0, 3);
-  assert.ok(perfLines.some((l) => l.file.endsWith('included_body.inc')), 'perf puts lines in the included file');
-  const ourLines = ours.lines.slice(0, 3);
+  assert.ok(perfLines.length >= 2 && perfLines.some((l) => l.file.endsWith('included_body.inc')), 'perf puts lines in the included file');
+  const ourLines = ours.lines.slice(0, perfLines.length);
   assert.deepEqual(ourLines.map((l) => `${l.file.split('/').pop()}:${l.line}`), perfLines.map((l) => `${l.file.split('/').pop()}:${l.line}`));
   ourLines.forEach((l, i) => assert.ok(Math.abs((100 * l.self) / ours.total - perfLines[i].percent) <= 1, `${l.file}:${l.line} share`));
 });
