@@ -60,6 +60,11 @@ function heatlineTotal(data: string): number {
   return (JSON.parse(run([process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json', '--top', '1'])) as { total: number }).total;
 }
 
+/** The row every table here starts with: `heatline report FILE --json`. */
+function heatlineReport(data: string): { label: string; argv: string[] } {
+  return { label: 'heatline report --json', argv: [process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json'] };
+}
+
 export function benchPerfData(): string {
   requireTool(PERFPARSER, 'hotspot');
   mkdirSync(workDir, { recursive: true });
@@ -67,7 +72,7 @@ export function benchPerfData(): string {
   const samples = heatlineTotal(data);
   const fileMiB = statSync(data).size / 2 ** 20;
   const before = machineLoad();
-  const heatline = { label: 'heatline report --json', argv: [process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json'] };
+  const heatline = heatlineReport(data);
   const rows = measureInterleaved([
     heatline,
     { label: 'perf report --stdio', argv: ['perf', 'report', '-i', data, '--stdio', '--no-children'] },
@@ -92,7 +97,7 @@ export function benchPerfDataDwarf(): string {
 function compareWithPerfparser(data: string, title: string, { perfLabel = 'perf report --stdio', peakPerFile = true } = {}): string {
   const fileMiB = statSync(data).size / 2 ** 20;
   const before = machineLoad();
-  const heatline = { label: 'heatline report --json', argv: [process.execPath, join(root, 'bin/heatline.js'), 'report', data, '--json'] };
+  const heatline = heatlineReport(data);
   const rows = measureInterleaved([
     heatline,
     { label: 'hotspot-perfparser', argv: [PERFPARSER, '--input', data, '--output', '/dev/null'] },

@@ -98,11 +98,12 @@ export function visibleStackChartBoxes(chart: StackChart, view: TimeRange, width
   if (!(span > 0) || width <= 0) return emptyDrawBoxes(0);
   // Room for the most a row can give: a box per pixel column, and one more starting in each column after
   // a thinner one (zoomed out, rows come near that). Growing is a fallback.
-  const rows = Math.max(0, Math.min(chart.depthCount - 1, lastDepth) - Math.max(0, firstDepth) + 1);
-  let out = emptyDrawBoxes(Math.max(64, rows * (2 * Math.ceil(width) + 2)));
+  const first = Math.max(0, firstDepth);
+  const last = Math.min(chart.depthCount - 1, lastDepth);
+  let out = emptyDrawBoxes(Math.max(64, Math.max(0, last - first + 1) * (2 * Math.ceil(width) + 2)));
   const scale = width / span;
   const toX = (time: number) => (time - view.start) * scale;
-  for (let depth = Math.max(0, firstDepth); depth <= Math.min(chart.depthCount - 1, lastDepth); depth++) {
+  for (let depth = first; depth <= last; depth++) {
     const rowEnd = chart.rowStart[depth + 1];
     let box = firstEndingAfter(chart.end, chart.rowStart[depth], rowEnd, view.start);
     while (box < rowEnd && chart.start[box] < view.end) {
