@@ -91,7 +91,11 @@ export function paintTrack(canvas: HTMLCanvasElement, input: TrackPaintInput): v
   const pixels = new Uint32Array(image.data.buffer);
   const background = packColor(theme.background);
   const grid = packColor(theme.grid);
-  const colors = [...theme.categories.map(packColor), packColor(theme.dropped)];
+  // Typed arrays, not arrays of numbers: a plain array's element kind (small ints or doubles) can
+  // change between calls, and the optimized per-pixel loop below was thrown away when it did.
+  const colors = new Uint32Array(CATEGORY_COUNT + 1);
+  for (let c = 0; c < CATEGORY_COUNT; c++) colors[c] = packColor(theme.categories[c]);
+  colors[CATEGORY_COUNT] = packColor(theme.dropped);
   const highlight = packColor(theme.highlight);
   const litColors = colors.map((color) => over(highlight, color));
   const tick = packColor(theme.sampleTick);

@@ -275,11 +275,16 @@ function TimelineWithTime({ profile, bounds }: { profile: Profile; bounds: TimeR
             </button>
           </>
         )}
-        {view.viewport !== null && (
-          <button type="button" className="button button--small button--quiet" onClick={() => viewportChanged(null)}>
-            Show all
-          </button>
-        )}
+        {/* Always there, disabled when nothing is zoomed: a button appearing on the first wheel step
+            re-laid out the bar and pushed that step's frame past 16 ms. */}
+        <button
+          type="button"
+          className="button button--small button--quiet"
+          disabled={view.viewport === null}
+          onClick={() => viewportChanged(null)}
+        >
+          Show all
+        </button>
         {profile.markers !== null && <MarkerLegend profile={profile} markers={profile.markers} hidden={hiddenEvents} onToggle={toggleEvent} />}
         <ul className="timeline__legend" aria-label="Activity colours">
           {Array.from({ length: CATEGORY_COUNT }, (_, c) => (

@@ -275,12 +275,13 @@ test('zooming the timeline with Ctrl + wheel narrows the ruler; the dark theme f
   await page.keyboard.down('Control');
   await page.mouse.wheel(0, -500);
   await page.keyboard.up('Control');
-  await page.getByRole('button', { name: 'Show all' }).waitFor();
+  await page.getByRole('button', { name: 'Show all', disabled: false }).waitFor();
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.waitForTimeout(200);
   await screenshot(page, 'views-zoomed-dark');
   await page.emulateMedia({ colorScheme: 'light' });
   await page.getByRole('button', { name: 'Show all' }).click();
+  await page.getByRole('button', { name: 'Show all', disabled: true }).waitFor();
 });
 
 test('a second profile opens in its own tab; selecting a thread filters the views', async () => {
