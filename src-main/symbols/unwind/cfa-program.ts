@@ -149,29 +149,42 @@ function initialRow(fde: Fde, arch: UnwindArch | null): RowState | null {
   return initial;
 }
 
+/** A row and the code addresses it applies to: [row.loc, end). */
+export interface CfaRowSpan {
+  row: CfaRow;
+  end: number;
+}
+
 /**
- * The row in effect at `pc` (an ELF vaddr inside the FDE's range), or null
- * when the instructions are malformed or use something unsupported.
+ * The row in effect at `pc` (an ELF vaddr inside the FDE's range) with the
+ * addresses it covers, or null when the instructions are malformed or use
+ * something unsupported. Every pc of the span gives the same row, so the
+ * caller can keep one per span instead of one per pc (a leaf pc is new in
+ * almost every sample).
  */
-export function computeRow(fde: Fde, pc: number, arch: UnwindArch | null): CfaRow | null {
+export function computeRowSpan(fde: Fde, pc: number, arch: UnwindArch | null): CfaRowSpan | null {
   try {
     const initial = initialRow(fde, arch);
     if (!initial) return null;
-    const state = scratch; // computeRow never re-enters, so one working row serves every call
+    const state = scratch; // computeRowSpan never re-enters, so one working row serves every call
     state.copyFrom(initial);
     const loc = runInstructions(fde, fde.instStart, fde.instEnd, state, initial, pc, arch);
     if (loc === null) return null;
-    return toRow(state, loc, fde.cie.raReg, fde.cie.signalFrame);
+    const row = toRow(state, loc, fde.cie.raReg, fde.cie.signalFrame);
+    return row === null ? null : { row, end: Math.min(nextRowLoc, fde.pcEnd) };
   } catch (error) {
     if (error instanceof CfiError) return null;
     throw error;
   }
 }
 
+/** Where the row the last runInstructions() reached ends: the advance it stopped before, or +Infinity at the program's end. */
+let nextRowLoc = Number.POSITIVE_INFINITY;
+
 /**
  * Executes instructions in [start, end) of the FDE's section, stopping before
  * the first advance that would pass `target`. Returns the location of the
- * row reached, or null on a malformed program.
+ * row reached (and sets nextRowLoc), or null on a malformed program.
  */
 function runInstructions(fde: Fde, start: number, end: number, state: RowState, initial: RowState | null, target: number, arch: UnwindArch | null): number | null {
   const { section, cie } = fde;
@@ -180,6 +193,7 @@ function runInstructions(fde: Fde, start: number, end: number, state: RowState, 
   const daf = cie.dataAlign;
   const remembered: RowState[] = [];
   let loc = fde.pcBegin;
+  nextRowLoc = Number.POSITIVE_INFINITY;
 
   while (reader.remaining > 0) {
     const op = reader.u8();
@@ -188,7 +202,7 @@ function runInstructions(fde: Fde, start: number, end: number, state: RowState, 
       case 0x40: {
         // DW_CFA_advance_loc
         const next = loc + low * caf;
-        if (next > target) return loc;
+        if (next > target) return stopBefore(next, loc);
         loc = next;
         continue;
       }
@@ -206,7 +220,7 @@ function runInstructions(fde: Fde, start: number, end: number, state: RowState, 
         // set_loc: an address in the FDE's pointer encoding
         const next = section.kind === 'eh_frame' ? readEncodedPointer(reader, cie.fdeEncoding, cie.addressSize, section.bases) : reader.unsigned(cie.addressSize);
         if (next < loc) return null; // rows must move forward
-        if (next > target) return loc;
+        if (next > target) return stopBefore(next, loc);
         loc = next;
         break;
       }
@@ -216,7 +230,7 @@ function runInstructions(fde: Fde, start: number, end: number, state: RowState, 
         // advance_loc1/2/4
         const delta = op === 0x02 ? reader.u8() : op === 0x03 ? reader.u16() : reader.u32();
         const next = loc + delta * caf;
-        if (next > target) return loc;
+        if (next > target) return stopBefore(next, loc);
         loc = next;
         break;
       }
@@ -324,6 +338,12 @@ function runInstructions(fde: Fde, start: number, end: number, state: RowState, 
         return null; // unknown or vendor opcode: its operands' length is unknown, so nothing after it can be trusted
     }
   }
+  return loc;
+}
+
+/** runInstructions() stops at `loc`, before an advance to `next`. */
+function stopBefore(next: number, loc: number): number {
+  nextRowLoc = next;
   return loc;
 }
 

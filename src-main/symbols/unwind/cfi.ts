@@ -6,8 +6,9 @@
  * Lookup uses .eh_frame_hdr's sorted table when the binary has one (every
  * linked binary does) and otherwise scans the section once into a sorted
  * index. .debug_frame, from the binary or its separate debug file, is the
- * fallback for code .eh_frame does not cover. Rows computed for a pc are
- * cached, because a profile samples the same hot pcs over and over.
+ * fallback for code .eh_frame does not cover. Computed rows are kept with
+ * the span of addresses each covers, because a profile samples the same hot
+ * code over and over.
  *
  * Specs: LSB Core "Exception Frames" (.eh_frame, augmentations,
  * .eh_frame_hdr); DWARF 5 section 6.4.1 (CIE/FDE layout, .debug_frame).
@@ -15,7 +16,7 @@
 
 import type { ElfFile, ElfSection } from '../elf/elf-file';
 import { ByteReader, CfiError, encodedSize, PE, readEncodedPointer, readEncodedValue, skipEncodedPointer, type PointerBases } from './byte-reader';
-import { computeRow, type CfaRow } from './cfa-program';
+import { computeRowSpan, type CfaRow, type CfaRowSpan } from './cfa-program';
 import { archOfMachine, type UnwindArch } from './registers';
 
 export interface Cie {
@@ -63,7 +64,6 @@ interface FdeIndex {
   offsets: Float64Array;
 }
 
-const ROW_CACHE_LIMIT = 1 << 17;
 const RECENT_SLOTS = 4096;
 
 class SectionTable {
@@ -304,11 +304,16 @@ function headerIndex(hdr: Uint8Array, hdrAddress: number, ehFrame: ElfSection, l
 export class CfiTable {
   readonly arch: UnwindArch | null;
   private readonly tables: SectionTable[] = [];
-  private readonly rows = new Map<number, CfaRow | null>();
   /**
-   * A direct-mapped memo in front of `rows`, by the vaddr's low bits: the
+   * The rows computed so far, per FDE, with the addresses each covers: a
+   * leaf pc is new in nearly every sample, and a row per pc (with its
+   * arrays) was most of an unwound recording's garbage.
+   */
+  private readonly spans = new Map<Fde, CfaRowSpan[]>();
+  /**
+   * A direct-mapped memo in front of `spans`, by the vaddr's low bits: the
    * unwinder asks once per frame, mostly for the same few return addresses,
-   * and a slot compare is much cheaper than a Map lookup.
+   * and a slot compare is much cheaper than finding the FDE.
    */
   private readonly recentVaddrs = new Float64Array(RECENT_SLOTS).fill(-1);
   private readonly recentRows: (CfaRow | null)[] = new Array<CfaRow | null>(RECENT_SLOTS).fill(null);
@@ -377,16 +382,21 @@ export class CfiTable {
   rowAt(vaddr: number): CfaRow | null {
     const slot = vaddr & (RECENT_SLOTS - 1);
     if (this.recentVaddrs[slot] === vaddr) return this.recentRows[slot];
-    let row = this.rows.get(vaddr);
-    if (row === undefined) {
-      const fde = this.findFde(vaddr);
-      row = fde ? computeRow(fde, vaddr, this.arch) : null;
-      if (this.rows.size >= ROW_CACHE_LIMIT) this.rows.clear();
-      this.rows.set(vaddr, row);
-    }
+    const fde = this.findFde(vaddr);
+    const row = fde ? this.rowInFde(fde, vaddr) : null;
     this.recentVaddrs[slot] = vaddr;
     this.recentRows[slot] = row;
     return row;
+  }
+
+  private rowInFde(fde: Fde, vaddr: number): CfaRow | null {
+    let spans = this.spans.get(fde);
+    if (spans === undefined) this.spans.set(fde, (spans = []));
+    for (const span of spans) if (vaddr >= span.row.loc && vaddr < span.end) return span.row;
+    const span = computeRowSpan(fde, vaddr, this.arch);
+    if (span === null) return null; // malformed: not kept, and rare
+    spans.push(span);
+    return span.row;
   }
 
   /** Every FDE of every section, in section order (tests compare them with readelf). */
