@@ -306,8 +306,8 @@ export class CfiTable {
   private readonly tables: SectionTable[] = [];
   /**
    * The rows computed so far, per FDE, with the addresses each covers: a
-   * leaf pc is new in nearly every sample, and a row per pc (with its
-   * arrays) was most of an unwound recording's garbage.
+   * leaf pc is new in nearly every sample, and a cache per pc ran the FDE's
+   * CFA program again and made a new row for each.
    */
   private readonly spans = new Map<Fde, CfaRowSpan[]>();
   /**

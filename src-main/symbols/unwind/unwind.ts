@@ -96,12 +96,6 @@ export interface UnwindScratch {
 const regs = new Float64Array(NREGS);
 const updates = new Float64Array(NREGS);
 const memory = new StackMemory();
-/**
- * The CFA handed to applyRules(), which is too big for the JIT to inline: a
- * double passed as an argument is boxed, one heap number per frame (1.4M
- * frames in a 50k-sample recording, most of the reader's garbage).
- */
-const frameCfa = new Float64Array(1);
 const scratch: UnwindScratch = { pcs: new Float64Array(128), count: 0, interrupted: [], stop: 'no-pc', framePointerFrames: 0 };
 
 /**
@@ -176,8 +170,7 @@ export function unwindInto(input: UnwindInput): UnwindScratch {
         stop = 'outside-stack';
         break;
       }
-      frameCfa[0] = cfa;
-      const outcome = applyRules(row, info.sp, arch === 'aarch64');
+      const outcome = applyRules(row, cfa, info.sp, arch === 'aarch64');
       if (outcome !== null) {
         stop = outcome;
         break;
@@ -240,8 +233,7 @@ function computeCfa(row: CfaRow): number {
  * is its definition. Returns a stop reason when the return address cannot be
  * recovered, else null.
  */
-function applyRules(row: CfaRow, sp: number, aarch64: boolean): StopReason | null {
-  const cfa = frameCfa[0];
+function applyRules(row: CfaRow, cfa: number, sp: number, aarch64: boolean): StopReason | null {
   const { ruleRegs, ruleKinds, ruleValues, ruleBases, raReg } = row;
   if (raReg >= NREGS) return 'no-cfi';
   const raRule = row.raRule;
