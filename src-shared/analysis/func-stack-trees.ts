@@ -157,6 +157,99 @@ export interface LazyTreeOptions {
   open: ReadonlySet<string> | null;
 }
 
+/** invertedTreeOfUniqueStacks's items (a cursor and a weight each) and working arrays. */
+interface InvertedWork {
+  stackFunc: Int32Array;
+  cursor: Int32Array;
+  weight: Float64Array;
+  spareCursor: Int32Array;
+  spareWeight: Float64Array;
+  bucketStart: Int32Array;
+  bucketCount: Int32Array;
+  touched: number[];
+  nodes: InvertedNodes;
+}
+
+/**
+ * Groups items [start, end) by the function their cursor points at (via
+ * the spare arrays, then copied back) and adds one node per group. A
+ * function of the module, not a closure made per tree, and each of its
+ * loops a function of its own: the JIT optimized the whole while its first
+ * long loop ran, before the later loops had ever run, and the optimized
+ * code then bailed out at those loops again and again (hundreds of times
+ * in a views bench run; range changes of the inverted tree took up to 109
+ * ms where 50 is usual).
+ */
+function groupItems(work: InvertedWork, start: number, end: number, parent: number, depth: number): void {
+  if (end - start === 1) {
+    // One sample path: the common case deep in the tree, no sorting needed.
+    const { nodes, cursor, weight } = work;
+    const n = nodes.add(work.stackFunc[cursor[start]], parent, depth, start, end);
+    nodes.total[n] = weight[start];
+    if (parent === -1) nodes.self[n] = weight[start];
+    return;
+  }
+  countByFunction(work, start, end);
+  sortByFunction(work, start, end);
+  addGroupNodes(work, start, parent, depth);
+}
+
+/** work.touched: the functions of items [start, end) in order of first appearance; bucketCount: items per function. */
+function countByFunction(work: InvertedWork, start: number, end: number): void {
+  const { stackFunc, cursor, bucketCount, touched } = work;
+  touched.length = 0;
+  for (let i = start; i < end; i++) {
+    const f = stackFunc[cursor[i]];
+    if (bucketCount[f]++ === 0) touched.push(f);
+  }
+}
+
+/** Items [start, end) reordered so each function's are together, in work.touched's order (a counting sort). */
+function sortByFunction(work: InvertedWork, start: number, end: number): void {
+  const { bucketStart, bucketCount, touched } = work;
+  let at = start;
+  for (let k = 0; k < touched.length; k++) {
+    const f = touched[k];
+    bucketStart[f] = at;
+    at += bucketCount[f];
+  }
+  scatterByFunction(work, start, end);
+  work.cursor.set(work.spareCursor.subarray(start, end), start);
+  work.weight.set(work.spareWeight.subarray(start, end), start);
+}
+
+/**
+ * Each item of [start, end) to its function's next place in the spare
+ * arrays. The loop alone in its function: code the JIT compiles while a
+ * long loop runs is kept for that loop, and anything after the loop in it
+ * ran on the feedback of that moment, bailing out on each later call.
+ */
+function scatterByFunction(work: InvertedWork, start: number, end: number): void {
+  const { stackFunc, cursor, weight, spareCursor, spareWeight, bucketStart } = work;
+  for (let i = start; i < end; i++) {
+    const to = bucketStart[stackFunc[cursor[i]]]++;
+    spareCursor[to] = cursor[i];
+    spareWeight[to] = weight[i];
+  }
+}
+
+/** A node per function of work.touched, over its items (from `start` on, in sortByFunction's order); resets bucketCount. */
+function addGroupNodes(work: InvertedWork, start: number, parent: number, depth: number): void {
+  const { weight, bucketCount, touched, nodes } = work;
+  let at = start;
+  for (let k = 0; k < touched.length; k++) {
+    const f = touched[k];
+    const count = bucketCount[f];
+    const n = nodes.add(f, parent, depth, at, at + count);
+    let sum = 0;
+    for (let i = at; i < at + count; i++) sum += weight[i];
+    nodes.total[n] = sum;
+    if (parent === -1) nodes.self[n] = sum;
+    at += count;
+    bucketCount[f] = 0;
+  }
+}
+
 export function invertedTreeOfUniqueStacks(
   stacks: FuncStackTable,
   weights: Float64Array,
@@ -168,64 +261,25 @@ export function invertedTreeOfUniqueStacks(
   for (let s = 0; s < stacks.length; s++) if (weights[s] > 0) itemCount++;
   const cursor = new Int32Array(itemCount);
   const weight = new Float64Array(itemCount);
-  const spareCursor = new Int32Array(itemCount);
-  const spareWeight = new Float64Array(itemCount);
   for (let s = 0, i = 0; s < stacks.length; s++) {
     if (weights[s] > 0) {
       cursor[i] = s;
       weight[i++] = weights[s];
     }
   }
-  const nodes = new InvertedNodes();
-  const bucketStart = new Int32Array(funcCount);
-  const bucketCount = new Int32Array(funcCount);
-  const touched: number[] = [];
-
-  /**
-   * Groups items [start, end) by the function their cursor points at (via
-   * the spare arrays, then copied back) and adds one node per group.
-   */
-  const group = (start: number, end: number, parent: number, depth: number) => {
-    if (end - start === 1) {
-      // One sample path: the common case deep in the tree, no sorting needed.
-      const n = nodes.add(stacks.func[cursor[start]], parent, depth, start, end);
-      nodes.total[n] = weight[start];
-      if (parent === -1) nodes.self[n] = weight[start];
-      return;
-    }
-    touched.length = 0;
-    for (let i = start; i < end; i++) {
-      const f = stacks.func[cursor[i]];
-      if (bucketCount[f]++ === 0) touched.push(f);
-    }
-    let at = start;
-    for (const f of touched) {
-      bucketStart[f] = at;
-      at += bucketCount[f];
-    }
-    for (let i = start; i < end; i++) {
-      const f = stacks.func[cursor[i]];
-      const to = bucketStart[f]++;
-      spareCursor[to] = cursor[i];
-      spareWeight[to] = weight[i];
-    }
-    for (let i = start; i < end; i++) {
-      cursor[i] = spareCursor[i];
-      weight[i] = spareWeight[i];
-    }
-    at = start;
-    for (const f of touched) {
-      const n = nodes.add(f, parent, depth, at, at + bucketCount[f]);
-      let sum = 0;
-      for (let i = at; i < at + bucketCount[f]; i++) sum += weight[i];
-      nodes.total[n] = sum;
-      if (parent === -1) nodes.self[n] = sum;
-      at += bucketCount[f];
-      bucketCount[f] = 0;
-    }
+  const work: InvertedWork = {
+    stackFunc: stacks.func,
+    cursor,
+    weight,
+    spareCursor: new Int32Array(itemCount),
+    spareWeight: new Float64Array(itemCount),
+    bucketStart: new Int32Array(funcCount),
+    bucketCount: new Int32Array(funcCount),
+    touched: [],
+    nodes: new InvertedNodes(),
   };
-
-  group(0, itemCount, -1, 0);
+  const { nodes } = work;
+  groupItems(work, 0, itemCount, -1, 0);
   let sum = 0;
   for (let i = 0; i < itemCount; i++) sum += weight[i];
   const minTotal = sum * lazy.minShare;
@@ -257,7 +311,7 @@ export function invertedTreeOfUniqueStacks(
       weight[kept++] = weight[i];
     }
     end = kept;
-    if (end > start) group(start, end, n, nodes.depth[n] + 1);
+    if (end > start) groupItems(work, start, end, n, nodes.depth[n] + 1);
   }
   const length = nodes.length;
   const parent = nodes.parent.slice(0, length);
