@@ -284,7 +284,9 @@ test('perf record -z (zstd-compressed records): samples, threads and top functio
   // Several batches: the zstd stream runs across them and records are cut between two batches' output.
   assert.ok(compressedBatches(data) >= 3, `perf wrote ${compressedBatches(data)} compressed batches`);
   const profile = await load(data);
-  assert.deepEqual(profile.meta.warnings, [], 'every compressed batch decoded');
+  // Only the compressed stream's own problems: a sample may land in a binary perf kept no copy of (the vdso, now and
+  // then), which is warned about as in any recording and is not what this test is about.
+  assert.deepEqual(profile.meta.warnings.filter((w) => /compress/.test(w)), [], 'every compressed batch decoded');
   const report = await perfReportBySymbol(data);
   assert.equal(profile.samples.length, report.totalSamples);
   assertSameSamples(profile, await perfScriptSamples(data, 'cpu-clock'));
