@@ -8,7 +8,9 @@
  *      ~/.debug/<path>/<build-id>/, as `perf buildid-cache` and
  *      `perf archive` lay it out), ~/.debug/<path>/<build-id>/elf, and the
  *      older layout where .build-id/ab/cdef… is the file itself;
- *   3. debuginfod's /executable, when DEBUGINFOD_URLS is set.
+ *   3. for the vdso, this process's own when the build-ids are the same
+ *      (symbols/own-vdso.ts);
+ *   4. debuginfod's /executable, when DEBUGINFOD_URLS is set.
  * Its debug info, when the binary has no .debug_info of its own:
  *   1. perf's cache: ~/.debug/.build-id/ab/cdef…/debug and
  *      ~/.debug/<path>/<build-id>/debug;
@@ -30,7 +32,11 @@ import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileCrc32 } from './crc32';
 import type { DebuginfodClient } from './debuginfod';
 import { ElfFile, SectionType } from './elf/elf-file';
+import { openOwnVdso, ownVdso } from './own-vdso';
 import type { BinaryRef } from './types';
+
+/** The vdso's map names: `[vdso]`, and `[vdso32]` / `[vdsox32]` for 32-bit and x32 processes. */
+const VDSO_PATH = /^\[(vdso(?:32|x32)?)\]$/;
 
 export interface LocateOptions {
   /** Home directory holding perf's ~/.debug cache. */
@@ -122,7 +128,7 @@ function perfCacheCandidates(homeDir: string, recordedPath: string, buildId: str
   if (kind === 'elf' && !isDirectory(link)) out.push(link); // the layout before perf 4.x: the link names the file
   if (isAbsolute(recordedPath) && !recordedPath.split('/').includes('..')) out.push(join(root, recordedPath, buildId, kind));
   // The vdso ("[vdso]"): its image is the file "vdso" of its entry.
-  const image = /^\[(vdso(?:32|x32)?)\]$/.exec(recordedPath)?.[1];
+  const image = VDSO_PATH.exec(recordedPath)?.[1];
   if (kind === 'elf' && image !== undefined) out.push(...perfCacheImageFiles(homeDir, recordedPath, buildId, image));
   return out;
 }
@@ -150,6 +156,8 @@ export function locateFiles(ref: BinaryRef, options: LocateOptions): LocatedFile
       if (binary) break;
     }
   }
+  // The vdso's image is this kernel's when its build-id is (symbols/own-vdso.ts).
+  if (!binary && recordedId && VDSO_PATH.test(ref.path) && ownVdso()?.buildId === recordedId) binary = openOwnVdso();
   if (!binary && recordedId && options.debuginfod?.enabled) {
     const fetched = options.debuginfod.fetch(recordedId, 'executable');
     if (fetched) binary = openMatching(fetched, recordedId, 'binary', options);

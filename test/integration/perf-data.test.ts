@@ -38,7 +38,9 @@ import {
   type PerfScriptSample,
 } from '../helpers/perf-data';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 async function load(path: string): Promise<Profile> {
   return loadProfile(await fileSource(path));
@@ -316,13 +318,11 @@ test("lost samples are counted once, as perf report's Total Lost Samples", async
   assert.deepEqual(profile.meta.warnings.filter((w) => /lost/.test(w)), [`the kernel lost ${lost} samples while recording (perf's buffers were full)`]);
 });
 
-test("vdso code is named from perf's copy of the vdso, as perf report names it", async () => {
-  const binary = await compileFixture('clock_calls');
-  const data = await recordPerfWith(['-e', 'cpu-clock', '-F', '2000', '-g', '--', binary, '2'], 'clock_calls.perf.data');
+/** Every vdso function perf report names has our name and self samples; no vdso address is left unnamed. */
+async function assertVdsoNamedAsPerfReport(data: string, profile: Profile): Promise<void> {
   const report = await perfReportBySymbol(data);
   const vdsoFunctions = report.functions.filter((f) => f.name.startsWith('__vdso_'));
   assert.ok(vdsoFunctions.length >= 2, `perf report names vdso functions: ${report.functions.slice(0, 5).map((f) => f.name).join(', ')}`);
-  const profile = await load(data);
   const ours = buildReport(profile, 1000);
   for (const expected of vdsoFunctions) {
     const found = ours.functions.find((f) => f.name === expected.name);
@@ -330,6 +330,33 @@ test("vdso code is named from perf's copy of the vdso, as perf report names it",
     assert.equal(found.self, expected.samples, `${expected.name}: self samples`);
   }
   assert.ok(!ours.functions.some((f) => f.name.startsWith('[vdso]+')), 'no vdso address is left unnamed');
+}
+
+/** Loads `path` with HOME an empty folder: perf's build-id cache (~/.debug) is not there to find binaries in. */
+async function loadWithoutPerfCache(path: string): Promise<Profile> {
+  const home = process.env.HOME;
+  process.env.HOME = mkdtempSync(join(tmpdir(), 'heatline-empty-home-'));
+  try {
+    return await load(path); // the symbol worker starts here and takes this HOME
+  } finally {
+    process.env.HOME = home;
+  }
+}
+
+test("vdso code is named from perf's copy of the vdso, as perf report names it", async () => {
+  const binary = await compileFixture('clock_calls');
+  const data = await recordPerfWith(['-e', 'cpu-clock', '-F', '2000', '-g', '--', binary, '2'], 'clock_calls.perf.data');
+  await assertVdsoNamedAsPerfReport(data, await load(data));
+});
+
+test("without perf's copy of the vdso (another user's ~/.debug, perf 6.1's -z), it is named from this kernel's own", async () => {
+  const binary = await compileFixture('clock_calls');
+  // The recorded build-id is this kernel's vdso's; only ~/.debug is missing.
+  const plain = await recordPerfWith(['-e', 'cpu-clock', '-F', '2000', '-g', '--', binary, '2'], 'clock_calls-home.perf.data');
+  await assertVdsoNamedAsPerfReport(plain, await loadWithoutPerfCache(plain));
+  // perf 6.1's record -z writes every build-id empty: a recording made here ran this kernel's vdso.
+  const compressed = await recordPerfWith(['-z', '-e', 'cpu-clock', '-F', '2000', '-g', '--', binary, '2'], 'clock_calls-zstd.perf.data');
+  await assertVdsoNamedAsPerfReport(compressed, await loadWithoutPerfCache(compressed));
 });
 
 test('frame-pointer chains through a signal handler name its trampoline, __restore_rt, as perf report does', async () => {

@@ -10,6 +10,7 @@ import type { ImportSource } from '../importer';
 import { recordedKernelBuildId } from './features';
 import { PERF_TYPE_SOFTWARE, eventName } from './header';
 import type { PerfDataResult } from './index';
+import { recordedBuildIdOf } from './recorded-build-id';
 import type { PerfDataReader } from './records';
 import { LocationKind } from './locations';
 import { symbolizeLocations, type LocationFrames, type PerfSymbolSources } from './symbolize';
@@ -43,11 +44,7 @@ export function assemble(source: ImportSource, reader: PerfDataReader, sources: 
   for (let node = 0; node < paths.length; node++) if (usedNode[node]) usedLocation[paths.location.get(node)] = 1;
 
   const kernelBuildId = recordedKernelBuildId(features);
-  for (const entry of features.buildIds) {
-    for (let b = 0; b < reader.binaries.length; b++) {
-      if (reader.binaries.buildIds[b] === null && reader.binaries.paths[b] === entry.filename) reader.binaries.buildIds[b] = entry.buildId;
-    }
-  }
+  for (let b = 0; b < reader.binaries.length; b++) reader.binaries.buildIds[b] = recordedBuildIdOf(reader, b);
   const located = symbolizeLocations(reader.locations, reader.binaries, builder, sources, kernelBuildId, reader.kernelReference, usedLocation);
   // Every location has its frames: let the binaries' symbol and DWARF tables go before the big stack tables are built.
   sources.binaries?.dispose();

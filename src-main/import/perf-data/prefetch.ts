@@ -9,16 +9,18 @@
  * the reader's thread has nothing left to do but wait, so it resolves them
  * itself (all of a short recording's) while the worker reads kallsyms.
  *
- * A binary's build-id here is the one symbolize.ts will use: its MMAP2's,
- * else the build-id feature's (read before the records in the file format;
- * in pipe mode it may come later, and then the batch was resolved under
- * another key and symbolization simply does that binary itself).
+ * A binary's build-id here is the one symbolize.ts will use
+ * (recorded-build-id.ts; the build-id feature is read before the records in
+ * the file format; in pipe mode it may come later, and then the batch was
+ * resolved under another key and symbolization simply does that binary
+ * itself).
  */
 
 import type { BackgroundSymbols } from '../../symbols/background';
 import type { BinaryRef } from '../../symbols/types';
 import { BinaryKind } from './address-space';
 import { LocationKind } from './locations';
+import { recordedBuildIdOf } from './recorded-build-id';
 import type { PerfDataReader } from './records';
 
 export class LocationFeed {
@@ -73,14 +75,6 @@ export class LocationFeed {
   }
 
   private refOf(binary: number): BinaryRef {
-    return { path: this.reader.binaries.paths[binary], buildId: this.buildIdOf(binary) };
-  }
-
-  private buildIdOf(binary: number): string | null {
-    const { binaries, features } = this.reader;
-    const own = binaries.buildIds[binary];
-    if (own !== null) return own;
-    const path = binaries.paths[binary];
-    return features.buildIds.find((entry) => entry.filename === path)?.buildId ?? null;
+    return { path: this.reader.binaries.paths[binary], buildId: recordedBuildIdOf(this.reader, binary) };
   }
 }

@@ -42,6 +42,51 @@ export interface ElfSegment {
   memsz: number;
 }
 
+/** Where an ELF file's bytes come from: a file read as they are needed, or an image in memory. */
+interface ByteSource {
+  readonly size: number;
+  /** Up to `length` bytes at `offset`, in a new array the caller may keep. */
+  read(offset: number, length: number): Uint8Array;
+  close(): void;
+}
+
+class FileBytes implements ByteSource {
+  readonly size: number;
+
+  constructor(private readonly fd: number) {
+    this.size = fstatSync(fd).size;
+  }
+
+  read(offset: number, length: number): Uint8Array {
+    const buffer = Buffer.alloc(length);
+    let done = 0;
+    while (done < length) {
+      const got = readSync(this.fd, buffer, done, length - done, offset + done);
+      if (got === 0) break;
+      done += got;
+    }
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, done);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+class MemoryBytes implements ByteSource {
+  readonly size: number;
+
+  constructor(private readonly image: Uint8Array) {
+    this.size = image.length;
+  }
+
+  read(offset: number, length: number): Uint8Array {
+    return this.image.slice(offset, offset + length);
+  }
+
+  close(): void {}
+}
+
 export class ElfFile {
   readonly is64: boolean;
   readonly littleEndian: boolean;
@@ -51,12 +96,13 @@ export class ElfFile {
   readonly sections: ElfSection[];
   readonly segments: ElfSegment[];
   readonly fileSize: number;
-  private readonly fd: number;
+  private readonly bytes: ByteSource;
   private readonly sectionCache = new Map<ElfSection, Uint8Array>();
 
-  private constructor(readonly path: string, fd: number) {
-    this.fd = fd;
-    this.fileSize = fstatSync(fd).size;
+  /** `path` names the file, or for an image from memory, what it is (messages show it). */
+  private constructor(readonly path: string, bytes: ByteSource) {
+    this.bytes = bytes;
+    this.fileSize = bytes.size;
     const ident = this.read(0, 64);
     if (ident.length < 52 || ident[0] !== 0x7f || ident[1] !== 0x45 || ident[2] !== 0x4c || ident[3] !== 0x46) {
       throw new ElfError(`${path}: not an ELF file`);
@@ -73,31 +119,39 @@ export class ElfFile {
   /** Opens an ELF file; throws ElfError when it is not one (or is cut short). */
   static open(path: string): ElfFile {
     const fd = openSync(path, 'r');
+    let bytes: FileBytes;
     try {
-      return new ElfFile(path, fd);
+      bytes = new FileBytes(fd);
     } catch (error) {
       closeSync(fd);
+      throw new ElfError(`${path}: unreadable ELF (${(error as Error).message})`);
+    }
+    return ElfFile.over(path, bytes);
+  }
+
+  /** An ELF image already in memory, such as the vdso this process was given (symbols/own-vdso.ts). */
+  static fromImage(label: string, image: Uint8Array): ElfFile {
+    return ElfFile.over(label, new MemoryBytes(image));
+  }
+
+  private static over(path: string, bytes: ByteSource): ElfFile {
+    try {
+      return new ElfFile(path, bytes);
+    } catch (error) {
+      bytes.close();
       if (error instanceof ElfError) throw error;
       throw new ElfError(`${path}: unreadable ELF (${(error as Error).message})`);
     }
   }
 
   close(): void {
-    closeSync(this.fd);
+    this.bytes.close();
     this.sectionCache.clear();
   }
 
   /** Up to `length` bytes at `offset` (fewer at the end of the file). */
   read(offset: number, length: number): Uint8Array {
-    const size = Math.max(0, Math.min(length, this.fileSize - offset));
-    const buffer = Buffer.alloc(size);
-    let done = 0;
-    while (done < size) {
-      const got = readSync(this.fd, buffer, done, size - done, offset + done);
-      if (got === 0) break;
-      done += got;
-    }
-    return new Uint8Array(buffer.buffer, buffer.byteOffset, done);
+    return this.bytes.read(offset, Math.max(0, Math.min(length, this.fileSize - offset)));
   }
 
   view(bytes: Uint8Array): DataView {
