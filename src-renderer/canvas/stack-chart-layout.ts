@@ -92,15 +92,21 @@ function nextEndingAfter(ends: Float64Array, from: number, to: number, time: num
   return firstEndingAfter(ends, low, Math.min(high, to), time);
 }
 
-/** Row by row, left to right in each row. */
-export function visibleStackChartBoxes(chart: StackChart, view: TimeRange, width: number, firstDepth: number, lastDepth: number): DrawBoxes {
+/**
+ * Row by row, left to right in each row. `spare` is a result no longer
+ * shown, whose arrays are filled again when they are big enough: the room
+ * for a frame is 1-2 MB, and a new one per wheel step kept the collector
+ * busy during zooms.
+ */
+export function visibleStackChartBoxes(chart: StackChart, view: TimeRange, width: number, firstDepth: number, lastDepth: number, spare: DrawBoxes | null = null): DrawBoxes {
   const span = view.end - view.start;
   if (!(span > 0) || width <= 0) return emptyDrawBoxes(0);
   // Room for the most a row can give: a box per pixel column, and one more starting in each column after
   // a thinner one (zoomed out, rows come near that). Growing is a fallback.
   const first = Math.max(0, firstDepth);
   const last = Math.min(chart.depthCount - 1, lastDepth);
-  let out = emptyDrawBoxes(Math.max(64, Math.max(0, last - first + 1) * (2 * Math.ceil(width) + 2)));
+  const capacity = Math.max(64, Math.max(0, last - first + 1) * (2 * Math.ceil(width) + 2));
+  let out = spare !== null && spare.box.length >= capacity ? { ...spare, count: 0 } : emptyDrawBoxes(capacity);
   for (let depth = first; depth <= last; depth++) out = layoutRow(out, chart, depth, view.start, view.end, width / span, width);
   return out;
 }

@@ -54,6 +54,14 @@ export function emptyActivity(buckets: number): Activity {
   };
 }
 
+/** Empties `activity` for reuse: a track refills the same buffers on every wheel step instead of making new ones. */
+export function clearActivity(activity: Activity): void {
+  activity.cpu.fill(0);
+  activity.dropped.fill(0);
+  activity.highlight.fill(0);
+  activity.hasSample.fill(0);
+}
+
 /** Adds one thread's activity into `out` (several threads add up, as a process track does). */
 export function addActivity(out: Activity, input: ActivityInput): void {
   const { threadSamples, sampleStack, stackCategory, keptStacks, highlightStacks, view, interval } = input;

@@ -67,6 +67,22 @@ function packColor(css: string): number {
   return value;
 }
 
+/**
+ * Each track canvas's frame, kept while its size stays: a new ImageData per
+ * track and wheel step (160 KB for a 1000 × 40 track, outside the JS heap)
+ * made the collector run during zooms, sometimes inside a step.
+ */
+const frames = new WeakMap<HTMLCanvasElement, { image: ImageData; pixels: Uint32Array }>();
+function frameOf(canvas: HTMLCanvasElement, ctx: CanvasRenderingContext2D, w: number, h: number): { image: ImageData; pixels: Uint32Array } {
+  let frame = frames.get(canvas);
+  if (frame === undefined || frame.image.width !== w || frame.image.height !== h) {
+    const image = ctx.createImageData(w, h);
+    frame = { image, pixels: new Uint32Array(image.data.buffer) };
+    frames.set(canvas, frame);
+  }
+  return frame;
+}
+
 /** `top` over `bottom`, both packed RGBA; for the translucent highlight. */
 function over(top: number, bottom: number): number {
   const alpha = (top >>> 24) / 255;
@@ -87,8 +103,7 @@ export function paintTrack(canvas: HTMLCanvasElement, input: TrackPaintInput): v
   canvas.style.height = `${input.height}px`;
   const ctx = canvas.getContext('2d');
   if (ctx === null) return;
-  const image = ctx.createImageData(w, h);
-  const pixels = new Uint32Array(image.data.buffer);
+  const { image, pixels } = frameOf(canvas, ctx, w, h);
   const background = packColor(theme.background);
   const grid = packColor(theme.grid);
   // Typed arrays, not arrays of numbers: a plain array's element kind (small ints or doubles) can

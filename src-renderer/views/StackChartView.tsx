@@ -14,7 +14,7 @@ import type { Profile } from '../../src-shared/profile/model';
 import { heatPalette } from '../canvas/flame-colors';
 import type { FlameTheme } from '../canvas/flame-painter';
 import { createStackChartPainter, type StackChartPaintInput } from '../canvas/stack-chart-painter';
-import { drawBoxAt, visibleStackChartBoxes, type DrawBox } from '../canvas/stack-chart-layout';
+import { drawBoxAt, visibleStackChartBoxes, type DrawBox, type DrawBoxes } from '../canvas/stack-chart-layout';
 import { paintRuler, prepareCanvas, type TimelineTheme } from '../canvas/timeline-painter';
 import { formatDuration, panBy, rulerTicks, timeAtX, zoomAround } from '../canvas/time-axis';
 import { analysedThreads, stackChartThreadOf } from '../store/analysis-service';
@@ -125,10 +125,14 @@ function StackChartOf({ profile, chart, self }: { profile: Profile; chart: Stack
 
   const firstDepth = Math.floor(scrollTop / ROW_HEIGHT);
   const lastDepth = Math.ceil((scrollTop + height) / ROW_HEIGHT);
-  const boxes = useMemo(
-    () => visibleStackChartBoxes(chart, viewport, width, firstDepth, lastDepth),
-    [chart, viewport, width, firstDepth, lastDepth],
-  );
+  // The frame shown and the one before it: the one before lends its arrays to the next frame.
+  const recentBoxes = useRef<DrawBoxes[]>([]);
+  const boxes = useMemo(() => {
+    const recent = recentBoxes.current;
+    const next = visibleStackChartBoxes(chart, viewport, width, firstDepth, lastDepth, recent.length === 2 ? recent.shift()! : null);
+    recent.push(next);
+    return next;
+  }, [chart, viewport, width, firstDepth, lastDepth]);
   const ticks = useMemo(() => rulerTicks(viewport, width, origin), [viewport, width, origin]);
 
   useLayoutEffect(() => {

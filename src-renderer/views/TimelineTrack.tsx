@@ -5,7 +5,7 @@
 
 import { memo, useLayoutEffect, useRef } from 'react';
 import type { TimeRange } from '../../src-shared/analysis/analyzer';
-import { emptyActivity, peakActivity } from '../canvas/timeline-activity';
+import { clearActivity, emptyActivity, peakActivity, type Activity } from '../canvas/timeline-activity';
 import { addActivityFast, type ActivitySource } from '../canvas/timeline-pyramid';
 import { paintTrack, type TimelineTheme } from '../canvas/timeline-painter';
 import type { Tick } from '../canvas/time-axis';
@@ -25,11 +25,14 @@ export interface TrackGraphProps {
 
 export const TrackGraph = memo(function TrackGraph({ inputs, view, width, height, scaleMode, ticks, theme }: TrackGraphProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  const buffers = useRef<Activity | null>(null);
   useLayoutEffect(() => {
     if (canvas.current === null || width <= 0) return;
     // One bucket per CSS pixel: finer would not show, coarser would blur the edges of phases.
     const buckets = Math.max(1, Math.floor(width));
-    const activity = emptyActivity(buckets);
+    let activity = buffers.current;
+    if (activity === null || activity.buckets !== buckets) activity = buffers.current = emptyActivity(buckets);
+    else clearActivity(activity);
     for (const input of inputs) addActivityFast(activity, input, view);
     const scale = scaleMode === 'thread' ? 1 : Math.max(1, peakActivity(activity));
     paintTrack(canvas.current, { activity, width, height, scale, ticks, theme });

@@ -13,7 +13,7 @@ import { computeThreadSamples } from '../../src-shared/analysis/threads';
 import { ProfileBuilder } from '../../src-shared/profile/builder';
 import type { Profile } from '../../src-shared/profile/model';
 import { visibleStackChartBoxes } from '../../src-renderer/canvas/stack-chart-layout';
-import { addActivity, emptyActivity, stacksRunning } from '../../src-renderer/canvas/timeline-activity';
+import { addActivity, clearActivity, emptyActivity, stacksRunning } from '../../src-renderer/canvas/timeline-activity';
 import { formatDuration, panBy, rulerTicks, tickStep, zoomAround } from '../../src-renderer/canvas/time-axis';
 import { addActivityFast } from '../../src-renderer/canvas/timeline-pyramid';
 import { analysisRequestOf } from '../../src-renderer/store/analysis-service';
@@ -185,6 +185,15 @@ test('stack chart culling draws at most one box per pixel column however many bo
   const zoomedIn = visibleStackChartBoxes(chart, { start: 0, end: 10e6 }, 500, 1, 1);
   assert.equal(zoomedIn.count, 10);
   assert.equal(zoomedIn.left[1], 50);
+  // A spare frame lends its arrays when they have the room, and the boxes are the same as in new ones.
+  const reused = visibleStackChartBoxes(chart, { start: 0, end: 10e6 }, 500, 1, 1, boxes);
+  assert.equal(reused.box.buffer, boxes.box.buffer, "the spare frame's arrays are filled again");
+  assert.notEqual(reused, boxes, 'a new frame object, so a view drawing on a change of it sees one');
+  const fields = (b: typeof boxes) => [b.count, ...[b.box, b.depth, b.left, b.right].map((column) => Array.from(column.subarray(0, b.count)))];
+  assert.deepEqual(fields(reused), fields(zoomedIn));
+  const tooSmall = visibleStackChartBoxes(chart, { start: 0, end: 10_000e6 }, 500, 0, 5, zoomedIn);
+  assert.notEqual(tooSmall.box.buffer, zoomedIn.box.buffer, 'a spare without the room is not used');
+  assert.deepEqual(fields(tooSmall), fields(visibleStackChartBoxes(chart, { start: 0, end: 10_000e6 }, 500, 0, 5)));
 });
 
 test('the stack chart layout skips to the next pixel column exactly as walking every box would', () => {
@@ -276,6 +285,15 @@ test('the activity pyramid gives the same graph as reading every sample', () => 
     assert.equal(sum(fast.highlight) > 10, lit, `highlighted time ${sum(fast.highlight)}`);
     if (keptStacks !== null) assert.ok(sum(fast.dropped) > 10, 'the transforms dropped some samples in the window');
     assert.deepEqual(fast.hasSample, direct.hasSample);
+    // A track refills one set of buffers on every wheel step: cleared, they hold only the new view.
+    const reused = emptyActivity(300);
+    addActivityFast(reused, source, view);
+    clearActivity(reused);
+    addActivityFast(reused, source, { start: 30_000e6, end: 40_000e6 }); // after the last sample
+    assert.deepEqual(reused, emptyActivity(300), 'nothing of the view before is left');
+    clearActivity(reused);
+    addActivityFast(reused, source, view);
+    assert.deepEqual(reused, fast);
   }
 });
 
