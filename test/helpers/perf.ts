@@ -208,6 +208,23 @@ function sumSamples(rows: ReportRow[]): number {
 }
 
 /**
+ * The columns of perf report's table: one per run of dots in the rule under
+ * the titles, named by the first title that starts over it. The rule is
+ * exact; the title line is not always: perf formats it in a buffer of about
+ * a thousand characters, so behind a key column wider than that (a long JIT
+ * name) the later titles (IPC) land over the key's dots.
+ */
+function reportColumns(titleLine: string, ruleLine: string): { title: string; start: number; end: number }[] {
+  // Titles are separated by two spaces or more ("[IPC Coverage]" is one title).
+  const titles = [...titleLine.matchAll(/[^\s#]+(?: \S+)*/g)].map((m) => ({ title: m[0], at: m.index }));
+  return [...ruleLine.matchAll(/\.+/g)].map((run) => {
+    const start = run.index;
+    const end = start + run[0].length;
+    return { title: titles.find((t) => t.at >= start && t.at < end)?.title ?? '', start, end };
+  });
+}
+
+/**
  * Runs perf report sorted by one key and returns the rows of its first event.
  * Columns are found from the dotted rule under the column titles, whose dot
  * runs are exactly as wide as the columns: names may hold spaces, and perf
@@ -220,11 +237,10 @@ async function perfReportRows(perfData: string, sort: string, keyTitle: string):
   const lines = stdout.split('\n');
   const rule = lines.findIndex((line) => /^# \.+/.test(line));
   if (rule < 1) throw fail('no column rule ("# ........") in the output');
-  const columns = [...lines[rule].matchAll(/\.+/g)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
-  const titleOf = (c: { start: number; end: number }) => lines[rule - 1].slice(c.start, c.end).trim();
-  const overhead = columns.find((c) => titleOf(c) === 'Overhead');
-  const samples = columns.find((c) => titleOf(c) === 'Samples');
-  const key = columns.find((c) => titleOf(c) === keyTitle);
+  const columns = reportColumns(lines[rule - 1], lines[rule]);
+  const overhead = columns.find((c) => c.title === 'Overhead');
+  const samples = columns.find((c) => c.title === 'Samples');
+  const key = columns.find((c) => c.title === keyTitle);
   if (!overhead || !samples || !key) throw fail(`expected the columns Overhead, Samples and ${keyTitle}`);
 
   const rows: ReportRow[] = [];
