@@ -38,6 +38,10 @@ import type { BinaryRef } from './types';
 /** The vdso's map names: `[vdso]`, and `[vdso32]` / `[vdsox32]` for 32-bit and x32 processes. */
 const VDSO_PATH = /^\[(vdso(?:32|x32)?)\]$/;
 
+export function isVdsoPath(path: string): boolean {
+  return VDSO_PATH.test(path);
+}
+
 export interface LocateOptions {
   /** Home directory holding perf's ~/.debug cache. */
   homeDir: string;
@@ -157,7 +161,7 @@ export function locateFiles(ref: BinaryRef, options: LocateOptions): LocatedFile
     }
   }
   // The vdso's image is this kernel's when its build-id is (symbols/own-vdso.ts).
-  if (!binary && recordedId && VDSO_PATH.test(ref.path) && ownVdso()?.buildId === recordedId) binary = openOwnVdso();
+  if (!binary && recordedId && isVdsoPath(ref.path) && ownVdso()?.buildId === recordedId) binary = openOwnVdso();
   if (!binary && recordedId && options.debuginfod?.enabled) {
     const fetched = options.debuginfod.fetch(recordedId, 'executable');
     if (fetched) binary = openMatching(fetched, recordedId, 'binary', options);

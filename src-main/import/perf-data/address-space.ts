@@ -21,21 +21,20 @@
  * (~/.debug/[vdso]/BUILD-ID/vdso), found by the recorded build-id like any
  * binary's (symbols/locate.ts), so it is a file here.
  */
+
+import { isVdsoPath } from '../../symbols/locate';
+
 export const BinaryKind = { file: 0, anon: 1, special: 2 } as const;
 export type BinaryKind = (typeof BinaryKind)[keyof typeof BinaryKind];
 
 export function binaryKindOf(path: string): BinaryKind {
   // "//anon" and "[anon:name]" are anonymous maps; JITs that double-map code use memfd files.
   if (path === '//anon' || path.startsWith('[anon:') || path.startsWith('/memfd:') || path === '[heap]' || path.startsWith('[stack')) return BinaryKind.anon;
-  if (isVdso(path)) return BinaryKind.file;
+  if (isVdsoPath(path)) return BinaryKind.file;
   if (path.startsWith('[')) return BinaryKind.special;
   return BinaryKind.file;
 }
 
-/** The vdso's map names: `[vdso]`, and `[vdso32]` / `[vdsox32]` for 32-bit and x32 processes. */
-export function isVdso(path: string): boolean {
-  return path === '[vdso]' || path === '[vdso32]' || path === '[vdsox32]';
-}
 
 /** Binaries as the recording names them; a path with two build-ids is two binaries. */
 export class BinaryTable {

@@ -21,6 +21,7 @@ export function recordedBuildIdOf(reader: PerfDataReader, binary: number): strin
   const path = binaries.paths[binary];
   const listed = features.buildIds.find((entry) => entry.filename === path)?.buildId;
   if (listed) return listed;
+  // Only `[vdso]`: this process's vdso is the 64-bit one, not a 32-bit process's `[vdso32]`.
   if (path === '[vdso]' && recordedHere(features)) return ownVdso()?.buildId ?? null;
   return null;
 }
