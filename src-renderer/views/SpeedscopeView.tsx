@@ -19,7 +19,7 @@ import { selectionToSpeedscope } from '../../src-shared/export/speedscope-select
 import type { Profile } from '../../src-shared/profile/model';
 import { exportFileName } from '../actions/profile-actions';
 import { analysedThreads } from '../store/analysis-service';
-import { useAppState } from './app-context';
+import { useAppState, useViewBesidesZoom } from './app-context';
 
 /** Where the build puts speedscope's release files, relative to the page. */
 const SPEEDSCOPE_DIR = 'speedscope/';
@@ -45,7 +45,7 @@ function base64OfText(text: string): string {
 }
 
 export function SpeedscopeView({ profile }: { profile: Profile }) {
-  const view = useAppState((state) => state.view);
+  const view = useViewBesidesZoom();
   const name = useAppState((state) => state.profileName);
   const frame = useRef<HTMLIFrameElement>(null);
   const [status, setStatus] = useState<'loading' | 'ready' | string>('loading');

@@ -11,7 +11,7 @@
  * (TimelineMarkers.tsx).
  */
 
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent as ReactPointerEvent } from 'react';
+import { useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import type { TimeRange } from '../../src-shared/analysis/analyzer';
 import { categoryNames, CATEGORY_COUNT, type Category } from '../../src-shared/analysis/categories';
 import type { Profile } from '../../src-shared/profile/model';
@@ -69,7 +69,8 @@ export function Timeline({ profile }: { profile: Profile }) {
 }
 
 function TimelineWithTime({ profile, bounds }: { profile: Profile; bounds: TimeRange }) {
-  const view = useAppState((state) => state.view);
+  const viewportSetting = useAppState((state) => state.view.viewport);
+  const range = useAppState((state) => state.view.range);
   const selectedFunc = useAppState((state) => state.selection.selectedFunc);
   const hoveredFunc = useAppState((state) => state.hoveredFunc);
   const rangeSelected = useAppState((state) => state.rangeSelected);
@@ -87,7 +88,7 @@ function TimelineWithTime({ profile, bounds }: { profile: Profile; bounds: TimeR
     if (root.current) setTheme(readTheme(root.current));
   }, [colorScheme]);
 
-  const viewport = view.viewport ?? bounds;
+  const viewport = viewportSetting ?? bounds;
 
   // Markers: hidden events and the selected marker are this timeline's own state.
   const [hiddenEvents, setHiddenEvents] = useState<ReadonlySet<number>>(new Set());
@@ -255,7 +256,6 @@ function TimelineWithTime({ profile, bounds }: { profile: Profile; bounds: TimeR
     }
   };
 
-  const range = view.range;
   const span = viewport.end - viewport.start;
   return (
     <section className="timeline" data-testid="timeline" aria-label="Timeline" ref={root} tabIndex={0} onKeyDown={onKeyDown}>
@@ -275,16 +275,7 @@ function TimelineWithTime({ profile, bounds }: { profile: Profile; bounds: TimeR
             </button>
           </>
         )}
-        {/* Always there, disabled when nothing is zoomed: a button appearing on the first wheel step
-            re-laid out the bar and pushed that step's frame past 16 ms. */}
-        <button
-          type="button"
-          className="button button--small button--quiet"
-          disabled={view.viewport === null}
-          onClick={() => viewportChanged(null)}
-        >
-          Show all
-        </button>
+        <ShowAllButton zoomed={viewportSetting !== null} onClick={() => viewportChanged(null)} />
         {profile.markers !== null && <MarkerLegend profile={profile} markers={profile.markers} hidden={hiddenEvents} onToggle={toggleEvent} />}
         <ul className="timeline__legend" aria-label="Activity colours">
           {Array.from({ length: CATEGORY_COUNT }, (_, c) => (
@@ -321,6 +312,22 @@ function TimelineWithTime({ profile, bounds }: { profile: Profile; bounds: TimeR
         {`Showing ${formatDuration(span, span / 100)}`}
       </span>
     </section>
+  );
+}
+
+/**
+ * Shows the whole profile again. Always there (a button appearing on the
+ * first wheel step re-laid out the bar), disabled while nothing is zoomed.
+ * That state follows the zoom in a render of its own, a frame late:
+ * restyling the button inside the first wheel step's frame cost 1-4 ms of
+ * paint there.
+ */
+function ShowAllButton({ zoomed, onClick }: { zoomed: boolean; onClick(): void }) {
+  const enabled = useDeferredValue(zoomed);
+  return (
+    <button type="button" className="button button--small button--quiet" disabled={!enabled} onClick={onClick} title="Show the whole profile (key: 0)">
+      Show all
+    </button>
   );
 }
 

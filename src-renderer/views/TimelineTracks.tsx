@@ -6,7 +6,7 @@
  * be shown again.
  */
 
-import type { PointerEvent as ReactPointerEvent } from 'react';
+import { memo, useCallback, type PointerEvent as ReactPointerEvent } from 'react';
 import type { ProcessGroup } from '../../src-shared/analysis/threads';
 import { threadLabel } from '../../src-shared/analysis/threads';
 import type { Profile } from '../../src-shared/profile/model';
@@ -15,7 +15,7 @@ import type { ActivitySource } from '../canvas/timeline-pyramid';
 import type { TimelineTheme } from '../canvas/timeline-painter';
 import type { Tick } from '../canvas/time-axis';
 import { analysedThreads } from '../store/analysis-service';
-import { useAppState } from './app-context';
+import { useAppState, useViewBesidesZoom } from './app-context';
 import { TrackGraph } from './TimelineTrack';
 import { MARKER_STRIP_HEIGHT, MarkerStrip, type MarkerSelection } from './TimelineMarkers';
 
@@ -36,7 +36,7 @@ export interface TimelineTracksProps {
 }
 
 export function TimelineTracks({ profile, groups, inputOf, view: window, width, ticks, theme, onGraphPress, markers }: TimelineTracksProps) {
-  const view = useAppState((state) => state.view);
+  const view = useViewBesidesZoom();
   const threadsSelected = useAppState((state) => state.threadsSelected);
   const threadHiddenToggled = useAppState((state) => state.threadHiddenToggled);
   const processCollapsedToggled = useAppState((state) => state.processCollapsedToggled);
@@ -44,15 +44,18 @@ export function TimelineTracks({ profile, groups, inputOf, view: window, width, 
   const explicit = view.threads;
 
   /** A click selects the thread alone (again: all threads); Ctrl/⌘ adds or removes it. */
-  const select = (thread: number, additive: boolean) => {
-    if (additive) {
-      const current = explicit ?? [];
-      const next = current.includes(thread) ? current.filter((t) => t !== thread) : [...current, thread];
-      threadsSelected(next.length === 0 ? null : next);
-    } else {
-      threadsSelected(explicit?.length === 1 && explicit[0] === thread ? null : [thread]);
-    }
-  };
+  const select = useCallback(
+    (thread: number, additive: boolean) => {
+      if (additive) {
+        const current = explicit ?? [];
+        const next = current.includes(thread) ? current.filter((t) => t !== thread) : [...current, thread];
+        threadsSelected(next.length === 0 ? null : next);
+      } else {
+        threadsSelected(explicit?.length === 1 && explicit[0] === thread ? null : [thread]);
+      }
+    },
+    [explicit, threadsSelected],
+  );
 
   return (
     <div className="timeline__tracks">
@@ -62,21 +65,7 @@ export function TimelineTracks({ profile, groups, inputOf, view: window, width, 
         return (
           <div className="timeline__process" key={group.pid} role="group" aria-label={group.pid >= 0 ? `Process ${group.name} (pid ${group.pid})` : `Process ${group.name}`}>
             <div className="timeline__row timeline__row--process" style={{ height: PROCESS_HEIGHT }}>
-              <div className="timeline__label">
-                <button
-                  type="button"
-                  className="disclosure"
-                  aria-expanded={!collapsed}
-                  aria-label={collapsed ? `Expand ${group.name}` : `Collapse ${group.name}`}
-                  onClick={() => processCollapsedToggled(group.pid)}
-                >
-                  {collapsed ? '▸' : '▾'}
-                </button>
-                <span className="timeline__name" title={group.name}>
-                  {group.name}
-                </span>
-                {group.pid >= 0 && <span className="timeline__id">pid {group.pid}</span>}
-              </div>
+              <ProcessLabel group={group} collapsed={collapsed} onToggle={processCollapsedToggled} />
               <div className="timeline__graph-cell" onPointerDown={(event) => onGraphPress(event, () => {})}>
                 {collapsed && (
                   <TrackGraph
@@ -108,27 +97,7 @@ export function TimelineTracks({ profile, groups, inputOf, view: window, width, 
                     data-testid="thread-track"
                     data-thread-name={name}
                   >
-                    <div className="timeline__label">
-                      <button
-                        type="button"
-                        className="timeline__select"
-                        aria-pressed={selected}
-                        title={`${name} (tid ${tid}). Click to analyse only this thread; Ctrl/⌘-click to add it.`}
-                        onClick={(event) => select(thread, event.ctrlKey || event.metaKey)}
-                      >
-                        <span className="timeline__name">{name}</span>
-                        <span className="timeline__id">tid {tid}</span>
-                      </button>
-                      <button
-                        type="button"
-                        className="icon-button"
-                        aria-label={hidden ? `Show ${name}` : `Hide ${name}`}
-                        title={hidden ? 'Show this track' : 'Hide this track (and leave it out of the analysis)'}
-                        onClick={() => threadHiddenToggled(thread)}
-                      >
-                        {hidden ? 'Show' : 'Hide'}
-                      </button>
-                    </div>
+                    <ThreadLabel thread={thread} name={name} tid={tid} selected={selected} hidden={hidden} onSelect={select} onToggleHidden={threadHiddenToggled} />
                     {!hidden && (
                       <div
                         className="timeline__graph-cell"
@@ -150,3 +119,64 @@ export function TimelineTracks({ profile, groups, inputOf, view: window, width, 
     </div>
   );
 }
+
+/*
+ * The labels are components of their own, memoized: a zoom or pan step re-renders the track list for
+ * the graphs' new window, and the labels' buttons then stay as they are without React rebuilding them.
+ */
+
+const ProcessLabel = memo(function ProcessLabel({ group, collapsed, onToggle }: { group: ProcessGroup; collapsed: boolean; onToggle(pid: number): void }) {
+  return (
+    <div className="timeline__label">
+      <button
+        type="button"
+        className="disclosure"
+        aria-expanded={!collapsed}
+        aria-label={collapsed ? `Expand ${group.name}` : `Collapse ${group.name}`}
+        onClick={() => onToggle(group.pid)}
+      >
+        {collapsed ? '▸' : '▾'}
+      </button>
+      <span className="timeline__name" title={group.name}>
+        {group.name}
+      </span>
+      {group.pid >= 0 && <span className="timeline__id">pid {group.pid}</span>}
+    </div>
+  );
+});
+
+interface ThreadLabelProps {
+  thread: number;
+  name: string;
+  tid: number;
+  selected: boolean;
+  hidden: boolean;
+  onSelect(thread: number, additive: boolean): void;
+  onToggleHidden(thread: number): void;
+}
+
+const ThreadLabel = memo(function ThreadLabel({ thread, name, tid, selected, hidden, onSelect, onToggleHidden }: ThreadLabelProps) {
+  return (
+    <div className="timeline__label">
+      <button
+        type="button"
+        className="timeline__select"
+        aria-pressed={selected}
+        title={`${name} (tid ${tid}). Click to analyse only this thread; Ctrl/⌘-click to add it.`}
+        onClick={(event) => onSelect(thread, event.ctrlKey || event.metaKey)}
+      >
+        <span className="timeline__name">{name}</span>
+        <span className="timeline__id">tid {tid}</span>
+      </button>
+      <button
+        type="button"
+        className="icon-button"
+        aria-label={hidden ? `Show ${name}` : `Hide ${name}`}
+        title={hidden ? 'Show this track' : 'Hide this track (and leave it out of the analysis)'}
+        onClick={() => onToggleHidden(thread)}
+      >
+        {hidden ? 'Show' : 'Hide'}
+      </button>
+    </div>
+  );
+});

@@ -10,7 +10,7 @@ import type { Profile } from '../../src-shared/profile/model';
 import { hasInlinedFrames } from '../store/derived';
 import { hasAllocationSites, knownMetrics, memoryMetrics, metricOf } from '../store/memory-metric';
 import type { MainView } from '../store/view-state';
-import { useAppState } from './app-context';
+import { useAppState, useViewBesidesZoom } from './app-context';
 import { hottestPathKeys } from './call-tree-rows';
 import { useAnalysis } from './use-analysis';
 
@@ -104,7 +104,7 @@ export function InlinedToggle({ profile }: { profile: Profile }) {
 
 /** The options of the shown view, right of the view tabs. */
 export function ViewOptions() {
-  const view = useAppState((state) => state.view);
+  const view = useViewBesidesZoom();
   const viewChanged = useAppState((state) => state.viewChanged);
   const rowsExpanded = useAppState((state) => state.rowsExpanded);
   const { result } = useAnalysis();

@@ -11,7 +11,7 @@ import { useStore } from 'zustand';
 import type { AnalysisRequest, AnalysisResult } from '../../src-shared/analysis/analyzer';
 import { analysisRequestOf, requestKey } from '../store/analysis-service';
 import { threadTotalsOf } from '../store/derived';
-import { useAppState, useServices } from './app-context';
+import { useAppState, useServices, useViewBesidesZoom } from './app-context';
 
 export interface AnalysisView {
   result: AnalysisResult | null;
@@ -25,7 +25,7 @@ export function useRequestAnalysis(): void {
   const { analysis } = useServices();
   const tabId = useAppState((state) => state.activeTabId);
   const profile = useAppState((state) => state.profile);
-  const view = useAppState((state) => state.view);
+  const view = useViewBesidesZoom();
   const selection = useAppState((state) => state.selection);
   const request = useMemo(
     () => (profile === null ? null : analysisRequestOf(profile, view, selection, threadTotalsOf(profile))),
