@@ -1,8 +1,15 @@
 /**
  * Draws timeline tracks and the ruler on Canvas 2D. A track is a stacked
- * bar per pixel column, written straight into an ImageData and put once:
- * path drawing (a lineTo per column edge per band) cost several
- * milliseconds per frame on a wide timeline, pixels cost a fraction.
+ * bar per pixel column, written straight into pixels and drawn once: path
+ * drawing (a lineTo per column edge per band) cost several milliseconds per
+ * frame on a wide timeline, pixels cost a fraction.
+ *
+ * The pixels are the track transposed (a row per pixel column), so each
+ * band of a column is one run that TypedArray.fill writes in native code;
+ * drawImage turns it back. Written column by column in the canvas's own
+ * layout, a pixel store at a time, a 1000 × 36 track took 1-3 ms while V8
+ * ran the loop unoptimized: the first wheel steps of a zoom, four tracks
+ * each.
  */
 
 import { CATEGORY_COUNT } from '../../src-shared/analysis/categories';
@@ -68,16 +75,27 @@ function packColor(css: string): number {
 }
 
 /**
- * Each track canvas's frame, kept while its size stays: a new ImageData per
- * track and wheel step (160 KB for a 1000 × 40 track, outside the JS heap)
- * made the collector run during zooms, sometimes inside a step.
+ * Each track canvas's frame, kept while its size stays: a new one per track
+ * and wheel step (160 KB for a 1000 × 40 track, outside the JS heap) made
+ * the collector run during zooms, sometimes inside a step.
  */
-const frames = new WeakMap<HTMLCanvasElement, { image: ImageData; pixels: Uint32Array }>();
-function frameOf(canvas: HTMLCanvasElement, ctx: CanvasRenderingContext2D, w: number, h: number): { image: ImageData; pixels: Uint32Array } {
+interface TransposedFrame {
+  /** h × w: row x holds the track's pixel column x, top first. */
+  canvas: OffscreenCanvas;
+  ctx: OffscreenCanvasRenderingContext2D;
+  image: ImageData;
+  pixels: Uint32Array;
+}
+
+const frames = new WeakMap<HTMLCanvasElement, TransposedFrame>();
+function frameOf(canvas: HTMLCanvasElement, w: number, h: number): TransposedFrame | null {
   let frame = frames.get(canvas);
-  if (frame === undefined || frame.image.width !== w || frame.image.height !== h) {
-    const image = ctx.createImageData(w, h);
-    frame = { image, pixels: new Uint32Array(image.data.buffer) };
+  if (frame === undefined || frame.image.width !== h || frame.image.height !== w) {
+    const transposed = new OffscreenCanvas(h, w);
+    const ctx = transposed.getContext('2d');
+    if (ctx === null) return null;
+    const image = ctx.createImageData(h, w);
+    frame = { canvas: transposed, ctx, image, pixels: new Uint32Array(image.data.buffer) };
     frames.set(canvas, frame);
   }
   return frame;
@@ -102,12 +120,13 @@ export function paintTrack(canvas: HTMLCanvasElement, input: TrackPaintInput): v
   canvas.style.width = `${input.width}px`;
   canvas.style.height = `${input.height}px`;
   const ctx = canvas.getContext('2d');
-  if (ctx === null) return;
-  const { image, pixels } = frameOf(canvas, ctx, w, h);
+  const frame = frameOf(canvas, w, h);
+  if (ctx === null || frame === null) return;
+  const { pixels } = frame;
   const background = packColor(theme.background);
   const grid = packColor(theme.grid);
   // Typed arrays, not arrays of numbers: a plain array's element kind (small ints or doubles) can
-  // change between calls, and the optimized per-pixel loop below was thrown away when it did.
+  // change between calls, and the optimized per-column loop below was thrown away when it did.
   const colors = new Uint32Array(CATEGORY_COUNT + 1);
   for (let c = 0; c < CATEGORY_COUNT; c++) colors[c] = packColor(theme.categories[c]);
   colors[CATEGORY_COUNT] = packColor(theme.dropped);
@@ -117,34 +136,44 @@ export function paintTrack(canvas: HTMLCanvasElement, input: TrackPaintInput): v
   pixels.fill(background);
   for (const t of ticks) {
     const x = Math.round(t.x * ratio);
-    if (x >= 0 && x < w) for (let y = 0; y < h; y++) pixels[y * w + x] = grid;
+    if (x >= 0 && x < w) pixels.fill(grid, x * h, x * h + h);
   }
 
   const strip = Math.round(SAMPLE_STRIP * ratio);
   const graph = h - strip - Math.max(1, Math.round(ratio));
   const scale = input.scale > 0 ? input.scale : 1;
-  const { buckets } = activity;
-  const values = new Float32Array(CATEGORY_COUNT + 1);
+  const { buckets, cpu, dropped } = activity;
   for (let x = 0; x < w; x++) {
+    const column = x * h;
     const bucket = Math.min(buckets - 1, Math.floor((x / w) * buckets));
-    for (let c = 0; c < CATEGORY_COUNT; c++) values[c] = activity.cpu[c * buckets + bucket];
-    values[CATEGORY_COUNT] = activity.dropped[bucket];
     // The highlighted share is drawn over the bottom of the stack, as deep as it goes.
     const litTop = graph - Math.round((Math.min(activity.highlight[bucket], scale) / scale) * graph);
     let bottom = graph;
     let sum = 0;
     for (let c = 0; c <= CATEGORY_COUNT; c++) {
-      if (values[c] <= 0) continue;
-      sum += values[c];
+      const value = c < CATEGORY_COUNT ? cpu[c * buckets + bucket] : dropped[bucket];
+      if (value <= 0) continue;
+      sum += value;
       const top = graph - Math.round((Math.min(sum, scale) / scale) * graph);
-      for (let y = top; y < bottom; y++) pixels[y * w + x] = y >= litTop ? litColors[c] : colors[c];
+      // Rows [top, lit) plain, [lit, bottom) lit.
+      const lit = Math.max(top, Math.min(bottom, litTop));
+      if (lit > top) pixels.fill(colors[c], column + top, column + lit);
+      if (bottom > lit) pixels.fill(litColors[c], column + lit, column + bottom);
       bottom = top;
     }
     if (activity.hasSample[bucket] && (x === 0 || Math.floor(((x - 1) / w) * buckets) !== bucket || ratio === 1)) {
-      for (let y = h - strip; y < h; y++) pixels[y * w + x] = tick;
+      pixels.fill(tick, column + h - strip, column + h);
     }
   }
-  ctx.putImageData(image, 0, 0);
+  frame.ctx.putImageData(frame.image, 0, 0);
+  // (x, y) -> (y, x): the frame's row x lands on the canvas's column x. Every pixel lands on one
+  // pixel (no smoothing) and replaces what was there.
+  ctx.save();
+  ctx.setTransform(0, 1, 1, 0, 0, 0);
+  ctx.globalCompositeOperation = 'copy';
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(frame.canvas, 0, 0);
+  ctx.restore();
 }
 
 export function paintRuler(ctx: CanvasRenderingContext2D, ticks: readonly Tick[], width: number, height: number, theme: TimelineTheme): void {
