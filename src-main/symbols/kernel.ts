@@ -166,10 +166,32 @@ export class KallsymsIndex {
 
   /** The symbol whose span holds `address`, or null below the first symbol. */
   lookup(address: bigint): KernelSymbol | null {
-    if (address < 0n || address > 0xffffffffffffffffn) return null;
+    const found = this.indexOf(address);
+    return found < 0 ? null : this.symbolAt(found);
+  }
+
+  /**
+   * lookup(), except that an address in the padding the kernel puts before a
+   * function (its `__pfx_<name>` symbol: CONFIG_FUNCTION_PADDING, for call
+   * thunks and FineIBT) is that function's. A caller's call site lands there
+   * when the return address read was the function's first byte (seen under a
+   * retpoline thunk: `__x86_indirect_thunk_rax` called from
+   * `ext4_file_mmap_prepare`), and perf names that frame the function.
+   */
+  functionAt(address: bigint): KernelSymbol | null {
+    const found = this.indexOf(address);
+    if (found < 0) return null;
+    const symbol = this.symbolAt(found);
+    if (!symbol.name.startsWith(PADDING_PREFIX) || found + 1 >= this.hi.length) return symbol;
+    const next = this.symbolAt(found + 1);
+    return next.name === symbol.name.slice(PADDING_PREFIX.length) && next.module === symbol.module ? next : symbol;
+  }
+
+  /** Index of the last symbol starting at or below `address`; -1 if none. */
+  private indexOf(address: bigint): number {
+    if (address < 0n || address > 0xffffffffffffffffn) return -1;
     const hi = Number(address >> 32n);
     const lo = Number(address & 0xffffffffn);
-    // Last symbol with start <= address.
     let low = 0;
     let high = this.hi.length - 1;
     let found = -1;
@@ -183,16 +205,22 @@ export class KallsymsIndex {
         high = mid - 1;
       }
     }
-    if (found < 0) return null;
-    const { name, module } = lineFields(this.text, this.typeAt[found]);
+    return found;
+  }
+
+  private symbolAt(i: number): KernelSymbol {
+    const { name, module } = lineFields(this.text, this.typeAt[i]);
     return {
       name,
-      address: (BigInt(this.hi[found]) << 32n) | BigInt(this.lo[found]),
-      type: this.text.charAt(this.typeAt[found]),
+      address: (BigInt(this.hi[i]) << 32n) | BigInt(this.lo[i]),
+      type: this.text.charAt(this.typeAt[i]),
       module,
     };
   }
 }
+
+/** The kernel's name for the padding before a function: `__pfx_` + the function's name. */
+const PADDING_PREFIX = '__pfx_';
 
 /** perf's symbol_type__filter: T t W w D d B b. */
 function isKeptType(c: number): boolean {
@@ -370,7 +398,7 @@ function resolverOver(index: KallsymsIndex, path: string, reference: KernelRefer
   // Recorded minus read: 0 when the kernel did not move, or nothing says where it was.
   const shift = reference === null || here === null ? 0n : reference.address - here;
   const lookup = (address: bigint): KernelSymbol | null => {
-    const symbol = index.lookup(address - shift);
+    const symbol = index.functionAt(address - shift);
     if (symbol === null) return null;
     if (shift === 0n) return symbol;
     return symbol.module === null ? { ...symbol, address: symbol.address + shift } : null;

@@ -65,6 +65,30 @@ test('lookups in /proc/kallsyms name the symbol at and just after its start', ()
   assert.equal(index.lookup(rows[0].address - 1n), null, 'nothing below the first symbol');
 });
 
+test('an address in the padding before a kernel function (its __pfx_ symbol) names that function', () => {
+  const text = [
+    'ffffffff81000000 T start_kernel',
+    'ffffffff81000100 t __pfx_ext4_file_mmap_prepare',
+    'ffffffff81000110 t ext4_file_mmap_prepare',
+    'ffffffff81000200 t __pfx_gone',
+    'ffffffff81000210 t other',
+    '',
+  ].join('\n');
+  const index = KallsymsIndex.parse(text);
+  // The table itself keeps the padding symbol; a frame there is the function's.
+  assert.equal(index.lookup(0xffffffff8100010fn)?.name, '__pfx_ext4_file_mmap_prepare');
+  assert.equal(index.functionAt(0xffffffff8100010fn)?.name, 'ext4_file_mmap_prepare');
+  assert.equal(index.functionAt(0xffffffff8100010fn)?.address, 0xffffffff81000110n);
+  assert.equal(index.functionAt(0xffffffff81000110n)?.name, 'ext4_file_mmap_prepare');
+  assert.equal(index.functionAt(0xffffffff810000ffn)?.name, 'start_kernel');
+  // Padding followed by another function stays as it is.
+  assert.equal(index.functionAt(0xffffffff81000205n)?.name, '__pfx_gone');
+  const kallsymsPath = join(artifactDir('kallsyms-padding'), 'kallsyms');
+  writeFileSync(kallsymsPath, text);
+  const resolver = createKernelResolver({ recordedBuildId: null, allowWithoutBuildId: true, kallsymsPath });
+  assert.equal(resolver.resolve(0xffffffff8100010fn).frames[0]?.name, 'ext4_file_mmap_prepare');
+});
+
 test("this kernel's build-id is the one perf reports", () => {
   const ours = readKernelBuildId();
   const perf = runTool('perf', ['buildid-list', '-k']).trim();
