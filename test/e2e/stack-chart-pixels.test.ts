@@ -12,33 +12,19 @@
  */
 
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from '../helpers/browser';
+import { bundleForPage, launchChromium } from '../helpers/browser';
 
-const repoRoot = join(__dirname, '..', '..');
 let browser: Browser;
 let bundle: string;
 
 before(async () => {
-  const built = await build({
-    stdin: {
-      contents: `
-        import { createStackChartPainter } from './src-renderer/canvas/stack-chart-painter';
-        import { visibleStackChartBoxes } from './src-renderer/canvas/stack-chart-layout';
-        window.stackChartUnderTest = { createStackChartPainter, visibleStackChartBoxes };
-      `,
-      resolveDir: repoRoot,
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'iife',
-    write: false,
-    logLevel: 'silent',
-  });
-  bundle = built.outputFiles[0].text;
+  bundle = await bundleForPage(`
+    import { createStackChartPainter } from './src-renderer/canvas/stack-chart-painter';
+    import { visibleStackChartBoxes } from './src-renderer/canvas/stack-chart-layout';
+    window.stackChartUnderTest = { createStackChartPainter, visibleStackChartBoxes };
+  `);
   browser = await launchChromium();
 });
 

@@ -14,34 +14,20 @@
  */
 
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from '../helpers/browser';
+import { bundleForPage, launchChromium } from '../helpers/browser';
 
-const repoRoot = join(__dirname, '..', '..');
 let browser: Browser;
 let bundle: string;
 
 before(async () => {
-  const built = await build({
-    stdin: {
-      contents: `
-        import { paintTrack } from './src-renderer/canvas/timeline-painter';
-        import { emptyActivity } from './src-renderer/canvas/timeline-activity';
-        import { CATEGORY_COUNT } from './src-shared/analysis/categories';
-        window.trackPainterUnderTest = { paintTrack, emptyActivity, CATEGORY_COUNT };
-      `,
-      resolveDir: repoRoot,
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'iife',
-    write: false,
-    logLevel: 'silent',
-  });
-  bundle = built.outputFiles[0].text;
+  bundle = await bundleForPage(`
+    import { paintTrack } from './src-renderer/canvas/timeline-painter';
+    import { emptyActivity } from './src-renderer/canvas/timeline-activity';
+    import { CATEGORY_COUNT } from './src-shared/analysis/categories';
+    window.trackPainterUnderTest = { paintTrack, emptyActivity, CATEGORY_COUNT };
+  `);
   browser = await launchChromium();
 });
 

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { assertBuilt, repoRoot } from './cli';
 
@@ -156,4 +157,21 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(dirname(path), { recursive: true }); // names may have folders (e2e/…)
   await page.screenshot({ path });
   return path;
+}
+
+/**
+ * The app's own modules as one script for a bare page (page.addScriptTag):
+ * `entry` is TypeScript resolved from the repository root, which imports
+ * what a test needs and hangs it on `window`. For canvas tests that run the
+ * real painters in Chromium without the app around them.
+ */
+export async function bundleForPage(entry: string): Promise<string> {
+  const built = await build({
+    stdin: { contents: entry, resolveDir: repoRoot, loader: 'ts' },
+    bundle: true,
+    format: 'iife',
+    write: false,
+    logLevel: 'silent',
+  });
+  return built.outputFiles[0].text;
 }
