@@ -19,7 +19,7 @@ export interface OwnVdso {
 }
 
 /** A label for the image where a path would be shown. */
-export const OWN_VDSO_LABEL = "[vdso] (this kernel's, from memory)";
+const OWN_VDSO_LABEL = "[vdso] (this kernel's, from memory)";
 
 /** Larger than any vdso (a few pages): a maps line saying more is not believed. */
 const MAX_VDSO_BYTES = 1 << 20;
