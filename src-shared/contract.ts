@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { call, type CallSpec } from './call-spec';
 import type { HostCallName } from './channels';
+import type { SitesPreview } from './analysis/sites-preview';
 import type { Profile } from './profile/model';
 import { recordingCalls, recordingEventSchemas } from './record/contract';
 
@@ -188,6 +189,12 @@ export type MenuCommand = (typeof menuCommands)[number];
 export const hostEvents = {
   /** Progress of a long task (opening a file). */
   progress: z.object({ taskId, phase: z.string(), done: z.number(), total: z.number() }),
+  /**
+   * A running open's allocation sites by function, before its profile
+   * (analysis/sites-preview.ts). Host to window only, so not checked at run
+   * time: the schema just names the type.
+   */
+  sitesPreview: z.object({ taskId, preview: z.custom<SitesPreview>() }),
   /** The host wants the window to open a file: menu, command line, Finder, Open Recent. */
   openRequested: z.object({ path: filePath }),
   /** A menu item that the window carries out. */

@@ -60,6 +60,7 @@ export function createHost(services: HostServices): HostHandlers & { dispose(): 
     const task = early ?? runImport(job, name, upload);
     running.set(taskId, task);
     task.setProgressListener((done, total) => services.emit('progress', { taskId, phase: 'reading', done, total }));
+    task.setSitesPreviewListener((preview) => services.emit('sitesPreview', { taskId, preview }));
     let profile;
     try {
       profile = await task.profile;

@@ -1,11 +1,13 @@
 /**
  * Worker-thread entry: parse one file (or uploaded bytes) off the host's main
- * thread, post progress, then post the Profile with its typed arrays
+ * thread, post progress (and a sites preview, where the importer makes one),
+ * then post the Profile with its typed arrays
  * transferred, not copied. The job comes as the first message, so a worker
  * can be started before anyone knows what it will import (run-import.ts).
  */
 
 import { parentPort } from 'node:worker_threads';
+import type { SitesPreview } from '../../src-shared/analysis/sites-preview';
 import { oneLineMessage } from '../../src-shared/errors';
 import type { Profile } from '../../src-shared/profile/model';
 import { ArrivingBytes, arrivingSource } from '../import/arriving-source';
@@ -23,6 +25,7 @@ export type ArrivingMessage = { type: 'bytes'; bytes: Uint8Array } | { type: 'en
 
 export type WorkerReply =
   | { type: 'progress'; done: number; total: number }
+  | { type: 'sitesPreview'; preview: SitesPreview }
   | { type: 'done'; profile: Profile }
   | { type: 'error'; message: string };
 
@@ -58,7 +61,8 @@ function runJob(job: ImportJob, arriving: ArrivingBytes | null, post: (reply: Wo
   };
   (async () => {
     const source = await sourceOf(job, arriving);
-    const profile = await loadProfile(source, { onProgress });
+    const onSitesPreview = (preview: SitesPreview) => post({ type: 'sitesPreview', preview });
+    const profile = await loadProfile(source, { onProgress, onSitesPreview });
     post({ type: 'done', profile }, transferablesOf(profile));
   })().catch((error: unknown) => post({ type: 'error', message: oneLineMessage(error) }));
 }

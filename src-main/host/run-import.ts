@@ -14,18 +14,22 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { SitesPreview } from '../../src-shared/analysis/sites-preview';
 import type { ArrivingUpload, UploadListener } from '../../src-shared/contract';
 import { CancelledError, UserFacingError } from '../../src-shared/errors';
 import type { Profile } from '../../src-shared/profile/model';
 import type { ArrivingMessage, ImportJob, WorkerReply } from './import-worker';
 
 export type ProgressListener = (done: number, total: number) => void;
+export type SitesPreviewListener = (preview: SitesPreview) => void;
 
 export interface RunningImport {
   /** The parsed profile; rejects with a UserFacingError (one line naming the file) or a CancelledError. */
   readonly profile: Promise<Profile>;
   /** Who hears the progress from now on; a listener set late hears the latest report at once. */
   setProgressListener(listener: ProgressListener): void;
+  /** Who hears the sites preview (import-worker.ts), if the import makes one; a listener set late hears it at once. */
+  setSitesPreviewListener(listener: SitesPreviewListener): void;
   /** Stops the worker; `profile` then rejects with CancelledError (unless it had already settled). */
   cancel(): Promise<void>;
 }
@@ -67,6 +71,8 @@ export function runImport(job: ImportJob, name: string, upload?: ArrivingUpload)
   importsRunning++;
   let listener: ProgressListener | null = null;
   let latest: [done: number, total: number] | null = null;
+  let previewListener: SitesPreviewListener | null = null;
+  let preview: SitesPreview | null = null;
   const profile = new Promise<Profile>((resolve, reject) => {
     let settled = false;
     const settle = (action: () => void) => {
@@ -83,6 +89,9 @@ export function runImport(job: ImportJob, name: string, upload?: ArrivingUpload)
       if (reply.type === 'progress') {
         latest = [reply.done, reply.total];
         listener?.(reply.done, reply.total);
+      } else if (reply.type === 'sitesPreview') {
+        preview = reply.preview;
+        previewListener?.(reply.preview);
       } else if (reply.type === 'done') {
         settle(() => resolve(reply.profile));
       } else {
@@ -97,6 +106,10 @@ export function runImport(job: ImportJob, name: string, upload?: ArrivingUpload)
     setProgressListener(next) {
       listener = next;
       if (latest !== null) next(latest[0], latest[1]);
+    },
+    setSitesPreviewListener(next) {
+      previewListener = next;
+      if (preview !== null) next(preview);
     },
     cancel: async () => {
       await worker.terminate();

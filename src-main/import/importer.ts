@@ -5,6 +5,7 @@
  * `builder.meta.warnings`.
  */
 
+import type { SitesPreview } from '../../src-shared/analysis/sites-preview';
 import type { FormatId, Profile } from '../../src-shared/profile/model';
 
 export interface ImportSource {
@@ -35,6 +36,12 @@ export interface ImportSource {
 export interface ImportOptions {
   /** Called now and then with bytes consumed so far. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called at most once, before the import returns, with the allocation
+   * sites by function, where an importer has them well before the profile
+   * (sites-preview.ts): the window shows them meanwhile.
+   */
+  onSitesPreview?: (preview: SitesPreview) => void;
   /** Importers check it between chunks and throw CancelledError. */
   signal?: AbortSignal;
 }

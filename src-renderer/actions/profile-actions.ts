@@ -1,7 +1,7 @@
 /**
  * The window's verbs: open (a path, a dropped or chosen file, the Open
  * dialog), cancel, export, close; plus the wiring of host events (progress,
- * openRequested, menu commands) to them. Everything the window does with the
+ * sites previews, openRequested, menu commands) to them. Everything the window does with the
  * host goes through here, so the rules live in one place:
  *   - one open at a time: opens asked for meanwhile (several files dropped
  *     or named on the command line, a second drop) wait their turn, and
@@ -179,6 +179,7 @@ export function createProfileActions(deps: ProfileActionsDeps): ProfileActions {
   const connect = () => {
     const unsubscribes = [
       host.on('progress', ({ taskId, done, total }) => state().progressReported(taskId, done, total)),
+      host.on('sitesPreview', ({ taskId, preview }) => state().sitesPreviewReceived(taskId, preview)),
       host.on('openRequested', ({ path }) => void openPath(path)),
       host.on('menuCommand', ({ command }) => {
         switch (command) {

@@ -16,6 +16,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { TimeRange } from '../../src-shared/analysis/analyzer';
 import { sameTransform, transformFuncPath, type Transform } from '../../src-shared/analysis/transforms';
+import type { SitesPreview } from '../../src-shared/analysis/sites-preview';
 import type { HostInfo } from '../../src-shared/contract';
 import type { IndexIntoFuncTable, IndexIntoThreadTable, Profile } from '../../src-shared/profile/model';
 import { shownCountersOf } from './derived';
@@ -36,6 +37,8 @@ export interface Loading {
   name: string;
   /** Done / total in [0, 1]; null until the host reports a size. */
   fraction: number | null;
+  /** The file's allocation sites by function, shown until its profile arrives; null when the host sent none. */
+  sitesPreview: SitesPreview | null;
 }
 
 export interface Selection {
@@ -82,6 +85,7 @@ export interface AppActions {
   hostInfoReceived(info: HostInfo): void;
   loadingStarted(taskId: string, name: string): void;
   progressReported(taskId: string, done: number, total: number): void;
+  sitesPreviewReceived(taskId: string, preview: SitesPreview): void;
   loadingEnded(taskId: string): void;
   /** A new profile opens in a new tab, shown at once, with a fresh selection. */
   profileOpened(profile: Profile, name: string, hostProfileId?: string): void;
@@ -226,12 +230,17 @@ export function createAppStore(): AppStore {
     hoveredFunc: -1,
 
     hostInfoReceived: (info) => set({ hostInfo: info }),
-    loadingStarted: (taskId, name) => set({ loading: { taskId, name, fraction: null } }),
+    loadingStarted: (taskId, name) => set({ loading: { taskId, name, fraction: null, sitesPreview: null } }),
     progressReported: (taskId, done, total) => {
       const loading = get().loading;
       if (loading === null || loading.taskId !== taskId) return;
       const fraction = total > 0 ? Math.min(1, Math.max(0, done / total)) : null;
       set({ loading: { ...loading, fraction } });
+    },
+    sitesPreviewReceived: (taskId, preview) => {
+      const loading = get().loading;
+      if (loading === null || loading.taskId !== taskId) return;
+      set({ loading: { ...loading, sitesPreview: preview } });
     },
     loadingEnded: (taskId) => {
       if (get().loading?.taskId === taskId) set({ loading: null });

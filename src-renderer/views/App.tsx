@@ -1,8 +1,9 @@
 /**
- * The window: toolbar, progress and error strips, then either the empty
- * state or the open profile (with the recordings list beside it), and a
- * live recording's session panel below. Files dropped anywhere on the
- * window open. The record and attach dialogs sit over all of it.
+ * The window: toolbar, progress and error strips, then the empty state, the
+ * open profile or the sites of a big memory profile still opening (with the
+ * recordings list beside it), and a live recording's session panel below.
+ * Files dropped anywhere on the window open. The record and attach dialogs
+ * sit over all of it.
  */
 
 import { useEffect } from 'react';
@@ -15,6 +16,7 @@ import { ProgressStrip } from './ProgressStrip';
 import { RecordDialogs } from './record/RecordLayer';
 import { RecordingsList } from './record/RecordingsList';
 import { SessionPanel } from './record/SessionPanel';
+import { SitesPreviewView } from './SitesPreviewView';
 import { Toolbar } from './Toolbar';
 import { useFileDrop } from './use-file-drop';
 
@@ -23,6 +25,7 @@ export function App() {
   const profile = useAppState((state) => state.profile);
   const profileName = useAppState((state) => state.profileName);
   const tabId = useAppState((state) => state.activeTabId);
+  const sitesPreview = useAppState((state) => state.loading?.sitesPreview ?? null);
   const dragging = useFileDrop(actions.openFiles);
 
   useEffect(() => actions.connect(), [actions]);
@@ -39,7 +42,16 @@ export function App() {
         <ProfileTabs />
         <div className="app__work">
           {/* Keyed by tab: a tab switch mounts the views afresh on that tab's state. */}
-          <main className="app__main">{profile === null ? <EmptyState /> : <ProfileView key={tabId} profile={profile} />}</main>
+          <main className="app__main">
+            {sitesPreview !== null ? (
+              // A big memory profile's sites, while its stacks are built; the new tab replaces it.
+              <SitesPreviewView preview={sitesPreview} />
+            ) : profile === null ? (
+              <EmptyState />
+            ) : (
+              <ProfileView key={tabId} profile={profile} />
+            )}
+          </main>
           <RecordingsList />
         </div>
         <SessionPanel />

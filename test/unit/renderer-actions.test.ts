@@ -17,6 +17,7 @@ import {
 import { createAppStore } from '../../src-renderer/store/app-store';
 import { funcNamesOf, functionCostsOf, sortFunctions } from '../../src-renderer/store/derived';
 import { defaultSourceSelection } from '../../src-renderer/store/source-state';
+import type { SitesPreview } from '../../src-shared/analysis/sites-preview';
 import type { EventPayload, HostClient, HostEventName, HostInfo, OpenedProfile } from '../../src-shared/contract';
 import { ProfileBuilder } from '../../src-shared/profile/builder';
 import type { Profile } from '../../src-shared/profile/model';
@@ -112,7 +113,7 @@ test('browser mode uploads a dropped File as it is; progress events feed the loa
   const upload = calls.find((c) => c.name === 'openUpload');
   assert.ok(upload);
   assert.deepEqual(upload.args, { name: 'app.collapsed', file, taskId: 'task1' });
-  assert.deepEqual(store.getState().loading, { taskId: 'task1', name: 'app.collapsed', fraction: null });
+  assert.deepEqual(store.getState().loading, { taskId: 'task1', name: 'app.collapsed', fraction: null, sitesPreview: null });
 
   emit('progress', { taskId: 'task1', phase: 'reading', done: 1, total: 4 });
   emit('progress', { taskId: 'other', phase: 'reading', done: 3, total: 4 });
@@ -124,6 +125,28 @@ test('browser mode uploads a dropped File as it is; progress events feed the loa
   assert.equal(store.getState().profile, profile);
   assert.equal(store.getState().profileName, 'app.collapsed');
   assert.equal(store.getState().loading, null);
+});
+
+test("a sites preview of the running open is shown until its profile arrives; another task's is not", async () => {
+  const { store, actions, answer, emit } = setup();
+  const done = actions.openFile(new File(['x'], 'dhat.out.1'));
+  await settle();
+  const preview = (siteCount: number): SitesPreview => ({
+    format: 'dhat',
+    unit: 'bytes',
+    eventName: 'heap',
+    siteCount,
+    labels: [],
+    figures: { totalBytes: new Float64Array(), totalBlocks: new Float64Array(), peakBytes: new Float64Array(), endBytes: new Float64Array(), temporary: new Float64Array(), lifetime: new Float64Array(), readsPerByte: new Float64Array(), writesPerByte: new Float64Array() },
+    flags: new Int32Array(),
+  });
+  emit('sitesPreview', { taskId: 'other', preview: preview(1) });
+  assert.equal(store.getState().loading?.sitesPreview, null);
+  emit('sitesPreview', { taskId: 'task1', preview: preview(2) });
+  assert.equal(store.getState().loading?.sitesPreview?.siteCount, 2);
+  answer('task1').resolve(opened(profileFrom('main;malloc 3'), 'dhat.out.1'));
+  await done;
+  assert.equal(store.getState().loading, null, 'the profile replaces the preview');
 });
 
 test('Electron opens a dropped file by its path, not by copying its bytes', async () => {

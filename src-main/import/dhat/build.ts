@@ -17,138 +17,33 @@
  */
 
 import { ProfileBuilder } from '../../../src-shared/profile/builder';
-import type { IndexIntoFrameTable, IndexIntoFuncTable, Profile } from '../../../src-shared/profile/model';
-import { isAllocatorFunction, isValgrindReplacement } from './allocator-frames';
+import type { Profile } from '../../../src-shared/profile/model';
 import { programName } from './command-line';
-import { frameName, parseValgrindFrame, type ParsedFrame } from './frames';
-import type { DhatData } from './reader';
+import { FtblEntries, FtblFrames, keptLeafStart } from './ftbl-frames';
+import type { DhatData, DhatHeader } from './reader';
 
 /** The program point columns summed per allocation row. */
 const SUMMED = ['tb', 'tbk', 'gb', 'eb', 'rb', 'wb', 'tl'] as const;
 
-/** Frames at the leaf end of a stack that are not the program's code. */
-function isDroppedAtLeaf(frame: ParsedFrame): boolean {
-  return (frame.name !== null && isAllocatorFunction(frame.name)) || isValgrindReplacement(frame.file, frame.library);
-}
-
-/** The profile's functions and frames for ftbl entries, parsed and made once each. */
-class FtblFrames {
-  private readonly parsed: (ParsedFrame | undefined)[];
-  private readonly funcs: Int32Array;
-  /** The frame of each entry at inline depth 0 (nearly all uses), -1 until made. */
-  private readonly realFrames: Int32Array;
-  /** Frames at inline depths above 0, by index * 256 + depth. */
-  private readonly inlinedFrames = new Map<number, IndexIntoFrameTable>();
-  /** Each entry's code address, -1 when it has none; NaN until parsed. */
-  private readonly addresses: Float64Array;
-  /** 1: dropped at the leaf end, 0: kept, -1: not known yet. */
-  private readonly dropped: Int8Array;
-  /** The first entry of each (function, address, line): see canonical. */
-  private readonly firstWithKey = new Map<string, number>();
-
-  /** The [unknown] frame, which "[root]" (entry 0) stands for inside a path and an empty path is. */
-  readonly unknown: IndexIntoFrameTable;
-
-  constructor(
-    private readonly builder: ProfileBuilder,
-    private readonly ftbl: string[],
-  ) {
-    const unknownFunc = builder.func('[unknown]');
-    this.unknown = builder.frame(unknownFunc);
-    this.firstWithKey.set(`${unknownFunc}:-1:-1`, 0);
-    this.parsed = new Array<ParsedFrame | undefined>(ftbl.length);
-    this.funcs = new Int32Array(ftbl.length).fill(-1);
-    this.realFrames = new Int32Array(ftbl.length).fill(-1);
-    this.addresses = new Float64Array(ftbl.length).fill(NaN);
-    this.dropped = new Int8Array(ftbl.length).fill(-1);
-  }
-
-  get count(): number {
-    return this.ftbl.length;
-  }
-
-  /**
-   * The first entry that makes the same frames as entry `index` (same
-   * function, address and line): two such entries are one frame to the
-   * builder, so they must be one step in a path. Entries that parse as
-   * "[unknown]" give 0, as "[root]" does.
-   */
-  canonical(index: number): number {
-    if (index === 0) return 0;
-    const parsed = this.get(index);
-    const key = `${this.func(index)}:${parsed.address}:${parsed.line}`;
-    let first = this.firstWithKey.get(key);
-    if (first === undefined) {
-      first = index;
-      this.firstWithKey.set(key, first);
-    }
-    return first;
-  }
-
-  droppedAtLeaf(index: number): boolean {
-    if (this.dropped[index] < 0) this.dropped[index] = isDroppedAtLeaf(this.get(index)) ? 1 : 0;
-    return this.dropped[index] === 1;
-  }
-
-  /** The entry's code address; -1 when it has none, as "[root]" (entry 0). */
-  address(index: number): number {
-    if (index === 0) return -1;
-    const address = this.addresses[index];
-    return address === address ? address : (this.addresses[index] = this.get(index).address);
-  }
-
-  get(index: number): ParsedFrame {
-    let frame = this.parsed[index];
-    if (frame === undefined) {
-      frame = parseValgrindFrame(this.ftbl[index]);
-      this.parsed[index] = frame;
-    }
-    return frame;
-  }
-
-  /** The frame of entry `index` at `inlineDepth` (0 to 255). */
-  frame(index: number, inlineDepth: number): IndexIntoFrameTable {
-    if (inlineDepth === 0) {
-      const real = this.realFrames[index];
-      return real >= 0 ? real : (this.realFrames[index] = this.make(index, 0));
-    }
-    const key = index * 256 + inlineDepth;
-    let frame = this.inlinedFrames.get(key);
-    if (frame === undefined) {
-      frame = this.make(index, inlineDepth);
-      this.inlinedFrames.set(key, frame);
-    }
-    return frame;
-  }
-
-  private func(index: number): IndexIntoFuncTable {
-    let func: IndexIntoFuncTable = this.funcs[index];
-    if (func < 0) {
-      const parsed = this.get(index);
-      func = this.builder.func(frameName(parsed, this.ftbl[index]), { file: parsed.file, library: parsed.library });
-      this.funcs[index] = func;
-    }
-    return func;
-  }
-
-  private make(index: number, inlineDepth: number): IndexIntoFrameTable {
-    const parsed = this.get(index);
-    return this.builder.frame(this.func(index), { address: parsed.address, line: parsed.line, inlineDepth });
-  }
-}
-
-export function buildDhatProfile(data: DhatData, sourceName: string, warnings: readonly string[]): Profile {
-  const { header, columns, fs, fsStart, ftbl, ppCount } = data;
+/** A builder for a DHAT file's profile, its meta set from the file's header. */
+export function newDhatBuilder(header: DhatHeader, sourceName: string): ProfileBuilder {
   // Ad-hoc mode counts the program's own units ("bsu": "units"), not bytes.
   const unit = (header.bsu ?? 'bytes') === 'bytes' ? 'bytes' : 'samples';
   const builder = new ProfileBuilder({ format: 'dhat', kind: 'memory', unit, sourceName, weighted: true });
   builder.meta.command = header.cmd;
   builder.meta.eventName = header.mode;
+  return builder;
+}
+
+/** `entries`: the file's ftbl, parsed already where the sites preview needed it (sites-preview.ts). */
+export function buildDhatProfile(data: DhatData, sourceName: string, warnings: readonly string[], entries = new FtblEntries(data.ftbl)): Profile {
+  const { header, columns, fs, fsStart, ppCount } = data;
+  const builder = newDhatBuilder(header, sourceName);
   builder.meta.warnings.push(...warnings);
   const pid = Number.isFinite(header.pid) ? header.pid : 0;
   const thread = builder.thread(pid, pid, null, programName(header.cmd));
 
-  const frames = new FtblFrames(builder, ftbl);
+  const frames = new FtblFrames(builder, entries);
   const stackOfPp = buildStacks(builder, frames, fs, fsStart, ppCount);
 
   // One row per distinct stack, in the order of the program points that first have it.
@@ -182,12 +77,17 @@ export function buildDhatProfile(data: DhatData, sourceName: string, warnings: r
     endBytes: eb,
     reads: rb,
     writes: wb,
-    lifetime: tl.map((lifetimes, row) => (tbk[row] > 0 ? lifetimes / tbk[row] : NaN)),
+    lifetime: meanLifetimes(tl, tbk),
     // DHAT counts no temporary allocations and records no allocation times.
     temporary: new Float64Array(rows).fill(NaN),
     timeline: null,
   });
   return builder.finish();
+}
+
+/** Mean block lifetime per row: its blocks' summed lifetimes over their count (NaN without blocks). */
+export function meanLifetimes(lifetimes: Float64Array, blocks: Float64Array): Float64Array {
+  return lifetimes.map((sum, row) => (blocks[row] > 0 ? sum / blocks[row] : NaN));
 }
 
 /** Per row, the sum of `column` over its program points (NaN when one of them lacks the field). */
@@ -211,30 +111,24 @@ function sumByRow(column: Float64Array, rowOfPp: Int32Array, rows: number): Floa
  * a level at a time with a counting sort per level was tried too: its reads
  * of fs in group order miss the cache as often as the hash does.)
  *
- * Paths are compared by canonical ftbl entries (FtblFrames.canonical), so
+ * Paths are compared by canonical ftbl entries (FtblEntries.canonical), so
  * two entries that name one frame give one stack, as the builder's own
  * dedupe would; a path decides the inline depth of each of its frames, so
  * equal paths always make equal stacks.
  */
 function buildStacks(builder: ProfileBuilder, frames: FtblFrames, fs: Int32Array, fsStart: Int32Array, ppCount: number): Int32Array {
+  const { entries } = frames;
   // Each path root first, all in one array: path[pathStart[pp] ...], canonical entries (0 for [unknown]).
   const pathStart = new Int32Array(ppCount + 1);
   const keptEnd = new Int32Array(ppCount);
   for (let pp = 0; pp < ppCount; pp++) {
-    let start = fsStart[pp];
     const end = fsStart[pp + 1];
-    // fs is leaf first; drop "[root]" (never a real frame) and the allocator's own frames, unless those are all
-    // there is (DHAT run with --num-callers=1): then the allocator is the best-known site, not "[unknown]".
-    while (start < end && fs[start] === 0) start++;
-    const firstFrame = start;
-    while (start < end && frames.droppedAtLeaf(fs[start])) start++;
-    if (start === end) start = firstFrame;
+    const start = keptLeafStart(entries, fs, fsStart[pp], end);
     keptEnd[pp] = start;
     // An empty path is the [unknown] stack: one step.
     pathStart[pp + 1] = pathStart[pp] + Math.max(1, end - start);
   }
   const path = new Int32Array(pathStart[ppCount]);
-  const canonical = new Int32Array(frames.count).fill(-1);
   let longest = 0;
   for (let pp = 0; pp < ppCount; pp++) {
     const at = pathStart[pp];
@@ -243,9 +137,7 @@ function buildStacks(builder: ProfileBuilder, frames: FtblFrames, fs: Int32Array
     const kept = keptEnd[pp];
     for (let d = 0, k = fsStart[pp + 1] - 1; d < length; d++, k--) {
       const index = k >= kept ? fs[k] : 0;
-      let c = canonical[index];
-      if (c < 0) c = canonical[index] = frames.canonical(index);
-      path[at + d] = c;
+      path[at + d] = entries.canonical(index);
     }
   }
   const order = pathOrder(path, pathStart, ppCount);
@@ -270,7 +162,7 @@ function buildStacks(builder: ProfileBuilder, frames: FtblFrames, fs: Int32Array
     for (; depth < length; depth++) {
       const c = path[at + depth];
       // Inline depths (frames.ts, inlineDepthsLeafFirst): from the root, a run of one address is one real frame and the functions inlined into it.
-      const address = frames.address(c);
+      const address = entries.address(c);
       const inline = depth > 0 && address >= 0 && address === pathAddress[depth - 1] ? pathInline[depth - 1] + 1 : 0;
       const frame = c === 0 ? frames.unknown : frames.frame(c, Math.min(255, inline));
       pathStack[depth] = builder.newStack(depth === 0 ? -1 : pathStack[depth - 1], frame);

@@ -24,14 +24,19 @@
  * counts at t-gmax and t-end (gbk, ebk), te/tg/tu/tuth (times are in
  * instructions for valgrind, microseconds for dhat-rs). `readDhat` returns
  * all of them for callers that need them (tests, the short-lived flag).
+ *
+ * A big file's sites by function go to `options.onSitesPreview` between
+ * the reading and the stacks (sites-preview.ts).
  */
 
 import { CancelledError, ImportError } from '../../../src-shared/errors';
 import type { Profile } from '../../../src-shared/profile/model';
 import type { ImportOptions, ImportSource, Importer } from '../importer';
 import { buildDhatProfile } from './build';
+import { FtblEntries } from './ftbl-frames';
 import { JsonScanner, JsonSyntaxError, type JsonHandler } from './json-scanner';
 import { DhatFormatError, DhatReader, type DhatData } from './reader';
+import { dhatSitesPreview, SITES_PREVIEW_MIN_PROGRAM_POINTS } from './sites-preview';
 
 /** Reads and checks a whole DHAT file into columns. Throws ImportError with one line. */
 export async function readDhat(source: ImportSource, options: ImportOptions = {}): Promise<DhatData> {
@@ -109,8 +114,12 @@ export const dhatImporter: Importer = {
   },
   async import(source: ImportSource, options: ImportOptions): Promise<Profile> {
     const data = await readDhat(source, options);
+    const entries = new FtblEntries(data.ftbl);
+    if (options.onSitesPreview !== undefined && data.ppCount >= SITES_PREVIEW_MIN_PROGRAM_POINTS) {
+      options.onSitesPreview(dhatSitesPreview(data, source.name, entries));
+    }
     const warnings: string[] = [];
     if (data.ppCount === 0) warnings.push('the file has no program points (nothing was allocated)');
-    return buildDhatProfile(data, source.name, warnings);
+    return buildDhatProfile(data, source.name, warnings, entries);
   },
 };
