@@ -12,7 +12,10 @@
  *                 soon as the view switcher shows -> first sites row drawn
  *                 (one frame after it is in the DOM). This includes the
  *                 page load, the host's parse and the transfer, so it is
- *                 the longer of the two definitions.
+ *                 the longer of the two definitions. A file this big sends
+ *                 its sites by function first (the sites preview): the
+ *                 first row is then the preview's, and the bench says so
+ *                 and also times the whole profile's Sites view.
  *
  * Target (issue 6): Heatline within a third of dh_view's time. Then a
  * 100 MB+ file scaled from the recorded one (its program points repeated
@@ -93,7 +96,11 @@ async function openInDhView(browser: Browser, file: string, timeoutMs = 600_000)
   }
 }
 
-/** Installed before Heatline loads: picks the Sites view as soon as it can, marks the first sites row drawn. */
+/**
+ * Installed before Heatline loads: picks the Sites view as soon as it can; marks the first sites row drawn (the
+ * preview's, which a file this big gets while its stacks are built) and the first row of the whole profile's
+ * Sites view.
+ */
 const WATCH_HEATLINE = `
   window.benchMarks = {};
   new MutationObserver(() => {
@@ -102,13 +109,35 @@ const WATCH_HEATLINE = `
     if (marks.clicked === undefined && sites) { marks.clicked = performance.now(); sites.click(); }
     if (marks.drawn === undefined && document.querySelector('[data-testid=site-row]')) {
       marks.drawn = -1;
+      marks.previewed = document.querySelector('[data-testid=sites-preview]') !== null;
       requestAnimationFrame(() => { marks.drawn = performance.now(); });
+    }
+    if (marks.profileDrawn === undefined && document.querySelector('[data-testid=profile-view] [data-testid=site-row]')) {
+      marks.profileDrawn = -1;
+      requestAnimationFrame(() => { marks.profileDrawn = performance.now(); });
     }
   }).observe(document, { subtree: true, childList: true });
 `;
 
+interface HeatlineMarks {
+  start?: number;
+  /** The first sites row drawn: the preview's when `previewed`. */
+  drawn: number;
+  previewed: boolean;
+  /** The first row of the whole profile's Sites view drawn. */
+  profileDrawn: number;
+}
+
+const bothDrawn = () => {
+  const marks = (window as unknown as { benchMarks: { drawn?: number; profileDrawn?: number } }).benchMarks;
+  return marks.drawn! > 0 && marks.profileDrawn! > 0;
+};
+
 interface HeatlineOpen {
+  /** Page opened -> the first sites row drawn, and -> the whole profile's Sites view drawn. */
   ms: number;
+  profileMs: number;
+  previewed: boolean;
   hostPeakMiB: number;
   pageHeapMiB: number;
 }
@@ -127,15 +156,15 @@ async function openInHeatline(browser: Browser, file: string): Promise<HeatlineO
   try {
     await page.addInitScript(WATCH_HEATLINE);
     await page.goto(serve.url);
-    await page.waitForFunction(() => (window as unknown as { benchMarks: { drawn?: number } }).benchMarks.drawn! > 0, undefined, { timeout: 600_000 });
-    const marks = (await page.evaluate(() => (window as unknown as { benchMarks: unknown }).benchMarks)) as { drawn: number };
+    await page.waitForFunction(bothDrawn, undefined, { timeout: 600_000 });
+    const marks = (await page.evaluate(() => (window as unknown as { benchMarks: unknown }).benchMarks)) as HeatlineMarks;
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
     const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
     const heap = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? NaN;
     if (crashed) throw new Error('the page crashed');
     // performance.now() counts from the navigation's start: page load, host parse, transfer, analysis, drawing.
-    return { ms: marks.drawn, hostPeakMiB: peakRssMiB(serve.child.pid!), pageHeapMiB: heap / 2 ** 20 };
+    return { ms: marks.drawn, profileMs: marks.profileDrawn, previewed: marks.previewed, hostPeakMiB: peakRssMiB(serve.child.pid!), pageHeapMiB: heap / 2 ** 20 };
   } finally {
     await page.close();
     await serve.stop();
@@ -148,7 +177,7 @@ async function openInHeatline(browser: Browser, file: string): Promise<HeatlineO
  * dh_view is timed from its file chooser. The bytes go up the WebSocket
  * like any drop in browser mode; in Electron a drop is opened by path.
  */
-async function dropInHeatline(browser: Browser, file: string): Promise<number> {
+async function dropInHeatline(browser: Browser, file: string): Promise<{ ms: number; profileMs: number; previewed: boolean }> {
   const serve = await startServe([]);
   const page: Page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   try {
@@ -169,9 +198,9 @@ async function dropInHeatline(browser: Browser, file: string): Promise<number> {
       },
       { base64, name: basename(file) },
     );
-    await page.waitForFunction(() => (window as unknown as { benchMarks: { drawn?: number } }).benchMarks.drawn! > 0, undefined, { timeout: 600_000 });
-    const marks = (await page.evaluate(() => (window as unknown as { benchMarks: unknown }).benchMarks)) as { start: number; drawn: number };
-    return marks.drawn - marks.start;
+    await page.waitForFunction(bothDrawn, undefined, { timeout: 600_000 });
+    const marks = (await page.evaluate(() => (window as unknown as { benchMarks: unknown }).benchMarks)) as HeatlineMarks;
+    return { ms: marks.drawn - marks.start!, profileMs: marks.profileDrawn - marks.start!, previewed: marks.previewed };
   } finally {
     await page.close();
     await serve.stop();
@@ -199,7 +228,7 @@ export async function benchDhat(): Promise<string> {
     say(title);
     const dhView: number[] = [];
     const heatline: HeatlineOpen[] = [];
-    const dropped: number[] = [];
+    const dropped: { ms: number; profileMs: number; previewed: boolean }[] = [];
     for (let i = 0; i < RUNS; i++) {
       dhView.push(await openInDhView(browser, recorded));
       heatline.push(await openInHeatline(browser, recorded));
@@ -207,19 +236,27 @@ export async function benchDhat(): Promise<string> {
     }
     const ours = median(heatline.map((h) => h.ms));
     const theirs = median(dhView);
-    say(`dh_view.html: file chosen -> tree drawn            ${(theirs / 1000).toFixed(2)} s`);
-    say(`Heatline: page opened -> sites table drawn         ${(ours / 1000).toFixed(2)} s  (host peak RSS ${median(heatline.map((h) => h.hostPeakMiB)).toFixed(0)} MiB, page JS heap ${median(heatline.map((h) => h.pageHeapMiB)).toFixed(0)} MiB)`);
-    const drop = median(dropped);
-    say(`Heatline: file dropped on the open window -> sites table drawn  ${(drop / 1000).toFixed(2)} s`);
+    const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+    // The first rows are the preview's when the host sent one (it does for a file this big): say so, not assume it.
+    const firstRows = (opens: { previewed: boolean }[]) =>
+      opens.every((o) => o.previewed) ? 'sites table drawn (the preview)' : opens.some((o) => o.previewed) ? 'sites table drawn (preview in some runs)' : 'sites table drawn';
+    say(`dh_view.html: file chosen -> tree drawn            ${seconds(theirs)}`);
+    say(`Heatline: page opened -> ${firstRows(heatline)}   ${seconds(ours)}  (host peak RSS ${median(heatline.map((h) => h.hostPeakMiB)).toFixed(0)} MiB, page JS heap ${median(heatline.map((h) => h.pageHeapMiB)).toFixed(0)} MiB)`);
+    say(`Heatline: page opened -> whole profile's Sites view drawn   ${seconds(median(heatline.map((h) => h.profileMs)))}`);
+    const drop = median(dropped.map((d) => d.ms));
+    const dropProfile = median(dropped.map((d) => d.profileMs));
+    say(`Heatline: file dropped on the open window -> ${firstRows(dropped)}  ${seconds(drop)}`);
+    say(`Heatline: file dropped on the open window -> whole profile's Sites view drawn  ${seconds(dropProfile)}`);
     const ratio = drop / theirs;
-    say(`ratio Heatline (drop) / dh_view (file chosen)      ${ratio.toFixed(2)}  (target <= 0.33: ${ratio <= 1 / 3 ? 'met' : 'MISSED'})`);
-    say(`ratio Heatline (page opened) / dh_view             ${(ours / theirs).toFixed(2)}`);
+    say(`ratio Heatline (drop, sites table) / dh_view (file chosen)      ${ratio.toFixed(2)}  (target <= 0.33: ${ratio <= 1 / 3 ? 'met' : 'MISSED'})`);
+    say(`ratio Heatline (drop, whole profile) / dh_view                  ${(dropProfile / theirs).toFixed(2)}`);
+    say(`ratio Heatline (page opened, sites table) / dh_view             ${(ours / theirs).toFixed(2)}`);
 
     scaledFile = join(workDir, 'cc1plus-scaled.dhat.json');
     if (!existsSync(scaledFile) || statSync(scaledFile).size < SCALED_BYTES) scaleDhatFile(recorded, SCALED_BYTES, scaledFile);
     const scaled = await openInHeatline(browser, scaledFile);
     say(
-      `Heatline, ${mib(statSync(scaledFile).size)} scaled file -> sites table    ${(scaled.ms / 1000).toFixed(2)} s  (host peak RSS ${scaled.hostPeakMiB.toFixed(0)} MiB, page JS heap ${scaled.pageHeapMiB.toFixed(0)} MiB: no out-of-memory)`,
+      `Heatline, ${mib(statSync(scaledFile).size)} scaled file -> sites table    ${seconds(scaled.ms)}, whole profile ${seconds(scaled.profileMs)}  (host peak RSS ${scaled.hostPeakMiB.toFixed(0)} MiB, page JS heap ${scaled.pageHeapMiB.toFixed(0)} MiB: no out-of-memory)`,
     );
   } finally {
     await browser.close();
