@@ -5,12 +5,14 @@ export function ProgressStrip() {
   const loading = useAppState((state) => state.loading);
   const actions = useActions();
   if (loading === null) return null;
-  const percent = loading.fraction === null ? null : Math.round(loading.fraction * 100);
+  // Once a sites preview is shown the file has been read; what is left (its stacks) reports no progress.
+  const building = loading.sitesPreview !== null;
+  const percent = loading.fraction === null || building ? null : Math.round(loading.fraction * 100);
   return (
     <div className="progress" data-testid="progress">
       <span className="progress__label">
         Opening <strong>{loading.name}</strong>
-        {percent === null ? '…' : ` — ${percent}%`}
+        {building ? ' — read; building its stacks…' : percent === null ? '…' : ` — ${percent}%`}
       </span>
       <progress
         className="progress__bar"

@@ -63,6 +63,7 @@ test('the sites by function show before the profile, and the Sites view then lis
   const preview = page.getByTestId('sites-preview');
   await preview.getByTestId('site-row').first().waitFor({ timeout: 60_000 });
   assert.match((await preview.locator('.sites__caption').textContent()) ?? '', /still loading/);
+  assert.match((await page.getByTestId('progress').textContent()) ?? '', /building its stacks/);
   const previewRows = await firstRows('[data-testid=sites-preview]', 30);
   assert.ok(previewRows.length >= 10, `the preview lists ${previewRows.length} rows`);
   await screenshot(page, 'memory-sites-preview');
