@@ -10,8 +10,7 @@
  * build.ts picks them), so it groups under the same function.
  */
 
-import type { SitesPreview } from '../../../src-shared/analysis/sites-preview';
-import { sitesPreviewOf } from '../../../src-shared/analysis/sites-preview';
+import { sitesPreviewOf, type SitesPreview } from '../../../src-shared/analysis/sites-preview';
 import { meanLifetimes, newDhatBuilder } from './build';
 import { FtblEntries, FtblFrames, keptLeafStart } from './ftbl-frames';
 import type { DhatData } from './reader';
