@@ -32,6 +32,8 @@
  * but such a file can hold any stacks it likes anyway.)
  */
 
+import { newHashTable } from '../../../src-shared/profile/pair-map';
+
 /** find() and knownPrefix() when nothing is stored. (-1 is a node: the root, for a prefix of markers only.) */
 export const NOT_FOUND = -2;
 /** Prefixes of depths that are multiples of this are stored and probed. */
@@ -183,7 +185,7 @@ export class ChainCache {
 
   private rehash(size: number): void {
     const old = this.rows;
-    const rows = new Int32Array(ROW * size);
+    const rows = newHashTable(ROW * size);
     const mask = size - 1;
     for (let from = 0; from < old.length; from += ROW) {
       if (old[from + USED] === 0) continue;
