@@ -16,6 +16,7 @@
 
 import type { AllocationTable, AllocationTimeline, Nanoseconds } from '../profile/model';
 import { lowerBound } from './threads';
+import { float64Accumulator } from '../profile/accumulators';
 
 export interface AllocationTimeRange {
   start: Nanoseconds;
@@ -64,7 +65,7 @@ export function largestSnapshotTime(timeline: AllocationTimeline, range: Allocat
 }
 
 function largestSnapshotIn(table: AllocationTable, timeline: AllocationTimeline, range: AllocationTimeRange): AllocationTable {
-  const peak = new Float64Array(table.length);
+  const peak = float64Accumulator(table.length);
   const time = largestSnapshotTime(timeline, range);
   if (!Number.isNaN(time)) {
     for (let r = lowerBound(timeline.time, time); r < timeline.length && timeline.time[r] === time; r++) peak[timeline.site[r]] += timeline.bytes[r];
@@ -74,9 +75,9 @@ function largestSnapshotIn(table: AllocationTable, timeline: AllocationTimeline,
 
 function allocatedIn(table: AllocationTable, timeline: AllocationTimeline, range: AllocationTimeRange): AllocationTable {
   const n = table.length;
-  const bytes = new Float64Array(n);
-  const blocks = new Float64Array(n);
-  const temporary = new Float64Array(n);
+  const bytes = float64Accumulator(n);
+  const blocks = float64Accumulator(n);
+  const temporary = float64Accumulator(n);
   // Rows are in time order: the range is one slice of them.
   const from = lowerBound(timeline.time, range.start);
   for (let r = from; r < timeline.length && timeline.time[r] < range.end; r++) {

@@ -26,6 +26,7 @@ import type { AllocationTable, IndexIntoStackTable, Profile } from '../profile/m
 import { frameFile, stringAt } from '../profile/model';
 import { computeAllocationFlags, type AllocationFlagOptions } from './allocation-flags';
 import { allocationsInRange, type AllocationTimeRange } from './allocation-range';
+import { float64Accumulator, int32Accumulator } from '../profile/accumulators';
 
 export type SiteGrouping = 'stack' | 'function' | 'line';
 
@@ -186,12 +187,12 @@ export function groupAllocationSites(
     temporary: sumKnownByGroup(table.temporary, groupOfSite, n),
     timeline: null,
   };
-  const siteCount = new Int32Array(n);
+  const siteCount = int32Accumulator(n);
   const heaviest = new Float64Array(n).fill(-Infinity);
   // Lifetime is a mean per block: sum lifetime * blocks over the sites that know it, then divide.
-  const lifetimeSum = new Float64Array(n);
-  const lifetimeBlocks = new Float64Array(n);
-  const temporary = flagOptions.temporaryBlocks === undefined ? undefined : new Float64Array(n);
+  const lifetimeSum = float64Accumulator(n);
+  const lifetimeBlocks = float64Accumulator(n);
+  const temporary = flagOptions.temporaryBlocks === undefined ? undefined : float64Accumulator(n);
   for (let site = 0; site < table.length; site++) {
     const g = groupOfSite[site];
     siteCount[g]++;
@@ -269,7 +270,7 @@ export function sortSiteGroups(groups: readonly SiteGroup[], column: SiteColumn,
 export function allocationStackWeights(profile: Profile, metric: AllocationMetric, range: AllocationTimeRange | null = null): Float64Array | null {
   if (profile.allocations === null) return null;
   const table = allocationsInRange(profile.allocations, range);
-  const weights = new Float64Array(profile.stacks.length);
+  const weights = float64Accumulator(profile.stacks.length);
   const column = table[metric];
   for (let site = 0; site < table.length; site++) {
     const stack = table.stack[site];

@@ -33,6 +33,7 @@ import { computeThreadSamples, estimateSampleInterval, lowerBound, type ThreadSa
 import { applyTransform, applyTransforms, type Transform } from './transforms';
 import { matchedWeight, matchFunctions } from './tree-queries';
 import { computeFileLineCosts, computeInstructionCosts, type FileLineCosts, type InstructionCosts } from './source-costs';
+import { float64Accumulator } from '../profile/accumulators';
 
 export interface TimeRange {
   /** Inclusive start and exclusive end, in the profile's clock. */
@@ -212,7 +213,7 @@ export class Analyzer {
    */
   private selectedWeights(request: AnalysisRequest, map: Int32Array | null, length: number): Float64Array {
     const { samples } = this.profile;
-    const out = new Float64Array(length);
+    const out = float64Accumulator(length);
     const siteWeights = request.metric === undefined ? null : allocationStackWeights(this.profile, request.metric, request.range);
     if (siteWeights !== null) {
       // Sites have no thread; a range splits them only where the format records allocation times (allocation-range.ts).

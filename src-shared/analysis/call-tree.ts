@@ -15,6 +15,7 @@
 
 import type { IndexIntoFuncTable, Profile } from '../profile/model';
 import { funcStackViewOf, type FuncStackTable } from './func-stacks';
+import { int32Accumulator } from '../profile/accumulators';
 
 export type IndexIntoCallTree = number;
 
@@ -77,7 +78,7 @@ class NodeCollector {
     const length = this.func.length;
     const total = Float64Array.from(this.total);
     const parent = Int32Array.from(this.parent);
-    const childCount = new Int32Array(length + 1);
+    const childCount = int32Accumulator(length + 1);
     const roots: number[] = [];
     for (let n = 0; n < length; n++) {
       if (total[n] === 0) continue;

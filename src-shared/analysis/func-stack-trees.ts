@@ -31,11 +31,12 @@
 import type { CallTree } from './call-tree';
 import type { FunctionCosts } from './function-costs';
 import type { FuncStackTable } from './func-stacks';
+import { float64Accumulator, int32Accumulator } from '../profile/accumulators';
 
 /** Child lists from parent pointers (parents precede children), each list and the roots hottest first. */
 function linkChildren(parent: Int32Array, total: Float64Array): { childStart: Int32Array; childList: Int32Array; roots: Int32Array } {
   const length = parent.length;
-  const childStart = new Int32Array(length + 1);
+  const childStart = int32Accumulator(length + 1);
   let rootCount = 0;
   for (let n = 0; n < length; n++) {
     if (parent[n] === -1) rootCount++;
@@ -274,7 +275,7 @@ export function invertedTreeOfUniqueStacks(
     spareCursor: new Int32Array(itemCount),
     spareWeight: new Float64Array(itemCount),
     bucketStart: new Int32Array(funcCount),
-    bucketCount: new Int32Array(funcCount),
+    bucketCount: int32Accumulator(funcCount),
     touched: [],
     nodes: new InvertedNodes(),
   };
@@ -358,7 +359,7 @@ export function callTreeSkeleton(stacks: FuncStackTable): CallTreeSkeleton {
   const parent = stacks.prefix.slice(0, length);
   const depth = new Int32Array(length);
   const recursive = new Uint8Array(length);
-  const childStart = new Int32Array(length + 1);
+  const childStart = int32Accumulator(length + 1);
   let rootCount = 0;
   for (let n = 0; n < length; n++) {
     const p = parent[n];
@@ -416,8 +417,8 @@ export function callTreeOnSkeleton(skeleton: CallTreeSkeleton, weights: Float64A
 
 /** Function costs of a tree built on `skeleton` (see functionCostsOfTree), in one pass thanks to the recursion flags. */
 export function functionCostsOnSkeleton(skeleton: CallTreeSkeleton, tree: CallTree, funcCount: number): FunctionCosts {
-  const self = new Float64Array(funcCount);
-  const total = new Float64Array(funcCount);
+  const self = float64Accumulator(funcCount);
+  const total = float64Accumulator(funcCount);
   for (let n = 0; n < skeleton.length; n++) {
     if (tree.total[n] === 0) continue;
     const f = skeleton.func[n];

@@ -21,6 +21,7 @@
 import type { IndexIntoFuncTable, IndexIntoStackTable, Profile } from '../profile/model';
 import { PairMap } from '../profile/pair-map';
 import { DEFAULT_INLINED, type InlinedFunctions } from './function-costs';
+import { float64Accumulator } from '../profile/accumulators';
 
 export type IndexIntoFuncStackTable = number;
 
@@ -166,7 +167,7 @@ export function funcStackViewOf(profile: Profile): FuncStackTable {
  * stacks mapped to -1 lose their weight.
  */
 export function mapStackWeights(weights: Float64Array, map: Int32Array, length: number): Float64Array {
-  const out = new Float64Array(length);
+  const out = float64Accumulator(length);
   for (let s = 0; s < map.length; s++) {
     const to = map[s];
     if (to >= 0 && weights[s] !== 0) out[to] += weights[s];

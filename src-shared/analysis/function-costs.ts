@@ -13,6 +13,7 @@
 
 import type { IndexIntoFuncTable, Profile } from '../profile/model';
 import { totalsOncePerSample } from './stack-key-totals';
+import { float64Accumulator } from '../profile/accumulators';
 
 /**
  * `merged`: an inlined function's cost goes to the function it was inlined
@@ -64,7 +65,7 @@ export function functionSelfCosts(
   stackWeights: Float64Array,
   inlined: InlinedFunctions = DEFAULT_INLINED,
 ): { self: Float64Array; grandTotal: number; keyOfStack: Int32Array; keyCount: number } {
-  const self = new Float64Array(profile.funcs.length);
+  const self = float64Accumulator(profile.funcs.length);
   const keyOfStack = costFuncOfStacks(profile, inlined);
   let grandTotal = 0;
   for (let s = 0; s < keyOfStack.length; s++) {

@@ -13,6 +13,7 @@
 
 import { frameFile, type IndexIntoStringTable, type Profile } from '../profile/model';
 import { totalsOncePerSample } from './stack-key-totals';
+import { float64Accumulator } from '../profile/accumulators';
 
 export interface LineCosts {
   length: number;
@@ -63,7 +64,7 @@ export function lineSelfCosts(profile: Profile, stackWeights: Float64Array): Lin
     entryOfFrame[frame] = entry;
   }
 
-  const self = new Float64Array(file.length);
+  const self = float64Accumulator(file.length);
   const keyOfStack = new Int32Array(stacks.length);
   for (let s = 0; s < stacks.length; s++) {
     const entry = entryOfFrame[stacks.frame[s]];

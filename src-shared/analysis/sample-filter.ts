@@ -6,6 +6,7 @@
 
 import type { IndexIntoThreadTable, Nanoseconds, Profile } from '../profile/model';
 import { lowerBound } from './threads';
+import { float64Accumulator } from '../profile/accumulators';
 
 export interface SampleFilter {
   /** Inclusive start, exclusive end; null for the whole profile. */
@@ -20,7 +21,7 @@ export interface SampleFilter {
  */
 export function computeStackWeights(profile: Profile, filter: SampleFilter = {}): Float64Array {
   const { samples } = profile;
-  const weights = new Float64Array(profile.stacks.length);
+  const weights = float64Accumulator(profile.stacks.length);
   const range = filter.range ?? null;
   const threads = filter.threads ?? null;
   // Samples are in time order (the builder sorts them), so a range is one slice of them.
@@ -46,7 +47,7 @@ function hasTimes(times: Float64Array): boolean {
 /** Total weight per thread, for the thread list and the report. */
 export function computeThreadTotals(profile: Profile, filter: SampleFilter = {}): Float64Array {
   const { samples } = profile;
-  const totals = new Float64Array(profile.threads.length);
+  const totals = float64Accumulator(profile.threads.length);
   const range = filter.range ?? null;
   for (let i = 0; i < samples.length; i++) {
     if (range !== null) {

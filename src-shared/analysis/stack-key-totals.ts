@@ -15,6 +15,8 @@
  * Every pass is linear in the number of stacks, over typed arrays only.
  */
 
+import { float64Accumulator, int32Accumulator } from '../profile/accumulators';
+
 /**
  * totals[k] = weight of samples whose stack contains a stack node with key k.
  * keyOfStack[s] is the key of stack s, or -1 for none (its samples still count
@@ -68,8 +70,8 @@ export function totalsOncePerSampleByKeys(
  * left once the order passes its subtree), and onPath counts each key on it.
  */
 function outermostTotals(order: Int32Array, size: Int32Array, keyOfStack: Int32Array, keyCount: number, subtree: Float64Array): Float64Array {
-  const totals = new Float64Array(keyCount);
-  const onPath = new Int32Array(keyCount);
+  const totals = float64Accumulator(keyCount);
+  const onPath = int32Accumulator(keyCount);
   const path = new Int32Array(order.length);
   const pathEnd = new Int32Array(order.length);
   let depth = 0;

@@ -8,6 +8,7 @@ import type { IndexIntoFuncTable } from '../profile/model';
 import { childrenOf, type CallTree, type IndexIntoCallTree } from './call-tree';
 import type { FunctionCosts } from './function-costs';
 import type { FuncStackTable } from './func-stacks';
+import { float64Accumulator } from '../profile/accumulators';
 
 /**
  * Self and total per function from a top-down tree, with the definitions of
@@ -18,8 +19,8 @@ import type { FuncStackTable } from './func-stacks';
  * walk with a stack of its own.
  */
 export function functionCostsOfTree(tree: CallTree, funcCount: number): FunctionCosts {
-  const self = new Float64Array(funcCount);
-  const total = new Float64Array(funcCount);
+  const self = float64Accumulator(funcCount);
+  const total = float64Accumulator(funcCount);
   const { func, parent } = tree;
   for (let n = 0; n < tree.length; n++) {
     const f = func[n];

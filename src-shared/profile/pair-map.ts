@@ -6,6 +6,8 @@
  * would box most keys (they exceed 2^31) and allocate on every lookup.
  */
 
+import { int32Accumulator } from './accumulators';
+
 /**
  * Slots are [a, b, value + 1, unused]: one cache line holds four, and a probe
  * touches one line. A stored 0 marks an empty slot. The table doubles when 3/4
@@ -15,20 +17,6 @@
  */
 const STRIDE = 4;
 
-/**
- * A zeroed Int32Array for an open-addressing table, its pages already written.
- * A big fresh array is untouched memory, and a table's first touch of a page
- * is a probe's read: the kernel maps the shared zero page, and the store that
- * follows faults again to replace it, flushing the TLB on every core the
- * process runs on (an interprocessor interrupt per 4 KiB page). Filling it
- * first costs one sequential write fault per page instead. On a --call-graph
- * dwarf recording the rehashes went from ~13% of the reading thread's time
- * (nearly all in those faults) to ~1%.
- */
-export function newHashTable(length: number): Int32Array<ArrayBuffer> {
-  return new Int32Array(length).fill(0);
-}
-
 export class PairMap {
   private slots: Int32Array;
   private mask: number;
@@ -37,7 +25,7 @@ export class PairMap {
   constructor(capacity = 1024) {
     let n = 16;
     while (3 * n < capacity * 4) n *= 2;
-    this.slots = newHashTable(n * STRIDE);
+    this.slots = int32Accumulator(n * STRIDE);
     this.mask = n - 1;
   }
 
@@ -84,7 +72,7 @@ export class PairMap {
 
   clear(): void {
     if (this.size === 0) return;
-    this.slots = newHashTable((this.mask + 1) * STRIDE);
+    this.slots = int32Accumulator((this.mask + 1) * STRIDE);
     this.size = 0;
   }
 
@@ -94,7 +82,7 @@ export class PairMap {
 
   private rehash(n: number): void {
     const old = this.slots;
-    const slots = newHashTable(n * STRIDE);
+    const slots = int32Accumulator(n * STRIDE);
     const mask = n - 1;
     // Keys are distinct already: each goes to the first free slot of its probe sequence.
     for (let from = 0; from < old.length; from += STRIDE) {

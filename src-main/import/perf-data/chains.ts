@@ -32,7 +32,7 @@
  * but such a file can hold any stacks it likes anyway.)
  */
 
-import { newHashTable } from '../../../src-shared/profile/pair-map';
+import { int32Accumulator } from '../../../src-shared/profile/accumulators';
 
 /** find() and knownPrefix() when nothing is stored. (-1 is a node: the root, for a prefix of markers only.) */
 export const NOT_FOUND = -2;
@@ -185,7 +185,7 @@ export class ChainCache {
 
   private rehash(size: number): void {
     const old = this.rows;
-    const rows = newHashTable(ROW * size);
+    const rows = int32Accumulator(ROW * size);
     const mask = size - 1;
     for (let from = 0; from < old.length; from += ROW) {
       if (old[from + USED] === 0) continue;
