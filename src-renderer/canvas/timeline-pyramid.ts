@@ -18,6 +18,7 @@ import type { TimeRange } from '../../src-shared/analysis/analyzer';
 import { CATEGORY_COUNT } from '../../src-shared/analysis/categories';
 import { lowerBound } from '../../src-shared/analysis/threads';
 import { addActivity, type Activity, type ActivityInput } from './timeline-activity';
+import { float32Accumulator } from '../../src-shared/profile/accumulators';
 
 /** Everything about a track's samples except the window: what a pyramid is built from. */
 export type ActivitySource = Omit<ActivityInput, 'view' | 'buckets'>;
@@ -98,7 +99,7 @@ function buildLevels(level0: Float32Array, channels: number): Float32Array[] {
   while (levels[levels.length - 1].length / channels > 64) {
     const below = levels[levels.length - 1];
     const belowBins = below.length / channels;
-    const above = new Float32Array(Math.ceil(belowBins / 2) * channels);
+    const above = float32Accumulator(Math.ceil(belowBins / 2) * channels);
     for (let b = 0; b < belowBins; b++) {
       const to = (b >> 1) * channels;
       const from = b * channels;
@@ -113,7 +114,7 @@ function buildPyramid(source: ActivitySource): Pyramid | null {
   const { threadSamples, sampleStack, stackCategory, keptStacks, interval } = source;
   if (threadSamples.time.length === 0 || !(interval > 0)) return null;
   const { origin, bins, firstBin, inFirst } = placementOf(source);
-  const level0 = new Float32Array(bins * CHANNELS);
+  const level0 = float32Accumulator(bins * CHANNELS);
   for (let k = 0; k < firstBin.length; k++) {
     const stack = sampleStack[threadSamples.index[k]];
     const channel = keptStacks === null || keptStacks[stack] === 1 ? stackCategory[stack] : DROPPED;
@@ -132,7 +133,7 @@ function buildHighlight(source: ActivitySource): HighlightLevels | null {
   const { threadSamples, sampleStack, keptStacks, highlightStacks, interval } = source;
   if (highlightStacks === null || threadSamples.time.length === 0 || !(interval > 0)) return null;
   const { bins, firstBin, inFirst } = placementOf(source);
-  const level0 = new Float32Array(bins);
+  const level0 = float32Accumulator(bins);
   for (let k = 0; k < firstBin.length; k++) {
     const stack = sampleStack[threadSamples.index[k]];
     if (highlightStacks[stack] !== 1 || (keptStacks !== null && keptStacks[stack] !== 1)) continue;

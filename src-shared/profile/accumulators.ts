@@ -25,3 +25,7 @@ export function float64Accumulator(length: number): Float64Array<ArrayBuffer> {
 export function int32Accumulator(length: number): Int32Array<ArrayBuffer> {
   return new Int32Array(length).fill(0);
 }
+
+export function float32Accumulator(length: number): Float32Array<ArrayBuffer> {
+  return new Float32Array(length).fill(0);
+}

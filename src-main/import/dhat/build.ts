@@ -21,6 +21,7 @@ import type { Profile } from '../../../src-shared/profile/model';
 import { programName } from './command-line';
 import { FtblEntries, FtblFrames, keptLeafStart } from './ftbl-frames';
 import type { DhatData, DhatHeader } from './reader';
+import { float64Accumulator } from '../../../src-shared/profile/accumulators';
 
 /** The program point columns summed per allocation row. */
 const SUMMED = ['tb', 'tbk', 'gb', 'eb', 'rb', 'wb', 'tl'] as const;
@@ -92,7 +93,7 @@ export function meanLifetimes(lifetimes: Float64Array, blocks: Float64Array): Fl
 
 /** Per row, the sum of `column` over its program points (NaN when one of them lacks the field). */
 function sumByRow(column: Float64Array, rowOfPp: Int32Array, rows: number): Float64Array {
-  const sums = new Float64Array(rows);
+  const sums = float64Accumulator(rows);
   for (let pp = 0; pp < rowOfPp.length; pp++) sums[rowOfPp[pp]] += column[pp];
   return sums;
 }
