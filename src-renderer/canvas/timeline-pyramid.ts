@@ -79,44 +79,86 @@ function placementOf(source: ActivitySource): Placement {
     const { time } = threadSamples;
     const origin = time[0];
     const base = interval * BASE_BIN_SAMPLES;
-    const firstBin = new Int32Array(time.length);
-    const inFirst = new Float32Array(time.length);
-    for (let k = 0; k < time.length; k++) {
-      const a = (time[k] - origin) / base;
-      firstBin[k] = Math.floor(a);
-      inFirst[k] = Math.max(0, Math.min(interval, (firstBin[k] + 1 - a) * base));
-    }
     const bins = Math.ceil((time[time.length - 1] + interval - origin) / base) + 1;
-    placement = { origin, bins, firstBin, inFirst };
+    placement = { origin, bins, ...placeSamples(time, origin, base, interval) };
     placements.set(threadSamples, placement);
   }
   return placement;
 }
 
+/*
+ * Each loop over the samples or the bins is a function of its own (see
+ * docs/architecture.md, "Code on these paths"): V8 compiles a long loop
+ * while it runs, and code after it in the same function then had no
+ * feedback and bailed out, once per build, a recompilation each time.
+ */
+
+function placeSamples(time: Float64Array, origin: number, base: number, interval: number): { firstBin: Int32Array; inFirst: Float32Array } {
+  const firstBin = new Int32Array(time.length);
+  const inFirst = new Float32Array(time.length);
+  for (let k = 0; k < time.length; k++) {
+    const a = (time[k] - origin) / base;
+    firstBin[k] = Math.floor(a);
+    inFirst[k] = Math.max(0, Math.min(interval, (firstBin[k] + 1 - a) * base));
+  }
+  return { firstBin, inFirst };
+}
+
 /** Sums pairs of bins, level by level, until a level has at most 64 bins. */
 function buildLevels(level0: Float32Array, channels: number): Float32Array[] {
   const levels = [level0];
-  while (levels[levels.length - 1].length / channels > 64) {
-    const below = levels[levels.length - 1];
-    const belowBins = below.length / channels;
-    const above = float32Accumulator(Math.ceil(belowBins / 2) * channels);
-    for (let b = 0; b < belowBins; b++) {
-      const to = (b >> 1) * channels;
-      const from = b * channels;
-      for (let c = 0; c < channels; c++) above[to + c] += below[from + c];
-    }
-    levels.push(above);
-  }
+  while (levels[levels.length - 1].length / channels > 64) levels.push(sumPairs(levels[levels.length - 1], channels));
   return levels;
+}
+
+/**
+ * The level above `below`: each bin the sum of two. One flat loop with
+ * counters: as a loop per channel inside a loop per bin, V8 compiled the
+ * inner loop alone and bailed out at its end, level after level.
+ */
+function sumPairs(below: Float32Array, channels: number): Float32Array {
+  const above = float32Accumulator(Math.ceil(below.length / channels / 2) * channels);
+  let to = 0;
+  let c = 0;
+  let second = false;
+  for (let i = 0; i < below.length; i++) {
+    above[to + c] += below[i];
+    if (++c === channels) {
+      c = 0;
+      if (second) to += channels;
+      second = !second;
+    }
+  }
+  return above;
 }
 
 function buildPyramid(source: ActivitySource): Pyramid | null {
   const { threadSamples, sampleStack, stackCategory, keptStacks, interval } = source;
   if (threadSamples.time.length === 0 || !(interval > 0)) return null;
-  const { origin, bins, firstBin, inFirst } = placementOf(source);
+  const placement = placementOf(source);
+  const levels = buildLevels(binSamples(placement, threadSamples.index, sampleStack, stackCategory, keptStacks, interval), CHANNELS);
+  const binTime = levels.map((_, level) => interval * BASE_BIN_SAMPLES * 2 ** level);
+  return { origin: placement.origin, binTime, levels };
+}
+
+function buildHighlight(source: ActivitySource): HighlightLevels | null {
+  const { threadSamples, sampleStack, keptStacks, highlightStacks, interval } = source;
+  if (highlightStacks === null || threadSamples.time.length === 0 || !(interval > 0)) return null;
+  return buildLevels(binHighlighted(placementOf(source), threadSamples.index, sampleStack, highlightStacks, keptStacks, interval), 1);
+}
+
+/** Level 0 of a pyramid: per bin, each category's running time (or dropped), and the samples that start in it. */
+function binSamples(
+  { bins, firstBin, inFirst }: Placement,
+  sampleIndex: Int32Array,
+  sampleStack: Int32Array,
+  stackCategory: Uint8Array,
+  keptStacks: Uint8Array | null,
+  interval: number,
+): Float32Array {
   const level0 = float32Accumulator(bins * CHANNELS);
   for (let k = 0; k < firstBin.length; k++) {
-    const stack = sampleStack[threadSamples.index[k]];
+    const stack = sampleStack[sampleIndex[k]];
     const channel = keptStacks === null || keptStacks[stack] === 1 ? stackCategory[stack] : DROPPED;
     const at = firstBin[k] * CHANNELS;
     level0[at + channel] += inFirst[k];
@@ -124,24 +166,27 @@ function buildPyramid(source: ActivitySource): Pyramid | null {
     const rest = interval - inFirst[k];
     if (rest > 0 && firstBin[k] + 1 < bins) level0[at + CHANNELS + channel] += rest;
   }
-  const levels = buildLevels(level0, CHANNELS);
-  const binTime = levels.map((_, level) => interval * BASE_BIN_SAMPLES * 2 ** level);
-  return { origin, binTime, levels };
+  return level0;
 }
 
-function buildHighlight(source: ActivitySource): HighlightLevels | null {
-  const { threadSamples, sampleStack, keptStacks, highlightStacks, interval } = source;
-  if (highlightStacks === null || threadSamples.time.length === 0 || !(interval > 0)) return null;
-  const { bins, firstBin, inFirst } = placementOf(source);
+/** Level 0 of a highlight: per bin, the running time of the samples whose stacks are lit. */
+function binHighlighted(
+  { bins, firstBin, inFirst }: Placement,
+  sampleIndex: Int32Array,
+  sampleStack: Int32Array,
+  highlightStacks: Uint8Array,
+  keptStacks: Uint8Array | null,
+  interval: number,
+): Float32Array {
   const level0 = float32Accumulator(bins);
   for (let k = 0; k < firstBin.length; k++) {
-    const stack = sampleStack[threadSamples.index[k]];
+    const stack = sampleStack[sampleIndex[k]];
     if (highlightStacks[stack] !== 1 || (keptStacks !== null && keptStacks[stack] !== 1)) continue;
     level0[firstBin[k]] += inFirst[k];
     const rest = interval - inFirst[k];
     if (rest > 0 && firstBin[k] + 1 < bins) level0[firstBin[k] + 1] += rest;
   }
-  return buildLevels(level0, 1);
+  return level0;
 }
 
 function pyramidOf(source: ActivitySource): Pyramid | null {
