@@ -233,12 +233,7 @@ export class Analyzer {
       wanted = new Uint8Array(this.profile.threads.length);
       for (const t of request.threads) wanted[t] = 1;
     }
-    const { stack, thread, weight } = samples;
-    for (let i = from; i < to; i++) {
-      if (wanted !== null && wanted[thread[i]] === 0) continue;
-      const s = map === null ? stack[i] : map[stack[i]];
-      if (s >= 0) out[s] += weight === null ? 1 : weight[i];
-    }
+    addSampleWeights(samples, from, to, map, wanted, out);
     return out;
   }
 
@@ -290,6 +285,22 @@ export class Analyzer {
       },
       transformed.depth,
     );
+  }
+}
+
+/**
+ * Samples [from, to) of the wanted threads (null: all) added to their
+ * stacks' weights, through `map` (null: the profile's own stacks). The loop
+ * is alone in its function: inside selectedWeights, V8 compiled it anew on
+ * every range change while it ran (on-stack replacement), and code after it
+ * then lacked feedback and bailed out (docs/architecture.md).
+ */
+function addSampleWeights(samples: Profile['samples'], from: number, to: number, map: Int32Array | null, wanted: Uint8Array | null, out: Float64Array): void {
+  const { stack, thread, weight } = samples;
+  for (let i = from; i < to; i++) {
+    if (wanted !== null && wanted[thread[i]] === 0) continue;
+    const s = map === null ? stack[i] : map[stack[i]];
+    if (s >= 0) out[s] += weight === null ? 1 : weight[i];
   }
 }
 

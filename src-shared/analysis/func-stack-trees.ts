@@ -393,9 +393,8 @@ export function callTreeSkeleton(stacks: FuncStackTable): CallTreeSkeleton {
 export function callTreeOnSkeleton(skeleton: CallTreeSkeleton, weights: Float64Array): CallTree {
   const { length } = skeleton;
   const self = Float64Array.from(weights.subarray(0, length));
-  const total = self.slice();
+  const total = subtreeTotals(skeleton.parent, self);
   const parent = skeleton.parent;
-  for (let n = length - 1; n >= 0; n--) if (parent[n] !== -1) total[parent[n]] += total[n];
   const roots = skeleton.roots.filter((root) => total[root] > 0).sort((a, b) => total[b] - total[a] || a - b);
   let grandTotal = 0;
   for (const root of roots) grandTotal += total[root];
@@ -415,15 +414,31 @@ export function callTreeOnSkeleton(skeleton: CallTreeSkeleton, weights: Float64A
   };
 }
 
+/**
+ * Each node's own weight plus its descendants', in one backward pass
+ * (parents precede children). Like the loop below, alone in its function
+ * so that V8's on-stack compilation of it leaves no code after it without
+ * feedback (docs/architecture.md).
+ */
+function subtreeTotals(parent: Int32Array, self: Float64Array): Float64Array {
+  const total = self.slice();
+  for (let n = total.length - 1; n >= 0; n--) if (parent[n] !== -1) total[parent[n]] += total[n];
+  return total;
+}
+
 /** Function costs of a tree built on `skeleton` (see functionCostsOfTree), in one pass thanks to the recursion flags. */
 export function functionCostsOnSkeleton(skeleton: CallTreeSkeleton, tree: CallTree, funcCount: number): FunctionCosts {
   const self = float64Accumulator(funcCount);
   const total = float64Accumulator(funcCount);
-  for (let n = 0; n < skeleton.length; n++) {
-    if (tree.total[n] === 0) continue;
-    const f = skeleton.func[n];
-    self[f] += tree.self[n];
-    if (skeleton.recursive[n] === 0) total[f] += tree.total[n];
-  }
+  addFunctionCosts(skeleton.func, skeleton.recursive, tree.self, tree.total, self, total);
   return { self, total, grandTotal: tree.grandTotal };
+}
+
+function addFunctionCosts(func: Int32Array, recursive: Uint8Array, nodeSelf: Float64Array, nodeTotal: Float64Array, self: Float64Array, total: Float64Array): void {
+  for (let n = 0; n < nodeTotal.length; n++) {
+    if (nodeTotal[n] === 0) continue;
+    const f = func[n];
+    self[f] += nodeSelf[n];
+    if (recursive[n] === 0) total[f] += nodeTotal[n];
+  }
 }
