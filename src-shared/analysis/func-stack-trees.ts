@@ -258,16 +258,8 @@ export function invertedTreeOfUniqueStacks(
   lazy: LazyTreeOptions = { minShare: 0, open: null },
 ): CallTree {
   // Items: the weighted stacks, each with a cursor that walks from the leaf towards the root.
-  let itemCount = 0;
-  for (let s = 0; s < stacks.length; s++) if (weights[s] > 0) itemCount++;
-  const cursor = new Int32Array(itemCount);
-  const weight = new Float64Array(itemCount);
-  for (let s = 0, i = 0; s < stacks.length; s++) {
-    if (weights[s] > 0) {
-      cursor[i] = s;
-      weight[i++] = weights[s];
-    }
-  }
+  const { cursor, weight } = weightedItems(stacks.length, weights);
+  const itemCount = cursor.length;
   const work: InvertedWork = {
     stackFunc: stacks.func,
     cursor,
@@ -279,41 +271,9 @@ export function invertedTreeOfUniqueStacks(
     touched: [],
     nodes: new InvertedNodes(),
   };
-  const { nodes } = work;
   groupItems(work, 0, itemCount, -1, 0);
-  let sum = 0;
-  for (let i = 0; i < itemCount; i++) sum += weight[i];
-  const minTotal = sum * lazy.minShare;
-  const keys: string[] = [];
-  const truncated: number[] = [];
-  // Breadth first: nodes are appended while the loop runs, parents always before children.
-  for (let n = 0; n < nodes.length; n++) {
-    const start = nodes.itemStart[n];
-    let end = nodes.itemEnd[n];
-    if (lazy.open !== null || minTotal > 0) {
-      const parent = nodes.parent[n];
-      keys[n] = parent === -1 ? String(nodes.func[n]) : `${keys[parent]},${nodes.func[n]}`;
-      if (nodes.total[n] < minTotal && !(lazy.open?.has(keys[n]) ?? false)) {
-        for (let i = start; i < end; i++) {
-          if (stacks.prefix[cursor[i]] !== -1) {
-            truncated.push(n);
-            break;
-          }
-        }
-        continue;
-      }
-    }
-    // Step every item one caller up; items that reached the root end here.
-    let kept = start;
-    for (let i = start; i < end; i++) {
-      const up = stacks.prefix[cursor[i]];
-      if (up === -1) continue;
-      cursor[kept] = up;
-      weight[kept++] = weight[i];
-    }
-    end = kept;
-    if (end > start) groupItems(work, start, end, n, nodes.depth[n] + 1);
-  }
+  const truncated = growInvertedTree(work, stacks.prefix, lazy, sumOf(weight) * lazy.minShare);
+  const { nodes } = work;
   const length = nodes.length;
   const parent = nodes.parent.slice(0, length);
   const total = nodes.total.slice(0, length);
@@ -332,6 +292,79 @@ export function invertedTreeOfUniqueStacks(
     inverted: true,
     truncated: truncatedFlags(length, truncated),
   };
+}
+
+/*
+ * invertedTreeOfUniqueStacks's loops, each in a function of its own: V8
+ * compiles a long loop while it runs, and code after it in the same
+ * function then lacks feedback and bails out; in one function, the tree
+ * was compiled six times over sixty range changes (docs/architecture.md).
+ */
+
+/** The stacks with weight, as items: their indexes (the cursors) and weights. */
+function weightedItems(stackCount: number, weights: Float64Array): { cursor: Int32Array; weight: Float64Array } {
+  let itemCount = 0;
+  for (let s = 0; s < stackCount; s++) if (weights[s] > 0) itemCount++;
+  const cursor = new Int32Array(itemCount);
+  const weight = new Float64Array(itemCount);
+  for (let s = 0, i = 0; s < stackCount; s++) {
+    if (weights[s] > 0) {
+      cursor[i] = s;
+      weight[i++] = weights[s];
+    }
+  }
+  return { cursor, weight };
+}
+
+function sumOf(values: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i];
+  return sum;
+}
+
+/**
+ * Breadth first from the roots groupItems made: nodes are appended while
+ * the loop runs, parents always before children. A node lighter than
+ * `minTotal` and not open keeps no children; returns those of them that had
+ * callers to show (the truncated ones).
+ */
+function growInvertedTree(work: InvertedWork, prefix: Int32Array, lazy: LazyTreeOptions, minTotal: number): number[] {
+  const { nodes, cursor } = work;
+  const keys: string[] = [];
+  const truncated: number[] = [];
+  for (let n = 0; n < nodes.length; n++) {
+    const start = nodes.itemStart[n];
+    const end = nodes.itemEnd[n];
+    if (lazy.open !== null || minTotal > 0) {
+      const parent = nodes.parent[n];
+      keys[n] = parent === -1 ? String(nodes.func[n]) : `${keys[parent]},${nodes.func[n]}`;
+      if (nodes.total[n] < minTotal && !(lazy.open?.has(keys[n]) ?? false)) {
+        if (anyHasCaller(cursor, prefix, start, end)) truncated.push(n);
+        continue;
+      }
+    }
+    const kept = stepToCallers(work, prefix, start, end);
+    if (kept > start) groupItems(work, start, kept, n, nodes.depth[n] + 1);
+  }
+  return truncated;
+}
+
+function anyHasCaller(cursor: Int32Array, prefix: Int32Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (prefix[cursor[i]] !== -1) return true;
+  return false;
+}
+
+/** Steps items [start, end) one caller up, dropping those that reached the root; returns the new end. */
+function stepToCallers(work: InvertedWork, prefix: Int32Array, start: number, end: number): number {
+  const { cursor, weight } = work;
+  let kept = start;
+  for (let i = start; i < end; i++) {
+    const up = prefix[cursor[i]];
+    if (up === -1) continue;
+    cursor[kept] = up;
+    weight[kept++] = weight[i];
+  }
+  return kept;
 }
 
 function truncatedFlags(length: number, nodes: number[]): Uint8Array | undefined {
