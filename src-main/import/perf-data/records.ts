@@ -22,6 +22,7 @@ import { emptyFeatures, readBuildIds, readFeature, type PerfFeatures } from './f
 import { parseAttr, readIds, type PerfEventAttr } from './header';
 import { CallPaths, Locations } from './locations';
 import { OrderedQueue } from './ordered';
+import { recordedBuildIdOf } from './recorded-build-id';
 import { SampleDecoder, SampleFields, userStackSample, type ModuleLookup, type UserStackUnwinder } from './sample';
 import type { KernelReference } from '../../symbols/kernel';
 import { Threads } from './threads';
@@ -182,9 +183,11 @@ export class PerfDataReader {
       find(address: number) {
         return space.find(this.pid, address);
       },
-      mapping(m: number) {
+      // The build-id symbolization finds the binary by (recorded-build-id.ts), not only its MMAP2's: the vdso has
+      // no file, and without one its copy in ~/.debug (or this kernel's own) is not found, nor its CFI.
+      mapping: (m: number) => {
         const b = space.binary[m];
-        return { path: binaries.paths[b], buildId: binaries.buildIds[b], start: space.start[m], end: space.end[m], pgoff: space.pgoff[m] };
+        return { path: binaries.paths[b], buildId: recordedBuildIdOf(this, b), start: space.start[m], end: space.end[m], pgoff: space.pgoff[m] };
       },
     };
   }
