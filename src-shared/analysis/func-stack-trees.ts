@@ -427,14 +427,13 @@ export function callTreeOnSkeleton(skeleton: CallTreeSkeleton, weights: Float64A
   const { length } = skeleton;
   const self = Float64Array.from(weights.subarray(0, length));
   const total = subtreeTotals(skeleton.parent, self);
-  const parent = skeleton.parent;
   const roots = skeleton.roots.filter((root) => total[root] > 0).sort((a, b) => total[b] - total[a] || a - b);
   let grandTotal = 0;
   for (const root of roots) grandTotal += total[root];
   return {
     length,
     func: skeleton.func.slice(),
-    parent: parent.slice(),
+    parent: skeleton.parent.slice(),
     depth: skeleton.depth.slice(),
     self,
     total,
